@@ -1,0 +1,157 @@
+"""The backend registry: which array library an array belongs to, and what it can do.
+
+Op code never asks "is this NumPy?": it asks the registry for the arrays'
+:class:`Backend` and calls its methods. Adding a library is one module with a
+``@register``-ed class (and, in the repository, ``backends/<name>.txt``).
+
+Examples
+--------
+>>> import numpy as np
+>>> from xgrad import backends
+>>> backends.of(np.ones(3)).name
+'numpy'
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from ._base import Backend
+
+__all__ = ["Backend", "available", "get", "names", "of", "parse", "register"]
+
+_REGISTRY: dict[str, Backend] = {}
+_BY_TYPE: dict[type, Backend] = {}
+_B = TypeVar("_B", bound=type[Backend])
+
+
+def register(cls: _B) -> _B:
+    """Class decorator: add a :class:`Backend` subclass to the registry.
+
+    A later registration under the same ``name`` replaces the earlier one.
+    """
+    backend = cls()
+    if not backend.name:
+        raise ValueError(f"register: {cls.__name__} must set a non-empty `name`")
+    _REGISTRY[backend.name] = backend
+    _BY_TYPE.clear()
+    return cls
+
+
+def names() -> list[str]:
+    """Names of every registered backend, installed or not."""
+    return list(_REGISTRY)
+
+
+def available() -> list[str]:
+    """Names of the backends usable on this machine."""
+    return [name for name, b in _REGISTRY.items() if b.is_available()]
+
+
+def get(name: str) -> Backend:
+    """The registered backend called ``name``."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ValueError(
+            f"xgrad.backends.get: no backend {name!r}; registered: {names()}"
+        ) from None
+
+
+def _backend_of_type(x: Any) -> Backend:
+    cls = type(x)
+    for backend in _REGISTRY.values():
+        if backend.owns(x):
+            _BY_TYPE[cls] = backend
+            return backend
+    from .._compat import is_array_api_obj
+
+    if is_array_api_obj(x):  # a library nobody registered: serve it by the standard
+        backend = _generic(x)
+        _BY_TYPE[cls] = backend
+        return backend
+    raise TypeError(
+        f"xgrad: {cls.__module__}.{cls.__qualname__} is not an array of any "
+        f"array-API library; convert it with xgrad.asarray(...)"
+    )
+
+
+def of(*arrays: Any, op: Any = "xgrad") -> Backend:
+    """The backend that all ``arrays`` belong to.
+
+    Raises
+    ------
+    TypeError
+        If the arrays belong to different libraries.
+    ValueError
+        If they live on different devices.
+    """
+    first = arrays[0]
+    backend = _BY_TYPE.get(type(first)) or _backend_of_type(first)
+    if len(arrays) == 1:
+        return backend
+    for i, x in enumerate(arrays[1:], 1):
+        other = _BY_TYPE.get(type(x)) or _backend_of_type(x)
+        if other is not backend:
+            raise TypeError(
+                f"{_name(op)}: inputs come from different array libraries: input 0 is "
+                f"{backend.name}, input {i} is {other.name}. Move one with "
+                f"`.to_device('{backend.name}')` or xgrad.asarray(..., "
+                f"device='{backend.name}') before combining them."
+            )
+    if backend.multi_device:
+        dev = backend.device_of(first)
+        for i, x in enumerate(arrays[1:], 1):
+            other_dev = backend.device_of(x)
+            if other_dev != dev:
+                raise ValueError(
+                    f"{_name(op)}: inputs live on different {backend.name} devices: input 0 "
+                    f"on {dev}, input {i} on {other_dev}. Move one with "
+                    f"`.to_device(...)` so that all inputs share a device."
+                )
+    return backend
+
+
+def _name(op: Any) -> str:
+    return op if isinstance(op, str) else type(op).__name__
+
+
+_ALIASES = {"cpu": "numpy", "gpu": "cupy", "cuda": "cupy"}
+
+
+def parse(spec: Any) -> tuple[Backend, Any]:
+    """Split a device spec ``"<backend>[:<device>]"`` into (backend, native device).
+
+    ``"numpy"``, ``"cpu"``, ``"torch:cuda:0"`` and
+    ``"array_api_strict:device1"`` are specs; the part after the first colon
+    goes to the library as is.
+    """
+    if not isinstance(spec, str):
+        raise TypeError(
+            f"xgrad: a device spec is a string like 'numpy' or 'torch:cpu', "
+            f"not {type(spec).__name__}"
+        )
+    name, _, rest = spec.partition(":")
+    name = _ALIASES.get(name, name)
+    backend = get(name)
+    return backend, backend.native_device(rest or None)
+
+
+class _Generic(Backend):
+    """A library that array-api-compat knows but no module here registered."""
+
+    def owns(self, x: Any) -> bool:
+        return isinstance(x, self.array_type)
+
+
+def _generic(x: Any) -> Backend:
+    from .._compat import array_namespace
+
+    backend = _Generic()
+    backend.name = type(x).__module__.partition(".")[0]
+    backend.array_type = type(x)  # type: ignore[attr-defined]
+    backend.__dict__["xp"] = array_namespace(x)  # fills the cached property
+    return backend
+
+
+from . import array_api_strict, cupy, numpy, torch  # noqa: F401  (built-ins)

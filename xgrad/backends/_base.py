@@ -1,0 +1,147 @@
+"""What xgrad needs to know about an array library, written once over the standard.
+
+A :class:`Backend` is a singleton per library. Its defaults use only array API
+standard functions, so a library that follows the standard works without any
+override; a subclass overrides a method only where its library is measurably
+faster or lacks a standard function.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+
+def is_basic_index(key: Any) -> bool:
+    """True when ``key`` uses only integers, slices, ``None`` and ``...``.
+
+    Basic indexing never selects an element twice, so its gradient can be
+    written with plain item assignment instead of an accumulating scatter.
+    """
+    parts = key if isinstance(key, tuple) else (key,)
+    return all(p is None or p is Ellipsis or isinstance(p, int | slice) for p in parts)
+
+
+class Backend:
+    """One array library, as xgrad sees it.
+
+    Attributes
+    ----------
+    name : str
+        Import name of the library; also the stem of ``backends/<name>.txt``.
+    gpu : bool
+        Whether the library's arrays live on a GPU by default.
+    multi_device : bool
+        Whether two arrays of this library can live on different devices, so
+        that Function calls must compare them.
+    """
+
+    name: str = ""
+    gpu: bool = False
+    multi_device: bool = True
+
+    def __repr__(self) -> str:
+        return f"<xgrad backend {self.name!r}>"
+
+    # -- identity -----------------------------------------------------------
+    def owns(self, x: Any) -> bool:
+        """Whether ``x`` is an array of this library, checked without importing it."""
+        raise NotImplementedError
+
+    @functools.cached_property
+    def xp(self) -> ModuleType:
+        """The library's array-API namespace, imported on first use."""
+        from .._compat import array_namespace
+
+        return array_namespace(self.asarray_native([0.0]))
+
+    def asarray_native(self, obj: Any) -> Any:
+        """Build an array with the library's own constructor (used to find ``xp``)."""
+        return importlib.import_module(self.name).asarray(obj)
+
+    @functools.cache  # noqa: B019  (singleton: the cache lives as long as it)
+    def is_available(self) -> bool:
+        """Whether the library imports here (and, for GPU ones, a device exists)."""
+        try:
+            importlib.import_module(self.name)
+        except ImportError:
+            return False
+        return True
+
+    def unavailable_reason(self) -> str:
+        """One line saying why :meth:`is_available` is False."""
+        return f"{self.name}: not installed (pip install {self.name})"
+
+    # -- devices ------------------------------------------------------------
+    def device_of(self, x: Any) -> Any:
+        """The library's own device object for ``x``."""
+        from .._compat import device
+
+        return device(x)
+
+    def native_device(self, spec: str | None) -> Any:
+        """Turn the part of a device spec after ``<backend>:`` into a device."""
+        return spec
+
+    # -- conversion -----------------------------------------------------------
+    def fix(self, y: Any) -> Any:
+        """Normalise a forward result, e.g. a NumPy scalar back into a 0-d array."""
+        return y
+
+    def asarray(self, obj: Any, dtype: Any = None, device: Any = None) -> Any:
+        """``xp.asarray`` on this library."""
+        return self.xp.asarray(obj, dtype=dtype, device=device)
+
+    def to_numpy(self, x: Any) -> np.ndarray:
+        """A NumPy copy (or view) of ``x``, for printing, saving and tests."""
+        return np.asarray(x)
+
+    def from_numpy(self, a: np.ndarray, device: Any = None) -> Any:
+        """An array of this library holding the values of NumPy array ``a``."""
+        return self.xp.asarray(a, device=device)
+
+    # -- operations the standard lacks -----------------------------------------
+    def scatter_add(self, target: Any, key: Any, values: Any) -> Any:
+        """``target`` with ``values`` added at ``target[key]``, repeats accumulated.
+
+        Returns a new array and never writes into ``target``, so immutable
+        libraries are served too. ``key`` may hold slices, integers, integer
+        arrays and boolean masks: anything ``target[key]`` accepts.
+        """
+        xp = self.xp
+        if is_basic_index(key):
+            out = xp.zeros_like(target)
+            out[key] = values
+            return target + out
+        # Index an array of flat positions with the same key: each selected
+        # element's position in ``target``, in the shape of ``target[key]``.
+        size = _size(target.shape)
+        positions = xp.arange(size, device=self.device_of(target))
+        selected = xp.reshape(positions, target.shape)[key]
+        values = xp.broadcast_to(values, selected.shape)
+        flat = self.segment_sum(
+            xp.reshape(selected, (-1,)), xp.reshape(values, (-1,)), size
+        )
+        return target + xp.reshape(flat, target.shape)
+
+    def segment_sum(self, index: Any, values: Any, size: int) -> Any:
+        """A length-``size`` array whose item ``i`` is the sum of ``values[index == i]``.
+
+        The standard has no accumulating scatter, so the default multiplies by
+        a one-hot matrix: O(size * len(index)) memory. Libraries override it.
+        """
+        xp = self.xp
+        slots = xp.arange(size, device=self.device_of(values))
+        onehot = xp.astype(slots[:, None] == index[None, :], values.dtype)
+        return onehot @ values
+
+
+def _size(shape: tuple[int, ...]) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n

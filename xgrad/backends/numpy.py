@@ -1,0 +1,43 @@
+"""NumPy: the CPU default, and the reference every other backend is tested against."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import register
+from ._base import Backend
+
+
+@register
+class NumPy(Backend):
+    name = "numpy"
+    multi_device = False
+
+    def owns(self, x: Any) -> bool:
+        return isinstance(x, np.ndarray)
+
+    def is_available(self) -> bool:
+        return True
+
+    def device_of(self, x: Any) -> str:
+        return "cpu"
+
+    def fix(self, y: Any) -> Any:
+        # NumPy ufuncs turn 0-d results into scalars (np.float64); keep arrays.
+        return y if type(y) is np.ndarray else np.asarray(y)
+
+    def to_numpy(self, x: Any) -> np.ndarray:
+        return x
+
+    def from_numpy(self, a: np.ndarray, device: Any = None) -> np.ndarray:
+        return np.asarray(a)
+
+    def asarray(self, obj: Any, dtype: Any = None, device: Any = None) -> Any:
+        return np.asarray(obj, dtype=dtype)
+
+    def scatter_add(self, target: Any, key: Any, values: Any) -> Any:
+        out = target.copy()
+        np.add.at(out, key, values)
+        return out

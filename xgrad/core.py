@@ -1,0 +1,400 @@
+"""Variables, Functions and backpropagation: the define-by-run engine.
+
+A :class:`Function` computes ``forward`` on raw arrays through the inputs'
+array-API namespace and records itself as the creator of its outputs. Its
+``backward`` is written with xgrad functions on :class:`Variable` objects, so
+with ``create_graph=True`` every derivative is itself differentiable.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+import weakref
+from typing import Any
+
+import numpy as np
+
+from . import backends
+from .config import enable_backprop
+
+__all__ = [
+    "Function",
+    "Parameter",
+    "Variable",
+    "as_array",
+    "as_variable",
+    "asarray",
+]
+
+# Array types already checked by Variable(); a hit skips all further checks.
+_ARRAY_TYPES: set[type] = {np.ndarray}
+
+
+def _checked_array(data: Any) -> Any:
+    """Validate ``data`` for a Variable; NumPy scalars become 0-d arrays."""
+    if isinstance(data, np.generic):
+        return np.asarray(data)
+    if isinstance(data, Variable):
+        raise TypeError(
+            "Variable: got a Variable; pass its array (`v.data`) or use the "
+            "Variable itself instead of wrapping it again"
+        )
+    if isinstance(data, bool | int | float | complex | list | tuple | str | bytes):
+        raise TypeError(
+            f"Variable: expected an array or None, got {type(data).__name__} "
+            f"{data!r:.60}. Wrap it first: Variable(xgrad.asarray({data!r:.40}))"
+        )
+    try:
+        backends.of(data, op="Variable")
+    except TypeError:
+        raise TypeError(
+            f"Variable: {type(data).__module__}.{type(data).__qualname__} is not an "
+            f"array of any array-API library. Convert it with xgrad.asarray(...)"
+        ) from None
+    _ARRAY_TYPES.add(type(data))
+    return data
+
+
+class Variable:
+    """A node of the graph: an array, its gradient and the Function that made it.
+
+    Parameters
+    ----------
+    data : array or None
+        An array of any library that array-api-compat recognises (NumPy, CuPy,
+        PyTorch, array-api-strict, Dask, ...). A NumPy scalar becomes a 0-d
+        array. ``None`` leaves the Variable empty (a lazily shaped Parameter).
+    name : str, optional
+        A label shown in graph pictures.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import xgrad
+    >>> x = xgrad.Variable(np.array(3.0))
+    >>> y = x ** 2
+    >>> y.backward()
+    >>> x.grad
+    variable(6.0)
+    """
+
+    __slots__ = ("__weakref__", "creator", "data", "generation", "grad", "name")
+    __array_priority__ = 200
+    __array_ufunc__ = None  # NumPy defers `ndarray op Variable` to our operators
+
+    def __init__(self, data: Any, name: str | None = None) -> None:
+        if data is not None and type(data) not in _ARRAY_TYPES:
+            data = _checked_array(data)
+        self.data = data
+        self.name = name
+        self.grad: Variable | None = None
+        self.creator: Function | None = None
+        self.generation = 0
+
+    # -- array attributes ------------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self.data.shape)
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.data.shape)
+
+    @property
+    def dtype(self) -> Any:
+        return self.data.dtype
+
+    @property
+    def device(self) -> Any:
+        """The device of the array, as its library names it."""
+        return backends.of(self.data).device_of(self.data)
+
+    @property
+    def backend(self) -> backends.Backend:
+        """The :class:`~xgrad.backends.Backend` of the array."""
+        return backends.of(self.data)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d Variable; use .size or .shape")
+        return self.data.shape[0]
+
+    def __repr__(self) -> str:
+        if self.data is None:
+            return "variable(None)"
+        backend = backends.of(self.data)
+        text = str(backend.to_numpy(self.data)).replace("\n", "\n" + " " * 9)
+        if backend.name == "numpy":
+            return f"variable({text})"
+        return f"variable({text}, backend={backend.name}, device={self.device})"
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "The truth value of a Variable is ambiguous; compare its array "
+            "(`bool(v.data)`) or use a comparison such as `v.data > 0`"
+        )
+
+    __hash__ = object.__hash__
+
+    # -- graph ------------------------------------------------------------------
+    def set_creator(self, func: Function) -> None:
+        """Record ``func`` as the Function that produced this Variable."""
+        self.creator = func
+        self.generation = func.generation + 1
+
+    def cleargrad(self) -> None:
+        """Forget the gradient, before a new backward pass."""
+        self.grad = None
+
+    def unchain(self) -> None:
+        """Cut the link to the creator: this Variable becomes a leaf."""
+        self.creator = None
+
+    def unchain_backward(self) -> None:
+        """Cut every link behind this Variable, freeing the graph that made it."""
+        if self.creator is None:
+            return
+        funcs = [self.creator]
+        self.creator = None
+        while funcs:
+            f = funcs.pop()
+            for x in getattr(f, "inputs", ()):
+                if x.creator is not None:
+                    funcs.append(x.creator)
+                    x.unchain()
+
+    def backward(self, retain_grad: bool = False, create_graph: bool = False) -> None:
+        """Backpropagate from this Variable to every leaf that produced it.
+
+        The seed gradient is ``ones_like(data)`` unless ``self.grad`` is set
+        already, so a non-scalar output backpropagates the gradient of its sum.
+
+        Parameters
+        ----------
+        retain_grad : bool
+            Keep the gradients of intermediate Variables (default: freed).
+        create_graph : bool
+            Record the backward pass itself, so gradients are Variables on a
+            graph and can be differentiated again (higher-order derivatives).
+        """
+        if self.grad is None:
+            xp = backends.of(self.data).xp
+            self.grad = Variable(xp.ones_like(self.data))
+        if self.creator is None:  # a leaf, or made under no_grad: nothing to do
+            return
+        order = itertools.count()
+        funcs = [(-self.creator.generation, next(order), self.creator)]
+        seen = {self.creator}
+        token = enable_backprop.set(create_graph)
+        try:
+            while funcs:
+                f = heapq.heappop(funcs)[2]
+                gys = [_grad_of(ref) for ref in f.outputs]
+                gxs = f.backward(*gys)
+                if not isinstance(gxs, tuple | list):
+                    gxs = (gxs,)
+                for x, gx in zip(f.inputs, gxs, strict=True):
+                    if gx is None:
+                        continue
+                    if type(gx) is not Variable:
+                        gx = as_variable(gx)
+                    if gx.data.shape != x.data.shape:
+                        _bad_grad_shape(f, x, gx)
+                    x.grad = gx if x.grad is None else x.grad + gx
+                    creator = x.creator
+                    if creator is not None and creator not in seen:
+                        seen.add(creator)
+                        heapq.heappush(
+                            funcs, (-creator.generation, next(order), creator)
+                        )
+                if not retain_grad:
+                    for ref in f.outputs:
+                        y = ref()
+                        if y is not None:
+                            y.grad = None
+        finally:
+            enable_backprop.reset(token)
+
+
+def _grad_of(ref: weakref.ref[Variable]) -> Variable | None:
+    y = ref()
+    return None if y is None else y.grad
+
+
+def _bad_grad_shape(f: Function, x: Variable, gx: Variable) -> None:
+    raise ValueError(
+        f"{type(f).__name__}.backward returned a gradient of shape "
+        f"{tuple(gx.data.shape)} for an input of shape {tuple(x.data.shape)}; "
+        f"a gradient must have its input's shape (reduce it with F.sum_to)"
+    )
+
+
+class Parameter(Variable):
+    """A Variable that a Layer owns and an optimizer updates."""
+
+    __slots__ = ()
+
+
+def as_variable(obj: Any) -> Variable:
+    """Return ``obj`` if it is a Variable, else wrap the array in one."""
+    return obj if isinstance(obj, Variable) else Variable(obj)
+
+
+def as_array(x: Any, array_module: Any = np) -> Any:
+    """DeZero's helper: a Python or NumPy scalar becomes a 0-d array of ``array_module``."""
+    if np.isscalar(x):
+        return array_module.asarray(x)
+    return x
+
+
+def asarray(obj: Any, dtype: Any = None, device: str | None = None) -> Any:
+    """Build an array from Python data (or another array) on a backend.
+
+    Parameters
+    ----------
+    obj : scalar, nested sequence or array
+    dtype : dtype, optional
+        A dtype of the target library (``numpy.float32`` on NumPy).
+    device : str, optional
+        A device spec such as ``"numpy"``, ``"torch:cpu"`` or
+        ``"array_api_strict:device1"``; default NumPy on the CPU.
+
+    Examples
+    --------
+    >>> import xgrad
+    >>> xgrad.asarray([1.0, 2.0]).dtype
+    dtype('float64')
+    """
+    backend, native = backends.parse(device or "numpy")
+    if isinstance(obj, Variable):
+        obj = obj.data
+    return backend.asarray(obj, dtype=dtype, device=native)
+
+
+# Target dtype of a Python scalar combined with an array dtype, keyed by
+# (backend, dtype, scalar type): Python scalars are weak, so `float32 * 2.0`
+# stays float32, but `int_array * 0.5` needs a floating dtype.
+_SCALAR_DTYPES: dict[tuple[Any, Any, type], Any] = {}
+
+
+def _scalar_dtype(backend: backends.Backend, dtype: Any, kind: type) -> Any:
+    key = (backend, dtype, kind)
+    try:
+        return _SCALAR_DTYPES[key]
+    except KeyError:
+        pass
+    xp = backend.xp
+    fits = {
+        bool: "bool",
+        int: ("integral", "real floating", "complex floating"),
+        float: ("real floating", "complex floating"),
+        complex: "complex floating",
+    }
+    result = dtype if kind in fits and xp.isdtype(dtype, fits[kind]) else None
+    _SCALAR_DTYPES[key] = result
+    return result
+
+
+def _reference_array(inputs: tuple[Any, ...]) -> Any:
+    for x in inputs:
+        if isinstance(x, Variable):
+            return x.data
+    for x in inputs:
+        if not isinstance(x, bool | int | float | complex | np.generic):
+            return x
+    return None
+
+
+def _as_variables(inputs: tuple[Any, ...], func: Function) -> list[Variable]:
+    """Wrap the inputs of one Function call; Python scalars follow the arrays."""
+    ref = _reference_array(inputs)
+    out = []
+    for x in inputs:
+        if isinstance(x, Variable):
+            out.append(x)
+        elif isinstance(x, bool | int | float | complex) and ref is not None:
+            backend = backends.of(ref, op=func)
+            dtype = _scalar_dtype(backend, ref.dtype, type(x))
+            out.append(Variable(backend.asarray(x, dtype, backend.device_of(ref))))
+        elif isinstance(x, bool | int | float | complex):
+            out.append(Variable(np.asarray(x)))
+        else:
+            try:
+                out.append(Variable(x))
+            except TypeError as exc:
+                raise TypeError(f"{type(func).__name__}: {exc}") from None
+    return out
+
+
+class Function:
+    """Base class of every differentiable operation.
+
+    Subclasses implement ``forward(*arrays)`` with the standard functions of
+    ``self.xp`` and ``backward(*grads)`` with xgrad functions on Variables.
+    Calling an instance runs ``forward``, wraps the results in Variables and,
+    while ``Config.enable_backprop`` holds, records the graph.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import xgrad
+    >>> class Square(xgrad.Function):
+    ...     def forward(self, x):
+    ...         return x ** 2
+    ...     def backward(self, gy):
+    ...         x, = self.inputs
+    ...         return 2 * x * gy
+    >>> Square()(xgrad.Variable(np.array(3.0)))
+    variable(9.0)
+    """
+
+    backend: backends.Backend
+    generation: int = 0
+    inputs: list[Variable]
+    outputs: list[weakref.ref[Variable]]
+
+    def __call__(self, *inputs: Any) -> Any:
+        for x in inputs:
+            if not isinstance(x, Variable):
+                inputs = _as_variables(inputs, self)
+                break
+        xs = [x.data for x in inputs]
+        self.backend = backend = backends.of(*xs, op=self)
+        ys = self.forward(*xs)
+        if not isinstance(ys, tuple):
+            ys = (ys,)
+        fix = backend.fix
+        outputs = [Variable(fix(y)) for y in ys]
+        if enable_backprop.get():
+            self.generation = generation = max([x.generation for x in inputs])
+            for output in outputs:
+                output.creator = self
+                output.generation = generation + 1
+            self.inputs = list(inputs)
+            self.outputs = [weakref.ref(output) for output in outputs]
+        return outputs if len(outputs) > 1 else outputs[0]
+
+    @property
+    def xp(self) -> Any:
+        """The array-API namespace of this call's inputs."""
+        return self.backend.xp
+
+    def forward(self, *xs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__}.forward")
+
+    def backward(self, *gys: Any) -> Any:
+        raise NotImplementedError(
+            f"{type(self).__name__} has no backward: it is not differentiable"
+        )
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} generation={self.generation}>"

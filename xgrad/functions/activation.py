@@ -1,0 +1,109 @@
+"""Activations: sigmoid, relu, leaky_relu, softmax, log_softmax."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core import Function, Variable, as_variable
+from .elementwise import exp
+from .reduction import sum as sum_
+
+
+class Sigmoid(Function):
+    def forward(self, x):
+        return self.xp.tanh(x * 0.5) * 0.5 + 0.5  # never overflows, unlike 1/(1+e^-x)
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        return gy * y * (1 - y)
+
+
+def sigmoid(x: Any) -> Variable:
+    """``1 / (1 + exp(-x))``, computed stably."""
+    return Sigmoid()(x)
+
+
+def sigmoid_simple(x: Any) -> Variable:
+    """The book's sigmoid composed from ``exp`` (step 43)."""
+    x = as_variable(x)
+    return 1 / (1 + exp(-x))
+
+
+class ReLU(Function):
+    def forward(self, x):
+        return self.xp.maximum(x, self.xp.zeros_like(x))
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        return gy * Variable(self.xp.astype(x.data > 0, gy.dtype))
+
+
+def relu(x: Any) -> Variable:
+    """``max(x, 0)``; the gradient at 0 is 0."""
+    return ReLU()(x)
+
+
+class LeakyReLU(Function):
+    def __init__(self, slope: float) -> None:
+        self.slope = slope
+
+    def forward(self, x):
+        return self.xp.where(x > 0, x, x * self.slope)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        xp = self.xp
+        scale = xp.where(
+            x.data > 0, xp.ones_like(x.data), xp.ones_like(x.data) * self.slope
+        )
+        return gy * Variable(scale)
+
+
+def leaky_relu(x: Any, slope: float = 0.2) -> Variable:
+    """``x`` where positive, ``slope * x`` elsewhere."""
+    return LeakyReLU(slope)(x)
+
+
+class Softmax(Function):
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, x):
+        xp = self.xp
+        y = xp.exp(x - xp.max(x, axis=self.axis, keepdims=True))
+        return y / xp.sum(y, axis=self.axis, keepdims=True)
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        gx = y * gy
+        return gx - y * sum_(gx, axis=self.axis, keepdims=True)
+
+
+def softmax(x: Any, axis: int = 1) -> Variable:
+    """``exp(x) / sum(exp(x), axis)``, shifted by the maximum so it never overflows."""
+    return Softmax(axis)(x)
+
+
+def softmax_simple(x: Any, axis: int = 1) -> Variable:
+    """The book's softmax composed from ``exp`` and ``sum`` (step 47)."""
+    y = exp(as_variable(x))
+    return y / sum_(y, axis=axis, keepdims=True)
+
+
+class LogSoftmax(Function):
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, x):
+        xp = self.xp
+        shifted = x - xp.max(x, axis=self.axis, keepdims=True)
+        return shifted - xp.log(xp.sum(xp.exp(shifted), axis=self.axis, keepdims=True))
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        return gy - exp(y) * sum_(gy, axis=self.axis, keepdims=True)
+
+
+def log_softmax(x: Any, axis: int = 1) -> Variable:
+    """``x - logsumexp(x, axis)``: finite even for logits of magnitude 1e4."""
+    return LogSoftmax(axis)(x)

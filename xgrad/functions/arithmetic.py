@@ -1,0 +1,212 @@
+"""add, sub, mul, div, neg, pow, and the Variable operators built on them.
+
+Binary ops broadcast like the array API; their backward sums each gradient
+back to its input's shape (``sum_to``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core import Function, Variable
+from .shape import sum_to
+
+
+class _Binary(Function):
+    """Two inputs that broadcast; remembers their shapes for the backward pass."""
+
+    def reduce(self, gx0: Variable, gx1: Variable) -> tuple[Variable, Variable]:
+        x0, x1 = self.inputs
+        return sum_to(gx0, x0.shape), sum_to(gx1, x1.shape)
+
+
+class Add(_Binary):
+    def forward(self, x0, x1):
+        return x0 + x1
+
+    def backward(self, gy):
+        return self.reduce(gy, gy)
+
+
+class Sub(_Binary):
+    def forward(self, x0, x1):
+        return x0 - x1
+
+    def backward(self, gy):
+        return self.reduce(gy, -gy)
+
+
+class Mul(_Binary):
+    def forward(self, x0, x1):
+        return x0 * x1
+
+    def backward(self, gy):
+        x0, x1 = self.inputs
+        return self.reduce(gy * x1, gy * x0)
+
+
+class Div(_Binary):
+    def forward(self, x0, x1):
+        return x0 / x1
+
+    def backward(self, gy):
+        x0, x1 = self.inputs
+        gx0 = gy / x1
+        return self.reduce(gx0, -gx0 * x0 / x1)  # d(x0/x1)/dx1 = -x0 / x1**2
+
+
+class Neg(Function):
+    def forward(self, x):
+        return -x
+
+    def backward(self, gy):
+        return -gy
+
+
+class Pow(Function):
+    """``x ** c`` for a constant Python number ``c``."""
+
+    def __init__(self, c: float) -> None:
+        self.c = c
+
+    def forward(self, x):
+        return x**self.c
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        c = self.c
+        return c * x ** (c - 1) * gy
+
+
+class Power(_Binary):
+    """``x0 ** x1`` where the exponent is an array too."""
+
+    def forward(self, x0, x1):
+        return x0**x1
+
+    def backward(self, gy):
+        from .elementwise import log
+
+        x0, x1 = self.inputs
+        y = self.outputs[0]()
+        gx0 = gy * x1 * x0 ** (x1 - 1)
+        gx1 = gy * (y if y is not None else x0**x1) * log(x0)
+        return self.reduce(gx0, gx1)
+
+
+def add(x0: Any, x1: Any) -> Variable:
+    """``x0 + x1`` with broadcasting."""
+    return Add()(x0, x1)
+
+
+def sub(x0: Any, x1: Any) -> Variable:
+    """``x0 - x1`` with broadcasting."""
+    return Sub()(x0, x1)
+
+
+def rsub(x0: Any, x1: Any) -> Variable:
+    """``x1 - x0``: the reflected form, for ``2.0 - x``."""
+    return Sub()(x1, x0)
+
+
+def mul(x0: Any, x1: Any) -> Variable:
+    """``x0 * x1`` with broadcasting."""
+    return Mul()(x0, x1)
+
+
+def div(x0: Any, x1: Any) -> Variable:
+    """``x0 / x1`` with broadcasting."""
+    return Div()(x0, x1)
+
+
+def rdiv(x0: Any, x1: Any) -> Variable:
+    """``x1 / x0``: the reflected form, for ``1.0 / x``."""
+    return Div()(x1, x0)
+
+
+def neg(x: Any) -> Variable:
+    """``-x``."""
+    return Neg()(x)
+
+
+def pow(x: Any, c: Any) -> Variable:
+    """``x ** c``; ``c`` may be a Python number or, differentiably, an array."""
+    if isinstance(c, int | float) and not isinstance(c, bool):
+        return Pow(c)(x)
+    return Power()(x, c)
+
+
+def rpow(x: Any, c: Any) -> Variable:
+    """``c ** x``: the reflected form, for ``2 ** x``."""
+    return Power()(c, x)
+
+
+def _compare(op: str) -> Any:
+    def compare(self: Variable, other: Any) -> Any:
+        other = other.data if isinstance(other, Variable) else other
+        return getattr(self.data, op)(other)
+
+    compare.__name__ = op
+    compare.__doc__ = f"``{op}`` on the arrays: a plain boolean array, no gradient."
+    return compare
+
+
+def _shape_args(args: tuple[Any, ...]) -> Any:
+    """``v.reshape(2, 3)`` and ``v.reshape((2, 3))`` mean the same."""
+    if len(args) == 1 and (args[0] is None or isinstance(args[0], tuple | list)):
+        return args[0]
+    return args
+
+
+def setup_variable() -> None:
+    """Give :class:`Variable` its operators and array-like methods (DeZero's name)."""
+    from . import linalg, reduction, shape
+
+    def reshape(self: Variable, *shape_: int) -> Variable:
+        return shape.reshape(self, tuple(_shape_args(shape_)))
+
+    def transpose(self: Variable, *axes: int) -> Variable:
+        axes_ = _shape_args(axes) if axes else None
+        return shape.transpose(self, None if axes_ is None else tuple(axes_))
+
+    def sum_(self: Variable, axis: Any = None, keepdims: bool = False) -> Variable:
+        return reduction.sum(self, axis, keepdims)
+
+    operators = {
+        "__add__": add,
+        "__radd__": add,
+        "__sub__": sub,
+        "__rsub__": rsub,
+        "__mul__": mul,
+        "__rmul__": mul,
+        "__truediv__": div,
+        "__rtruediv__": rdiv,
+        "__neg__": neg,
+        "__pow__": pow,
+        "__rpow__": rpow,
+        "__matmul__": linalg.matmul,
+        "__rmatmul__": lambda self, other: linalg.matmul(other, self),
+        "__getitem__": shape.get_item,
+        "__lt__": _compare("__lt__"),
+        "__le__": _compare("__le__"),
+        "__gt__": _compare("__gt__"),
+        "__ge__": _compare("__ge__"),
+        "matmul": linalg.matmul,
+        "dot": linalg.matmul,
+        "matmaul": linalg.matmul,
+        "reshape": reshape,
+        "transpose": transpose,
+        "T": property(lambda self: shape.transpose(self)),
+        "sum": sum_,
+        "mean": lambda self, axis=None, keepdims=False: reduction.mean(
+            self, axis, keepdims
+        ),
+        "max": lambda self, axis=None, keepdims=False: reduction.max(
+            self, axis, keepdims
+        ),
+        "min": lambda self, axis=None, keepdims=False: reduction.min(
+            self, axis, keepdims
+        ),
+    }
+    for name, impl in operators.items():
+        setattr(Variable, name, impl)

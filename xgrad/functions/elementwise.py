@@ -1,0 +1,217 @@
+"""Elementwise functions: exp, log, trigonometry, sqrt, abs, clip, maximum, where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core import Function, Variable
+from .shape import sum_to
+
+
+def _constant(x: Any) -> Variable:
+    """An array the gradient multiplies by but does not differentiate (a mask)."""
+    return Variable(x)
+
+
+class Exp(Function):
+    def forward(self, x):
+        return self.xp.exp(x)
+
+    def backward(self, gy):
+        return gy * self.outputs[0]()  # d/dx exp(x) = exp(x)
+
+
+class Log(Function):
+    def forward(self, x):
+        return self.xp.log(x)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        return gy / x
+
+
+class Sin(Function):
+    def forward(self, x):
+        return self.xp.sin(x)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        return gy * cos(x)
+
+
+class Cos(Function):
+    def forward(self, x):
+        return self.xp.cos(x)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        return gy * -sin(x)
+
+
+class Tan(Function):
+    def forward(self, x):
+        return self.xp.tan(x)
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        return gy * (1 + y * y)  # d/dx tan(x) = 1 + tan(x)**2
+
+
+class Tanh(Function):
+    def forward(self, x):
+        return self.xp.tanh(x)
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        return gy * (1 - y * y)
+
+
+class Sqrt(Function):
+    def forward(self, x):
+        return self.xp.sqrt(x)
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        return gy / (2 * y)  # infinite at 0, as the derivative is
+
+
+class Abs(Function):
+    def forward(self, x):
+        return self.xp.abs(x)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        return gy * _constant(self.xp.sign(x.data))  # 0 at x == 0
+
+
+class Square(Function):
+    def forward(self, x):
+        return x * x
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        return 2 * x * gy
+
+
+class Clip(Function):
+    def __init__(self, x_min: float | None, x_max: float | None) -> None:
+        self.x_min, self.x_max = x_min, x_max
+
+    def forward(self, x):
+        return self.xp.clip(x, self.x_min, self.x_max)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        lo = -float("inf") if self.x_min is None else self.x_min
+        hi = float("inf") if self.x_max is None else self.x_max
+        inside = (x.data >= lo) & (x.data <= hi)
+        return gy * _constant(self.xp.astype(inside, x.dtype))
+
+
+class _Extremum(Function):
+    """maximum/minimum: the gradient goes to the winner, split evenly on ties."""
+
+    def backward(self, gy):
+        x0, x1 = self.inputs
+        xp = self.xp
+        y = self.outputs[0]()
+        share0 = xp.astype(x0.data == y.data, gy.dtype)
+        share1 = xp.astype(x1.data == y.data, gy.dtype)
+        total = share0 + share1
+        return (
+            sum_to(gy * _constant(share0 / total), x0.shape),
+            sum_to(gy * _constant(share1 / total), x1.shape),
+        )
+
+
+class Maximum(_Extremum):
+    def forward(self, x0, x1):
+        return self.xp.maximum(x0, x1)
+
+
+class Minimum(_Extremum):
+    def forward(self, x0, x1):
+        return self.xp.minimum(x0, x1)
+
+
+class Where(Function):
+    def __init__(self, condition: Any) -> None:
+        self.condition = condition
+
+    def forward(self, x0, x1):
+        return self.xp.where(self.condition, x0, x1)
+
+    def backward(self, gy):
+        x0, x1 = self.inputs
+        zero = 0.0
+        return (
+            sum_to(where(self.condition, gy, zero), x0.shape),
+            sum_to(where(self.condition, zero, gy), x1.shape),
+        )
+
+
+def exp(x: Any) -> Variable:
+    """Elementwise ``e ** x``."""
+    return Exp()(x)
+
+
+def log(x: Any) -> Variable:
+    """Elementwise natural logarithm."""
+    return Log()(x)
+
+
+def sin(x: Any) -> Variable:
+    """Elementwise sine."""
+    return Sin()(x)
+
+
+def cos(x: Any) -> Variable:
+    """Elementwise cosine."""
+    return Cos()(x)
+
+
+def tan(x: Any) -> Variable:
+    """Elementwise tangent."""
+    return Tan()(x)
+
+
+def tanh(x: Any) -> Variable:
+    """Elementwise hyperbolic tangent."""
+    return Tanh()(x)
+
+
+def sqrt(x: Any) -> Variable:
+    """Elementwise square root; its gradient at 0 is ``inf``."""
+    return Sqrt()(x)
+
+
+def abs(x: Any) -> Variable:
+    """Elementwise absolute value; its gradient at 0 is 0 (a subgradient)."""
+    return Abs()(x)
+
+
+def square(x: Any) -> Variable:
+    """Elementwise ``x * x``."""
+    return Square()(x)
+
+
+def clip(x: Any, x_min: float | None, x_max: float | None) -> Variable:
+    """Limit ``x`` to ``[x_min, x_max]``; the gradient is 0 outside the range."""
+    return Clip(x_min, x_max)(x)
+
+
+def maximum(x0: Any, x1: Any) -> Variable:
+    """Elementwise larger of two arrays; tied elements share the gradient equally."""
+    return Maximum()(x0, x1)
+
+
+def minimum(x0: Any, x1: Any) -> Variable:
+    """Elementwise smaller of two arrays; tied elements share the gradient equally."""
+    return Minimum()(x0, x1)
+
+
+def where(condition: Any, x0: Any, x1: Any) -> Variable:
+    """``x0`` where ``condition`` holds, else ``x1``; ``condition`` is a boolean array."""
+    if isinstance(condition, Variable):
+        condition = condition.data
+    return Where(condition)(x0, x1)

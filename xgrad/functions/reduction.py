@@ -1,0 +1,105 @@
+"""Reductions: sum, mean/average, max, min, logsumexp."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..config import Config
+from ..core import Function, Variable, as_variable
+from .shape import broadcast_to, normalize_axes, reshape
+
+
+def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape of a reduction with ``keepdims=True``."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+class Sum(Function):
+    def __init__(self, axes: tuple[int, ...], keepdims: bool) -> None:
+        self.axes, self.keepdims = axes, keepdims
+
+    def forward(self, x):
+        return self.xp.sum(x, axis=self.axes, keepdims=self.keepdims)
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        gy = reshape(gy, _kept_shape(x.shape, self.axes))
+        return broadcast_to(gy, x.shape)
+
+
+def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
+    """Sum over ``axis`` (None, an int or a tuple; negatives count from the end)."""
+    axes = normalize_axes(axis, len(x.shape), "sum")
+    return Sum(axes, keepdims)(x)
+
+
+def average(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
+    """Arithmetic mean over ``axis``."""
+    x = as_variable(x)
+    axes = normalize_axes(axis, x.ndim, "average")
+    count = math.prod(x.shape[a] for a in axes)
+    return sum(x, axes, keepdims) * (1.0 / count if count else float("nan"))
+
+
+mean = average
+
+
+class _Extremum(Function):
+    def __init__(self, axes: tuple[int, ...], keepdims: bool) -> None:
+        self.axes, self.keepdims = axes, keepdims
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        xp = self.xp
+        kept = _kept_shape(x.shape, self.axes)
+        y = xp.reshape(self.outputs[0]().data, kept)
+        winners = xp.astype(x.data == y, gy.dtype)
+        if Config.max_ties == "split":
+            winners = winners / xp.sum(winners, axis=self.axes, keepdims=True)
+        return broadcast_to(reshape(gy, kept), x.shape) * Variable(winners)
+
+
+class Max(_Extremum):
+    def forward(self, x):
+        return self.xp.max(x, axis=self.axes, keepdims=self.keepdims)
+
+
+class Min(_Extremum):
+    def forward(self, x):
+        return self.xp.min(x, axis=self.axes, keepdims=self.keepdims)
+
+
+def max(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
+    """Largest element over ``axis``.
+
+    Tied maxima share the gradient equally, so it sums to the upstream
+    gradient; ``using_config("max_ties", "all")`` gives each tie all of it,
+    as DeZero does.
+    """
+    return Max(normalize_axes(axis, len(x.shape), "max"), keepdims)(x)
+
+
+def min(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
+    """Smallest element over ``axis``; ties share the gradient as in :func:`max`."""
+    return Min(normalize_axes(axis, len(x.shape), "min"), keepdims)(x)
+
+
+def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
+    """``log(sum(exp(x), axis))``, computed without overflow.
+
+    The largest element is subtracted first; its gradient is the softmax.
+    """
+    from .elementwise import exp, log
+
+    x = as_variable(x)
+    axes = normalize_axes(axis, x.ndim, "logsumexp")
+    xp = x.backend.xp
+    shift = xp.max(x.data, axis=axes, keepdims=True)
+    shift = Variable(xp.where(xp.isfinite(shift), shift, xp.zeros_like(shift)))
+    y = log(sum(exp(x - shift), axes, keepdims=True)) + shift
+    return (
+        y
+        if keepdims
+        else reshape(y, tuple(n for i, n in enumerate(x.shape) if i not in axes))
+    )

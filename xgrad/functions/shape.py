@@ -1,0 +1,288 @@
+"""Ops that move elements without changing them: reshape, transpose, slicing ..."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..core import Function, Variable, as_variable
+
+
+def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
+    """``axis`` (None, int or tuple, negatives allowed) as a sorted positive tuple."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = axis if isinstance(axis, tuple | list) else (axis,)
+    out = []
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise ValueError(
+                f"{op}: axis {a} is out of range for an array of {ndim} dimensions "
+                f"(valid: {-ndim} to {ndim - 1})"
+            )
+        out.append(a % ndim if ndim else 0)
+    if len(set(out)) != len(out):
+        raise ValueError(f"{op}: repeated axis in {axis}")
+    return tuple(sorted(out))
+
+
+def sum_to_array(xp: Any, x: Any, shape: tuple[int, ...]) -> Any:
+    """Sum array ``x`` over broadcast axes so that it takes ``shape``."""
+    lead = x.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1
+    )
+    if axes:
+        x = xp.sum(x, axis=axes, keepdims=True)
+    return xp.reshape(x, shape) if tuple(x.shape) != tuple(shape) else x
+
+
+class Reshape(Function):
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def forward(self, x):
+        self.x_shape = x.shape
+        return self.xp.reshape(x, self.shape)
+
+    def backward(self, gy):
+        return reshape(gy, self.x_shape)
+
+
+def reshape(x: Any, shape: tuple[int, ...]) -> Variable:
+    """``x`` with a new shape (one entry may be -1)."""
+    if tuple(x.shape) == tuple(shape):
+        return as_variable(x)
+    return Reshape(tuple(shape))(x)
+
+
+class Transpose(Function):
+    def __init__(self, axes: tuple[int, ...] | None = None) -> None:
+        self.axes = axes
+
+    def forward(self, x):
+        axes = self.axes or tuple(reversed(range(x.ndim)))
+        return self.xp.permute_dims(x, axes)
+
+    def backward(self, gy):
+        if self.axes is None:
+            return transpose(gy)
+        n = len(self.axes)
+        inverse = tuple(sorted(range(n), key=lambda i: self.axes[i] % n))
+        return transpose(gy, inverse)
+
+
+def transpose(x: Any, axes: tuple[int, ...] | None = None) -> Variable:
+    """Permute the axes of ``x``; reverse them when ``axes`` is None."""
+    if axes is not None:
+        ndim = len(x.shape)
+        if sorted(a % ndim for a in axes) != list(range(ndim)) or len(axes) != ndim:
+            raise ValueError(
+                f"transpose: axes {tuple(axes)} are not a permutation of the "
+                f"{ndim} axes of an array of shape {tuple(x.shape)}"
+            )
+        axes = tuple(a % ndim for a in axes)
+    return Transpose(axes)(x)
+
+
+def matrix_transpose(x: Any) -> Variable:
+    """Swap the last two axes (the transpose of a stack of matrices)."""
+    ndim = len(x.shape)
+    return transpose(x, (*range(ndim - 2), ndim - 1, ndim - 2))
+
+
+def expand_dims(x: Any, axis: int) -> Variable:
+    """Insert a length-1 axis at position ``axis``."""
+    shape = list(x.shape)
+    shape.insert(axis % (len(shape) + 1), 1)
+    return reshape(x, tuple(shape))
+
+
+def squeeze(x: Any, axis: int | tuple[int, ...] | None = None) -> Variable:
+    """Drop length-1 axes (all of them, or those in ``axis``)."""
+    shape = tuple(x.shape)
+    if axis is None:
+        axes = tuple(i for i, n in enumerate(shape) if n == 1)
+    else:
+        axes = normalize_axes(axis, len(shape), "squeeze")
+        bad = [a for a in axes if shape[a] != 1]
+        if bad:
+            raise ValueError(f"squeeze: axis {bad[0]} of shape {shape} is not 1")
+    return reshape(x, tuple(n for i, n in enumerate(shape) if i not in axes))
+
+
+def flatten(x: Any) -> Variable:
+    """Keep the first axis and flatten the rest, as DeZero does: (N, ...) to (N, -1)."""
+    return reshape(x, (x.shape[0], -1))
+
+
+class BroadcastTo(Function):
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def forward(self, x):
+        self.x_shape = tuple(x.shape)
+        return self.xp.broadcast_to(x, self.shape)
+
+    def backward(self, gy):
+        return sum_to(gy, self.x_shape)
+
+
+def broadcast_to(x: Any, shape: tuple[int, ...]) -> Variable:
+    """``x`` repeated along broadcast axes to ``shape``."""
+    if tuple(x.shape) == tuple(shape):
+        return as_variable(x)
+    return BroadcastTo(tuple(shape))(x)
+
+
+class SumTo(Function):
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+    def forward(self, x):
+        self.x_shape = tuple(x.shape)
+        return sum_to_array(self.xp, x, self.shape)
+
+    def backward(self, gy):
+        return broadcast_to(gy, self.x_shape)
+
+
+def sum_to(x: Any, shape: tuple[int, ...]) -> Variable:
+    """Sum ``x`` over the axes that broadcasting to ``x.shape`` from ``shape`` added."""
+    if tuple(x.shape) == tuple(shape):
+        return as_variable(x)
+    return SumTo(tuple(shape))(x)
+
+
+class Concat(Function):
+    def __init__(self, axis: int) -> None:
+        self.axis = axis
+
+    def forward(self, *xs):
+        return self.xp.concat(xs, axis=self.axis)
+
+    def backward(self, gy):
+        sizes = [x.shape[self.axis] for x in self.inputs]
+        return tuple(split(gy, _offsets(sizes), axis=self.axis))
+
+
+def concat(xs: list[Any], axis: int = 0) -> Variable:
+    """Join Variables along an existing axis."""
+    return Concat(axis)(*xs)
+
+
+def stack(xs: list[Any], axis: int = 0) -> Variable:
+    """Join Variables along a new axis."""
+    return concat([expand_dims(x, axis) for x in xs], axis=axis)
+
+
+def _offsets(sizes: list[int]) -> list[int]:
+    out, total = [], 0
+    for n in sizes[:-1]:
+        total += n
+        out.append(total)
+    return out
+
+
+class Split(Function):
+    def __init__(self, indices: list[int], axis: int) -> None:
+        self.indices = indices
+        self.axis = axis
+
+    def forward(self, x):
+        axis = self.axis % x.ndim
+        bounds = [0, *self.indices, x.shape[axis]]
+        lead = (slice(None),) * axis
+        return tuple(x[(*lead, slice(a, b), ...)] for a, b in zip(bounds, bounds[1:]))
+
+    def backward(self, *gys):
+        x = self.inputs[0]
+        axis = self.axis % x.ndim
+        bounds = [0, *self.indices, x.shape[axis]]
+        parts = []
+        for gy, a, b in zip(gys, bounds[:-1], bounds[1:], strict=True):
+            if gy is None:  # that piece was not used: its gradient is zero
+                shape = list(x.shape)
+                shape[axis] = b - a
+                xp = self.xp
+                gy = Variable(xp.zeros(shape, dtype=x.dtype, device=x.device))
+            parts.append(gy)
+        return concat(parts, axis=axis)
+
+
+def split(
+    x: Any, indices_or_sections: int | list[int], axis: int = 0
+) -> list[Variable]:
+    """Split ``x`` along ``axis`` into equal sections, or at the given indices."""
+    n = x.shape[axis]
+    if isinstance(indices_or_sections, int):
+        if n % indices_or_sections:
+            raise ValueError(
+                f"split: axis {axis} of length {n} does not divide into "
+                f"{indices_or_sections} equal sections"
+            )
+        step = n // indices_or_sections
+        indices = list(range(step, n, step))
+    else:
+        indices = list(indices_or_sections)
+    out = Split(indices, axis)(x)
+    return out if isinstance(out, list) else [out]
+
+
+def _normalize_key(key: Any, backend: Any, like: Any) -> Any:
+    """Index parts as the backend expects them: Variables and lists become arrays."""
+    parts = key if isinstance(key, tuple) else (key,)
+    fixed = []
+    for p in parts:
+        if isinstance(p, Variable):
+            p = p.data
+        if isinstance(p, list) or (
+            hasattr(p, "shape")
+            and not isinstance(p, bool | int)
+            and not backend.owns(p)
+        ):
+            import numpy as np
+
+            p = backend.from_numpy(np.asarray(p), backend.device_of(like))
+        fixed.append(p)
+    return tuple(fixed) if isinstance(key, tuple) else fixed[0]
+
+
+class GetItem(Function):
+    def __init__(self, slices: Any) -> None:
+        self.slices = slices
+
+    def forward(self, x):
+        return x[self.slices]
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        return GetItemGrad(self.slices, tuple(x.shape))(gy)
+
+
+class GetItemGrad(Function):
+    def __init__(self, slices: Any, in_shape: tuple[int, ...]) -> None:
+        self.slices = slices
+        self.in_shape = in_shape
+
+    def forward(self, gy):
+        xp = self.xp
+        zeros = xp.zeros(
+            self.in_shape, dtype=gy.dtype, device=self.backend.device_of(gy)
+        )
+        return self.backend.scatter_add(zeros, self.slices, gy)
+
+    def backward(self, ggx):
+        return get_item(ggx, self.slices)
+
+
+def get_item(x: Any, slices: Any) -> Variable:
+    """``x[slices]``: basic slices, integer arrays and boolean masks.
+
+    The gradient adds back into the selected positions, accumulating repeated
+    indices (``x[[0, 0]]`` gives element 0 the gradient 2).
+    """
+    x = as_variable(x)
+    from .. import backends
+
+    backend = backends.of(x.data, op="get_item")
+    return GetItem(_normalize_key(slices, backend, x.data))(x)
