@@ -244,6 +244,12 @@ def _normalize_key(key: Any, backend: Any, like: Any) -> Any:
 
             p = backend.from_numpy(np.asarray(p), backend.device_of(like))
         fixed.append(p)
+    # `x[1]` on a matrix means `x[1, ...]`; say so, as the standard requires.
+    masks = any(hasattr(p, "dtype") and backend.xp.isdtype(p.dtype, "bool") for p in fixed)
+    ellipsis = any(p is Ellipsis for p in fixed)
+    indexed = sum(p is not None for p in fixed)
+    if not ellipsis and not masks and indexed < like.ndim:
+        return (*fixed, Ellipsis)
     return tuple(fixed) if isinstance(key, tuple) else fixed[0]
 
 

@@ -1,0 +1,121 @@
+"""Fixtures that run each test on every backend in the registry.
+
+``backend`` is parametrized from :func:`xgrad.backends.names`, narrowed by
+``--backend`` (repeatable) or ``XGRAD_BACKENDS=a,b``; a backend that is not
+installed, or has no device, skips with a one-line reason. ``xp`` and
+``device`` derive from it; ``device`` is a non-default device where the
+library has one (array-api-strict's ``device1``), so that tests catch arrays
+left on the default device.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+import pytest
+
+import xgrad
+from xgrad import backends
+
+# A device other than the default, where a CPU-only machine has one.
+_TEST_DEVICES = {"array_api_strict": "device1"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        action="append",
+        default=[],
+        help="run backend tests only on this backend (repeatable); "
+        f"one of {backends.names()}",
+    )
+
+
+def _selected(config: pytest.Config) -> set[str] | None:
+    chosen = list(config.getoption("--backend"))
+    env = os.environ.get("XGRAD_BACKENDS", "")
+    chosen += [name.strip() for name in env.split(",") if name.strip()]
+    unknown = set(chosen) - set(backends.names())
+    if unknown:
+        raise pytest.UsageError(
+            f"--backend: unknown backend(s) {sorted(unknown)}; known: {backends.names()}"
+        )
+    return set(chosen) or None
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend_name" in metafunc.fixturenames:
+        selected = _selected(metafunc.config)
+        params = [
+            pytest.param(name, id=name, marks=[pytest.mark.gpu] if backends.get(name).gpu else [])
+            for name in backends.names()
+            if selected is None or name in selected
+        ]
+        metafunc.parametrize("backend_name", params, scope="session")
+
+
+@pytest.fixture(scope="session")
+def backend_name(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def backend(backend_name: str, request: pytest.FixtureRequest) -> backends.Backend:
+    """The Backend under test; skips when it is not selected or not usable here."""
+    b = backends.get(backend_name)
+    if not b.is_available():
+        pytest.skip(b.unavailable_reason())
+    for marker in request.node.iter_markers("skip_backend"):
+        _check_marker(marker)
+        if marker.args[0] == backend_name:
+            pytest.skip(f"{backend_name}: {marker.kwargs['reason']}")
+    for marker in request.node.iter_markers("xfail_backend"):
+        _check_marker(marker)
+        if marker.args[0] == backend_name:
+            request.applymarker(pytest.mark.xfail(reason=marker.kwargs["reason"], strict=True))
+    return b
+
+
+def _check_marker(marker: pytest.Mark) -> None:
+    if len(marker.args) != 1 or marker.args[0] not in backends.names() or "reason" not in marker.kwargs:
+        raise pytest.UsageError(
+            f"@pytest.mark.{marker.name} takes one registered backend name and reason=...; "
+            f"got args={marker.args} kwargs={marker.kwargs}"
+        )
+
+
+@pytest.fixture
+def xp(backend: backends.Backend) -> Any:
+    """The array namespace of the backend under test."""
+    return backend.xp
+
+
+@pytest.fixture
+def device(backend: backends.Backend) -> Any:
+    """A device of the backend under test, non-default where one exists."""
+    name = _TEST_DEVICES.get(backend.name)
+    return backend.native_device(name) if name else None
+
+
+@pytest.fixture
+def to_backend(backend: backends.Backend, device: Any):
+    """Turn NumPy data into an array of the backend under test, on ``device``."""
+
+    def convert(a: Any) -> Any:
+        return backend.from_numpy(np.asarray(a), device)
+
+    return convert
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(0)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_config():
+    """Every test starts with the default settings."""
+    with xgrad.using_config("enable_backprop", True), xgrad.using_config("train", True):
+        yield
