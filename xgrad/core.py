@@ -80,20 +80,31 @@ class Variable:
     variable(6.0)
     """
 
-    __slots__ = ("__weakref__", "creator", "data", "generation", "grad", "name")
+    __slots__ = ("__weakref__", "_data", "creator", "generation", "grad", "name")
     __array_priority__ = 200
     __array_ufunc__ = None  # NumPy defers `ndarray op Variable` to our operators
 
     def __init__(self, data: Any, name: str | None = None) -> None:
         if data is not None and type(data) not in _ARRAY_TYPES:
             data = _checked_array(data)
-        self.data = data
+        self._data = data
         self.name = name
         self.grad: Variable | None = None
         self.creator: Function | None = None
         self.generation = 0
 
     # -- array attributes ------------------------------------------------------
+    @property
+    def data(self) -> Any:
+        """The array. Assigning checks it, so ``v.data = v.data - eps`` stays an array."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        if value is not None and type(value) not in _ARRAY_TYPES:
+            value = _checked_array(value)
+        self._data = value
+
     @property
     def shape(self) -> tuple[int, ...]:
         return tuple(self.data.shape)
@@ -367,7 +378,7 @@ class Function:
             if not isinstance(x, Variable):
                 inputs = _as_variables(inputs, self)
                 break
-        xs = [x.data for x in inputs]
+        xs = [x._data for x in inputs]
         self.backend = backend = backends.of(*xs, op=self)
         ys = self.forward(*xs)
         if not isinstance(ys, tuple):

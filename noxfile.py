@@ -1,0 +1,59 @@
+#!/usr/bin/env -S uv run --script
+# /// script
+# dependencies = ["nox>=2024.4.15"]
+# ///
+"""Test sessions, one per array library: ``nox -l`` lists them.
+
+Each ``backends/<name>.txt`` gives one ``tests-<name>`` session that installs
+xgrad with that file's requirements and runs the suite on that backend alone.
+``tests-cupy`` needs a GPU and is run by hand (``nox -s tests-cupy``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+nox.needs_version = ">=2024.4.15"
+nox.options.default_venv_backend = "virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+
+HERE = Path(__file__).parent
+BACKENDS = sorted(p.stem for p in (HERE / "backends").glob("*.txt") if p.stem != "common")
+GPU_ONLY = {"cupy"}
+
+
+def _tests(name: str):
+    def session(session: nox.Session) -> None:
+        session.install("-e", ".", "-r", f"backends/{name}.txt")
+        session.run(
+            "pytest", f"--backend={name}", "-n", "2", "-p", "no:cacheprovider",
+            *session.posargs,
+        )
+
+    session.__doc__ = f"Run the test suite on the {name} backend."
+    return session
+
+
+for _name in BACKENDS:
+    nox.session(name=f"tests-{_name}", default=_name not in GPU_ONLY)(_tests(_name))
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff: lint and format check."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(default=False)
+def bench(session: nox.Session) -> None:
+    """Overhead benchmark: xgrad vs DeZero 0.0.13 vs PyTorch (CPU)."""
+    session.install("-e", ".", "dezero==0.0.13", "torch==2.13.0")
+    session.run("python", "benchmarks/overhead.py", *session.posargs)
+
+
+if __name__ == "__main__":
+    nox.main()
