@@ -20,7 +20,9 @@ nox.options.default_venv_backend = "virtualenv"
 nox.options.reuse_existing_virtualenvs = True
 
 HERE = Path(__file__).parent
-BACKENDS = sorted(p.stem for p in (HERE / "backends").glob("*.txt") if p.stem != "common")
+BACKENDS = sorted(
+    p.stem for p in (HERE / "backends").glob("*.txt") if p.stem != "common"
+)
 GPU_ONLY = {"cupy"}
 
 
@@ -28,7 +30,12 @@ def _tests(name: str):
     def session(session: nox.Session) -> None:
         session.install("-e", ".", "-r", f"backends/{name}.txt")
         session.run(
-            "pytest", f"--backend={name}", "-n", "2", "-p", "no:cacheprovider",
+            "pytest",
+            f"--backend={name}",
+            "-n",
+            "2",
+            "-p",
+            "no:cacheprovider",
             *session.posargs,
         )
 

@@ -59,8 +59,10 @@ def newton(device: str, iters: int) -> tuple[float, float]:
         with xgrad.no_grad():
             for v, s in zip(x, step, strict=True):
                 v.data = v.data - s
-        print(f"  step {i}  f = {float(y.data):.3e}  x = "
-              f"({float(x[0].data):.6f}, {float(x[1].data):.6f})")
+        print(
+            f"  step {i}  f = {float(y.data):.3e}  x = "
+            f"({float(x[0].data):.6f}, {float(x[1].data):.6f})"
+        )
     return float(x[0].data), float(x[1].data)
 
 

@@ -49,7 +49,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend_name" in metafunc.fixturenames:
         selected = _selected(metafunc.config)
         params = [
-            pytest.param(name, id=name, marks=[pytest.mark.gpu] if backends.get(name).gpu else [])
+            pytest.param(
+                name, id=name, marks=[pytest.mark.gpu] if backends.get(name).gpu else []
+            )
             for name in backends.names()
             if selected is None or name in selected
         ]
@@ -74,12 +76,18 @@ def backend(backend_name: str, request: pytest.FixtureRequest) -> backends.Backe
     for marker in request.node.iter_markers("xfail_backend"):
         _check_marker(marker)
         if marker.args[0] == backend_name:
-            request.applymarker(pytest.mark.xfail(reason=marker.kwargs["reason"], strict=True))
+            request.applymarker(
+                pytest.mark.xfail(reason=marker.kwargs["reason"], strict=True)
+            )
     return b
 
 
 def _check_marker(marker: pytest.Mark) -> None:
-    if len(marker.args) != 1 or marker.args[0] not in backends.names() or "reason" not in marker.kwargs:
+    if (
+        len(marker.args) != 1
+        or marker.args[0] not in backends.names()
+        or "reason" not in marker.kwargs
+    ):
         raise pytest.UsageError(
             f"@pytest.mark.{marker.name} takes one registered backend name and reason=...; "
             f"got args={marker.args} kwargs={marker.kwargs}"

@@ -31,7 +31,9 @@ def uniform(*shapes: tuple[int, ...], low: float = -2.0, high: float = 2.0) -> I
     return lambda rng: [rng.uniform(low, high, s) for s in shapes]
 
 
-def away_from_zero(*shapes: tuple[int, ...], low: float = 0.3, high: float = 2.0) -> Inputs:
+def away_from_zero(
+    *shapes: tuple[int, ...], low: float = 0.3, high: float = 2.0
+) -> Inputs:
     """Values with |x| in [low, high]: keeps kinks and poles out of reach of eps."""
     return lambda rng: [
         rng.uniform(low, high, s) * rng.choice([-1.0, 1.0], s) for s in shapes
@@ -93,14 +95,22 @@ CASES = [
     OpCase("rsub_scalar", lambda x: 1.5 - x, lambda x: 1.5 - x, uniform((3,))),
     OpCase("mul", F.mul, np.multiply, uniform((3, 1), (1, 4))),
     OpCase("mul_scalar", lambda x: x * 3.0, lambda x: x * 3.0, uniform((2, 2))),
-    OpCase("div", F.div, np.divide,
-           lambda rng: [rng.uniform(-2, 2, (2, 3)), rng.uniform(0.5, 2, (3,))]),
+    OpCase(
+        "div",
+        F.div,
+        np.divide,
+        lambda rng: [rng.uniform(-2, 2, (2, 3)), rng.uniform(0.5, 2, (3,))],
+    ),
     OpCase("rdiv_scalar", lambda x: 1.0 / x, lambda x: 1.0 / x, positive((2, 3))),
     OpCase("neg", F.neg, np.negative, uniform((2, 3))),
     OpCase("pow_int", lambda x: x**3, lambda x: x**3, uniform((2, 3))),
     OpCase("pow_float", lambda x: F.pow(x, 2.5), lambda x: x**2.5, positive((2, 3))),
-    OpCase("pow_variable", F.pow, np.power,
-           lambda rng: [rng.uniform(0.5, 2, (2, 3)), rng.uniform(-2, 2, (3,))]),
+    OpCase(
+        "pow_variable",
+        F.pow,
+        np.power,
+        lambda rng: [rng.uniform(0.5, 2, (2, 3)), rng.uniform(-2, 2, (3,))],
+    ),
     OpCase("rpow_scalar", lambda x: 2.0**x, lambda x: 2.0**x, uniform((2, 3))),
     # elementwise
     OpCase("exp", F.exp, np.exp, uniform((2, 3))),
@@ -112,66 +122,147 @@ CASES = [
     OpCase("sqrt", F.sqrt, np.sqrt, positive((2, 3))),
     OpCase("abs", F.abs, np.abs, away_from_zero((2, 3))),
     OpCase("square", F.square, np.square, uniform((2, 3))),
-    OpCase("clip", lambda x: F.clip(x, -0.5, 0.5), lambda x: np.clip(x, -0.5, 0.5),
-           lambda rng: [np.array([[-1.2, -0.3, 0.1], [0.4, 0.9, 1.7]])]),
+    OpCase(
+        "clip",
+        lambda x: F.clip(x, -0.5, 0.5),
+        lambda x: np.clip(x, -0.5, 0.5),
+        lambda rng: [np.array([[-1.2, -0.3, 0.1], [0.4, 0.9, 1.7]])],
+    ),
     OpCase("maximum", F.maximum, np.maximum, uniform((2, 3), (3,))),
     OpCase("minimum", F.minimum, np.minimum, uniform((2, 1), (2, 3))),
-    OpCase("where", lambda x, y: F.where(x.data > 0, x, y),
-           lambda x, y: np.where(x > 0, x, y), away_from_zero((2, 3), (3,))),
+    OpCase(
+        "where",
+        lambda x, y: F.where(x.data > 0, x, y),
+        lambda x, y: np.where(x > 0, x, y),
+        away_from_zero((2, 3), (3,)),
+    ),
     # reductions
     OpCase("sum", F.sum, np.sum, uniform((2, 3, 4))),
-    OpCase("sum_axis", lambda x: F.sum(x, axis=1), lambda x: x.sum(axis=1),
-           uniform((2, 3, 4))),
-    OpCase("sum_tuple_axis", lambda x: F.sum(x, axis=(0, 2)),
-           lambda x: x.sum(axis=(0, 2)), uniform((2, 3, 4))),
-    OpCase("sum_negative_keepdims", lambda x: F.sum(x, axis=-1, keepdims=True),
-           lambda x: x.sum(axis=-1, keepdims=True), uniform((2, 3))),
+    OpCase(
+        "sum_axis",
+        lambda x: F.sum(x, axis=1),
+        lambda x: x.sum(axis=1),
+        uniform((2, 3, 4)),
+    ),
+    OpCase(
+        "sum_tuple_axis",
+        lambda x: F.sum(x, axis=(0, 2)),
+        lambda x: x.sum(axis=(0, 2)),
+        uniform((2, 3, 4)),
+    ),
+    OpCase(
+        "sum_negative_keepdims",
+        lambda x: F.sum(x, axis=-1, keepdims=True),
+        lambda x: x.sum(axis=-1, keepdims=True),
+        uniform((2, 3)),
+    ),
     OpCase("mean", F.mean, np.mean, uniform((3, 4))),
-    OpCase("average_axis", lambda x: F.average(x, axis=0), lambda x: x.mean(axis=0),
-           uniform((3, 4))),
+    OpCase(
+        "average_axis",
+        lambda x: F.average(x, axis=0),
+        lambda x: x.mean(axis=0),
+        uniform((3, 4)),
+    ),
     OpCase("max", F.max, np.max, uniform((3, 4))),
-    OpCase("max_negative_axis", lambda x: F.max(x, axis=-1), lambda x: x.max(axis=-1),
-           uniform((2, 3, 4))),
-    OpCase("max_tuple_keepdims", lambda x: F.max(x, axis=(0, 2), keepdims=True),
-           lambda x: x.max(axis=(0, 2), keepdims=True), uniform((2, 3, 4))),
-    OpCase("min_axis", lambda x: F.min(x, axis=0), lambda x: x.min(axis=0),
-           uniform((3, 4))),
-    OpCase("logsumexp", lambda x: F.logsumexp(x, axis=1),
-           lambda x: np.log(np.exp(x).sum(axis=1)), uniform((3, 4))),
-    OpCase("logsumexp_all", F.logsumexp, lambda x: np.log(np.exp(x).sum()),
-           uniform((2, 3))),
+    OpCase(
+        "max_negative_axis",
+        lambda x: F.max(x, axis=-1),
+        lambda x: x.max(axis=-1),
+        uniform((2, 3, 4)),
+    ),
+    OpCase(
+        "max_tuple_keepdims",
+        lambda x: F.max(x, axis=(0, 2), keepdims=True),
+        lambda x: x.max(axis=(0, 2), keepdims=True),
+        uniform((2, 3, 4)),
+    ),
+    OpCase(
+        "min_axis", lambda x: F.min(x, axis=0), lambda x: x.min(axis=0), uniform((3, 4))
+    ),
+    OpCase(
+        "logsumexp",
+        lambda x: F.logsumexp(x, axis=1),
+        lambda x: np.log(np.exp(x).sum(axis=1)),
+        uniform((3, 4)),
+    ),
+    OpCase(
+        "logsumexp_all", F.logsumexp, lambda x: np.log(np.exp(x).sum()), uniform((2, 3))
+    ),
     # shape
-    OpCase("reshape", lambda x: F.reshape(x, (3, 2)), lambda x: x.reshape(3, 2),
-           uniform((2, 3))),
-    OpCase("reshape_method", lambda x: x.reshape(6, -1), lambda x: x.reshape(6, -1),
-           uniform((2, 3))),
+    OpCase(
+        "reshape",
+        lambda x: F.reshape(x, (3, 2)),
+        lambda x: x.reshape(3, 2),
+        uniform((2, 3)),
+    ),
+    OpCase(
+        "reshape_method",
+        lambda x: x.reshape(6, -1),
+        lambda x: x.reshape(6, -1),
+        uniform((2, 3)),
+    ),
     OpCase("transpose", F.transpose, np.transpose, uniform((2, 3, 4))),
-    OpCase("transpose_axes", lambda x: F.transpose(x, (1, -1, 0)),
-           lambda x: np.transpose(x, (1, 2, 0)), uniform((2, 3, 4))),
+    OpCase(
+        "transpose_axes",
+        lambda x: F.transpose(x, (1, -1, 0)),
+        lambda x: np.transpose(x, (1, 2, 0)),
+        uniform((2, 3, 4)),
+    ),
     OpCase("T", lambda x: x.T, lambda x: x.T, uniform((2, 3))),
-    OpCase("expand_dims", lambda x: F.expand_dims(x, 1),
-           lambda x: np.expand_dims(x, 1), uniform((2, 3))),
+    OpCase(
+        "expand_dims",
+        lambda x: F.expand_dims(x, 1),
+        lambda x: np.expand_dims(x, 1),
+        uniform((2, 3)),
+    ),
     OpCase("squeeze", F.squeeze, np.squeeze, uniform((2, 1, 3))),
     OpCase("flatten", F.flatten, lambda x: x.reshape(len(x), -1), uniform((2, 3, 2))),
-    OpCase("broadcast_to", lambda x: F.broadcast_to(x, (2, 3, 4)),
-           lambda x: np.broadcast_to(x, (2, 3, 4)), uniform((3, 1))),
-    OpCase("sum_to", lambda x: F.sum_to(x, (3, 1)), lambda x: _np_sum_to(x, (3, 1)),
-           uniform((2, 3, 4))),
-    OpCase("concat", lambda x, y: F.concat([x, y], axis=1),
-           lambda x, y: np.concatenate([x, y], axis=1), uniform((2, 3), (2, 1))),
-    OpCase("stack", lambda x, y: F.stack([x, y], axis=-1),
-           lambda x, y: np.stack([x, y], axis=-1), uniform((2, 3), (2, 3))),
-    OpCase("split", lambda x: F.split(x, [1, 3], axis=1)[1],
-           lambda x: np.split(x, [1, 3], axis=1)[1], uniform((2, 4))),
-    OpCase("get_item_slice", lambda x: x[1:, ::2], lambda x: x[1:, ::2],
-           uniform((3, 4))),
+    OpCase(
+        "broadcast_to",
+        lambda x: F.broadcast_to(x, (2, 3, 4)),
+        lambda x: np.broadcast_to(x, (2, 3, 4)),
+        uniform((3, 1)),
+    ),
+    OpCase(
+        "sum_to",
+        lambda x: F.sum_to(x, (3, 1)),
+        lambda x: _np_sum_to(x, (3, 1)),
+        uniform((2, 3, 4)),
+    ),
+    OpCase(
+        "concat",
+        lambda x, y: F.concat([x, y], axis=1),
+        lambda x, y: np.concatenate([x, y], axis=1),
+        uniform((2, 3), (2, 1)),
+    ),
+    OpCase(
+        "stack",
+        lambda x, y: F.stack([x, y], axis=-1),
+        lambda x, y: np.stack([x, y], axis=-1),
+        uniform((2, 3), (2, 3)),
+    ),
+    OpCase(
+        "split",
+        lambda x: F.split(x, [1, 3], axis=1)[1],
+        lambda x: np.split(x, [1, 3], axis=1)[1],
+        uniform((2, 4)),
+    ),
+    OpCase(
+        "get_item_slice", lambda x: x[1:, ::2], lambda x: x[1:, ::2], uniform((3, 4))
+    ),
     OpCase("get_item_int", lambda x: x[1], lambda x: x[1], uniform((3, 4))),
-    OpCase("get_item_repeated",
-           lambda x: x[_index(x, [[0], [2], [0]]), _index(x, [[1, 3]])],
-           lambda x: x[np.array([[0], [2], [0]]), np.array([[1, 3]])],
-           uniform((3, 4))),
-    OpCase("get_item_mask", lambda x: x[x.data > 0], lambda x: x[x > 0],
-           away_from_zero((3, 4))),
+    OpCase(
+        "get_item_repeated",
+        lambda x: x[_index(x, [[0], [2], [0]]), _index(x, [[1, 3]])],
+        lambda x: x[np.array([[0], [2], [0]]), np.array([[1, 3]])],
+        uniform((3, 4)),
+    ),
+    OpCase(
+        "get_item_mask",
+        lambda x: x[x.data > 0],
+        lambda x: x[x > 0],
+        away_from_zero((3, 4)),
+    ),
     # linear algebra
     OpCase("matmul", F.matmul, np.matmul, uniform((2, 3), (3, 4))),
     OpCase("matmul_vector_matrix", F.matmul, np.matmul, uniform((3,), (3, 2))),
@@ -180,32 +271,65 @@ CASES = [
     OpCase("matmul_batched", F.matmul, np.matmul, uniform((2, 3, 4), (2, 4, 2))),
     OpCase("matmul_broadcast", F.matmul, np.matmul, uniform((2, 1, 3, 4), (3, 4, 2))),
     OpCase("matmul_operator", lambda x, w: x @ w, np.matmul, uniform((2, 3), (3, 2))),
-    OpCase("linear", F.linear, lambda x, w, b: x @ w + b, uniform((4, 3), (3, 2), (2,))),
+    OpCase(
+        "linear", F.linear, lambda x, w, b: x @ w + b, uniform((4, 3), (3, 2), (2,))
+    ),
     OpCase("linear_nobias", F.linear, np.matmul, uniform((4, 3), (3, 2))),
     # activations
     OpCase("sigmoid", F.sigmoid, _np_sigmoid, uniform((2, 3), low=-5.0, high=5.0)),
     OpCase("sigmoid_simple", F.sigmoid_simple, _np_sigmoid, uniform((2, 3))),
     OpCase("relu", F.relu, lambda x: np.maximum(x, 0), away_from_zero((2, 3))),
-    OpCase("leaky_relu", F.leaky_relu, lambda x: np.where(x > 0, x, 0.2 * x),
-           away_from_zero((2, 3))),
+    OpCase(
+        "leaky_relu",
+        F.leaky_relu,
+        lambda x: np.where(x > 0, x, 0.2 * x),
+        away_from_zero((2, 3)),
+    ),
     OpCase("softmax", F.softmax, lambda x: _np_softmax(x, 1), uniform((3, 4))),
-    OpCase("softmax_axis0", lambda x: F.softmax(x, axis=0),
-           lambda x: _np_softmax(x, 0), uniform((3, 4))),
-    OpCase("softmax_simple", F.softmax_simple, lambda x: _np_softmax(x, 1),
-           uniform((3, 4))),
-    OpCase("log_softmax", F.log_softmax, lambda x: _np_log_softmax(x, 1),
-           uniform((3, 4))),
+    OpCase(
+        "softmax_axis0",
+        lambda x: F.softmax(x, axis=0),
+        lambda x: _np_softmax(x, 0),
+        uniform((3, 4)),
+    ),
+    OpCase(
+        "softmax_simple", F.softmax_simple, lambda x: _np_softmax(x, 1), uniform((3, 4))
+    ),
+    OpCase(
+        "log_softmax", F.log_softmax, lambda x: _np_log_softmax(x, 1), uniform((3, 4))
+    ),
     # losses
-    OpCase("mean_squared_error", F.mean_squared_error,
-           lambda a, b: ((a - b) ** 2).sum() / len(a - b), uniform((4, 3), (4, 3))),
-    OpCase("mean_squared_error_broadcast", F.mean_squared_error,
-           lambda a, b: ((a - b) ** 2).sum() / len(a - b), uniform((3, 1), (3,))),
-    OpCase("softmax_cross_entropy", F.softmax_cross_entropy, _np_sce,
-           with_labels((4, 3))),
-    OpCase("softmax_cross_entropy_simple", F.softmax_cross_entropy_simple, _np_sce,
-           with_labels((4, 3))),
-    OpCase("sigmoid_cross_entropy", F.sigmoid_cross_entropy,
-           lambda x, t: _np_bce(_np_sigmoid(x), t), with_binary((4, 2))),
-    OpCase("binary_cross_entropy", F.binary_cross_entropy, _np_bce,
-           with_binary((5,), low=0.1, high=0.9)),
+    OpCase(
+        "mean_squared_error",
+        F.mean_squared_error,
+        lambda a, b: ((a - b) ** 2).sum() / len(a - b),
+        uniform((4, 3), (4, 3)),
+    ),
+    OpCase(
+        "mean_squared_error_broadcast",
+        F.mean_squared_error,
+        lambda a, b: ((a - b) ** 2).sum() / len(a - b),
+        uniform((3, 1), (3,)),
+    ),
+    OpCase(
+        "softmax_cross_entropy", F.softmax_cross_entropy, _np_sce, with_labels((4, 3))
+    ),
+    OpCase(
+        "softmax_cross_entropy_simple",
+        F.softmax_cross_entropy_simple,
+        _np_sce,
+        with_labels((4, 3)),
+    ),
+    OpCase(
+        "sigmoid_cross_entropy",
+        F.sigmoid_cross_entropy,
+        lambda x, t: _np_bce(_np_sigmoid(x), t),
+        with_binary((4, 2)),
+    ),
+    OpCase(
+        "binary_cross_entropy",
+        F.binary_cross_entropy,
+        _np_bce,
+        with_binary((5,), low=0.1, high=0.9),
+    ),
 ]

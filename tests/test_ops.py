@@ -28,7 +28,9 @@ def test_forward_matches_numpy(case: OpCase, backend, to_backend, device, rng):
     assert y.shape == expected.shape
     assert y.dtype == inputs[0].dtype
     assert backend.device_of(y.data) == backend.device_of(inputs[0])
-    np.testing.assert_allclose(backend.to_numpy(y.data), expected, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        backend.to_numpy(y.data), expected, rtol=1e-10, atol=1e-12
+    )
 
 
 @cases

@@ -9,7 +9,8 @@ __version__ = "0.1.0"
 
 from . import backends
 from .config import Config, no_grad, test_mode, using_config
-from .core import Function, Parameter, Variable, as_array, as_variable, asarray
+from .core import Function, Parameter, Variable, as_array, as_variable
+from .creation import asarray
 from .functions.arithmetic import setup_variable
 
 setup_variable()

@@ -25,7 +25,6 @@ __all__ = [
     "Variable",
     "as_array",
     "as_variable",
-    "asarray",
 ]
 
 # Array types already checked by Variable(); a hit skips all further checks.
@@ -267,85 +266,6 @@ def as_array(x: Any, array_module: Any = np) -> Any:
     return x
 
 
-def asarray(obj: Any, dtype: Any = None, device: str | None = None) -> Any:
-    """Build an array from Python data (or another array) on a backend.
-
-    Parameters
-    ----------
-    obj : scalar, nested sequence or array
-    dtype : dtype, optional
-        A dtype of the target library (``numpy.float32`` on NumPy).
-    device : str, optional
-        A device spec such as ``"numpy"``, ``"torch:cpu"`` or
-        ``"array_api_strict:device1"``; default NumPy on the CPU.
-
-    Examples
-    --------
-    >>> import xgrad
-    >>> xgrad.asarray([1.0, 2.0]).dtype
-    dtype('float64')
-    """
-    backend, native = backends.parse(device or "numpy")
-    if isinstance(obj, Variable):
-        obj = obj.data
-    return backend.asarray(obj, dtype=dtype, device=native)
-
-
-# Target dtype of a Python scalar combined with an array dtype, keyed by
-# (backend, dtype, scalar type): Python scalars are weak, so `float32 * 2.0`
-# stays float32, but `int_array * 0.5` needs a floating dtype.
-_SCALAR_DTYPES: dict[tuple[Any, Any, type], Any] = {}
-
-
-def _scalar_dtype(backend: backends.Backend, dtype: Any, kind: type) -> Any:
-    key = (backend, dtype, kind)
-    try:
-        return _SCALAR_DTYPES[key]
-    except KeyError:
-        pass
-    xp = backend.xp
-    fits = {
-        bool: "bool",
-        int: ("integral", "real floating", "complex floating"),
-        float: ("real floating", "complex floating"),
-        complex: "complex floating",
-    }
-    result = dtype if kind in fits and xp.isdtype(dtype, fits[kind]) else None
-    _SCALAR_DTYPES[key] = result
-    return result
-
-
-def _reference_array(inputs: tuple[Any, ...]) -> Any:
-    for x in inputs:
-        if isinstance(x, Variable):
-            return x.data
-    for x in inputs:
-        if not isinstance(x, bool | int | float | complex | np.generic):
-            return x
-    return None
-
-
-def _as_variables(inputs: tuple[Any, ...], func: Function) -> list[Variable]:
-    """Wrap the inputs of one Function call; Python scalars follow the arrays."""
-    ref = _reference_array(inputs)
-    out = []
-    for x in inputs:
-        if isinstance(x, Variable):
-            out.append(x)
-        elif isinstance(x, bool | int | float | complex) and ref is not None:
-            backend = backends.of(ref, op=func)
-            dtype = _scalar_dtype(backend, ref.dtype, type(x))
-            out.append(Variable(backend.asarray(x, dtype, backend.device_of(ref))))
-        elif isinstance(x, bool | int | float | complex):
-            out.append(Variable(np.asarray(x)))
-        else:
-            try:
-                out.append(Variable(x))
-            except TypeError as exc:
-                raise TypeError(f"{type(func).__name__}: {exc}") from None
-    return out
-
-
 class Function:
     """Base class of every differentiable operation.
 
@@ -376,7 +296,9 @@ class Function:
     def __call__(self, *inputs: Any) -> Any:
         for x in inputs:
             if not isinstance(x, Variable):
-                inputs = _as_variables(inputs, self)
+                from ._inputs import as_variables
+
+                inputs = as_variables(inputs, self)
                 break
         xs = [x._data for x in inputs]
         self.backend = backend = backends.of(*xs, op=self)

@@ -60,7 +60,7 @@ def get(name: str) -> Backend:
 
 def _backend_of_type(x: Any) -> Backend:
     cls = type(x)
-    for backend in _REGISTRY.values():
+    for backend in reversed(_REGISTRY.values()):  # later registrations win
         if backend.owns(x):
             _BY_TYPE[cls] = backend
             return backend

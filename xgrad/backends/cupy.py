@@ -28,7 +28,7 @@ class CuPy(Backend):
             return False
         try:
             return cupy.cuda.runtime.getDeviceCount() > 0
-        except Exception:  # no driver, or a driver without a device
+        except cupy.cuda.runtime.CUDARuntimeError:  # no driver, or no device
             return False
 
     def unavailable_reason(self) -> str:

@@ -32,7 +32,7 @@ class Torch(Backend):
     def from_numpy(self, a: np.ndarray, device: Any = None) -> Any:
         import torch
 
-        return torch.asarray(np.ascontiguousarray(a), device=device)
+        return torch.asarray(np.array(a, order="C"), device=device)  # keeps 0-d as 0-d
 
     def segment_sum(self, index: Any, values: Any, size: int) -> Any:
         out = values.new_zeros((size,))

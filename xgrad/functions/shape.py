@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from ..core import Function, Variable, as_variable
@@ -192,7 +193,9 @@ class Split(Function):
         axis = self.axis % x.ndim
         bounds = [0, *self.indices, x.shape[axis]]
         lead = (slice(None),) * axis
-        return tuple(x[(*lead, slice(a, b), ...)] for a, b in zip(bounds, bounds[1:]))
+        return tuple(
+            x[(*lead, slice(a, b), ...)] for a, b in itertools.pairwise(bounds)
+        )
 
     def backward(self, *gys):
         x = self.inputs[0]
@@ -245,7 +248,9 @@ def _normalize_key(key: Any, backend: Any, like: Any) -> Any:
             p = backend.from_numpy(np.asarray(p), backend.device_of(like))
         fixed.append(p)
     # `x[1]` on a matrix means `x[1, ...]`; say so, as the standard requires.
-    masks = any(hasattr(p, "dtype") and backend.xp.isdtype(p.dtype, "bool") for p in fixed)
+    masks = any(
+        hasattr(p, "dtype") and backend.xp.isdtype(p.dtype, "bool") for p in fixed
+    )
     ellipsis = any(p is Ellipsis for p in fixed)
     indexed = sum(p is not None for p in fixed)
     if not ellipsis and not masks and indexed < like.ndim:

@@ -1,0 +1,69 @@
+"""Turning the inputs of a Function call into Variables.
+
+Arrays are wrapped; Python scalars become 0-d arrays of the other inputs'
+library, device and (where the kind fits) dtype: scalars are weak, so
+``float32 * 2.0`` stays float32 while ``int_array * 0.5`` becomes floating.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import backends
+from .core import Function, Variable
+
+# Target dtype of a Python scalar combined with an array dtype, keyed by
+# (backend, dtype, scalar type): Python scalars are weak, so `float32 * 2.0`
+# stays float32, but `int_array * 0.5` needs a floating dtype.
+_SCALAR_DTYPES: dict[tuple[Any, Any, type], Any] = {}
+
+
+def _scalar_dtype(backend: backends.Backend, dtype: Any, kind: type) -> Any:
+    key = (backend, dtype, kind)
+    try:
+        return _SCALAR_DTYPES[key]
+    except KeyError:
+        pass
+    xp = backend.xp
+    fits = {
+        bool: "bool",
+        int: ("integral", "real floating", "complex floating"),
+        float: ("real floating", "complex floating"),
+        complex: "complex floating",
+    }
+    result = dtype if kind in fits and xp.isdtype(dtype, fits[kind]) else None
+    _SCALAR_DTYPES[key] = result
+    return result
+
+
+def _reference_array(inputs: tuple[Any, ...]) -> Any:
+    for x in inputs:
+        if isinstance(x, Variable):
+            return x.data
+    for x in inputs:
+        if not isinstance(x, bool | int | float | complex | np.generic):
+            return x
+    return None
+
+
+def as_variables(inputs: tuple[Any, ...], func: Function) -> list[Variable]:
+    """Wrap the inputs of one Function call; Python scalars follow the arrays."""
+    ref = _reference_array(inputs)
+    out = []
+    for x in inputs:
+        if isinstance(x, Variable):
+            out.append(x)
+        elif isinstance(x, bool | int | float | complex) and ref is not None:
+            backend = backends.of(ref, op=func)
+            dtype = _scalar_dtype(backend, ref.dtype, type(x))
+            out.append(Variable(backend.asarray(x, dtype, backend.device_of(ref))))
+        elif isinstance(x, bool | int | float | complex):
+            out.append(Variable(np.asarray(x)))
+        else:
+            try:
+                out.append(Variable(x))
+            except TypeError as exc:
+                raise TypeError(f"{type(func).__name__}: {exc}") from None
+    return out
