@@ -67,3 +67,29 @@ def as_variables(inputs: tuple[Any, ...], func: Function) -> list[Variable]:
             except TypeError as exc:
                 raise TypeError(f"{type(func).__name__}: {exc}") from None
     return out
+
+
+# Whether an array of (backend, dtype) must become floating before meeting a
+# Python scalar of a given type (or before true division, keyed by None).
+_TO_FLOAT: dict[tuple[Any, Any, type | None], Any] = {}
+
+
+def floating(backend: backends.Backend, x: Any, scalar: type | None = None) -> Any:
+    """``x`` cast to the default float dtype where the standard needs it.
+
+    The standard leaves ``int_array * 0.5`` and ``int_array / 2`` undefined;
+    NumPy and PyTorch answer with a floating array, and so does xgrad on every
+    backend. Floating arrays are returned untouched.
+    """
+    key = (backend, x.dtype, scalar)
+    try:
+        target = _TO_FLOAT[key]
+    except KeyError:
+        xp = backend.xp
+        needs = scalar is None or scalar is float or scalar is complex
+        is_float = xp.isdtype(x.dtype, ("real floating", "complex floating"))
+        target = None
+        if needs and not is_float:
+            target = xp.__array_namespace_info__().default_dtypes()["real floating"]
+        _TO_FLOAT[key] = target
+    return x if target is None else backend.xp.astype(x, target)

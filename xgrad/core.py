@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from . import backends
+from .backends import _BY_TYPE
 from .config import enable_backprop
 
 __all__ = [
@@ -170,11 +171,14 @@ class Variable:
         self.creator = None
 
     def unchain_backward(self) -> None:
-        """Cut every link behind this Variable, freeing the graph that made it."""
+        """Cut every link behind this Variable's creator, freeing the graph before it.
+
+        The Variable keeps its own creator, as in DeZero: a later ``backward``
+        still reaches the inputs of the last Function (truncated BPTT).
+        """
         if self.creator is None:
             return
         funcs = [self.creator]
-        self.creator = None
         while funcs:
             f = funcs.pop()
             for x in getattr(f, "inputs", ()):
@@ -201,43 +205,52 @@ class Variable:
             self.grad = Variable(xp.ones_like(self.data))
         if self.creator is None:  # a leaf, or made under no_grad: nothing to do
             return
-        order = itertools.count()
-        funcs = [(-self.creator.generation, next(order), self.creator)]
-        seen = {self.creator}
         token = enable_backprop.set(create_graph)
         try:
-            while funcs:
-                f = heapq.heappop(funcs)[2]
-                gys = [_grad_of(ref) for ref in f.outputs]
-                gxs = f.backward(*gys)
-                if not isinstance(gxs, tuple | list):
-                    gxs = (gxs,)
-                for x, gx in zip(f.inputs, gxs, strict=True):
-                    if gx is None:
-                        continue
-                    if type(gx) is not Variable:
-                        gx = as_variable(gx)
-                    if gx.data.shape != x.data.shape:
-                        _bad_grad_shape(f, x, gx)
-                    x.grad = gx if x.grad is None else x.grad + gx
-                    creator = x.creator
-                    if creator is not None and creator not in seen:
-                        seen.add(creator)
-                        heapq.heappush(
-                            funcs, (-creator.generation, next(order), creator)
-                        )
-                if not retain_grad:
-                    for ref in f.outputs:
-                        y = ref()
-                        if y is not None:
-                            y.grad = None
+            _backpropagate(self.creator, retain_grad)
         finally:
             enable_backprop.reset(token)
 
 
-def _grad_of(ref: weakref.ref[Variable]) -> Variable | None:
-    y = ref()
-    return None if y is None else y.grad
+def _backpropagate(start: Function, retain_grad: bool) -> None:
+    """Run every Function's backward once, latest generation first (a heap)."""
+    pop, push = heapq.heappop, heapq.heappush
+    order = itertools.count(1)
+    funcs = [(-start.generation, 0, start)]
+    seen = {start}
+    while funcs:
+        f = pop(funcs)[2]
+        refs = f.outputs
+        if len(refs) == 1:
+            outputs = (refs[0](),)
+            gxs = f.backward(outputs[0].grad)
+        else:
+            outputs = tuple(ref() for ref in refs)
+            gxs = f.backward(*[None if y is None else y.grad for y in outputs])
+        if type(gxs) is not tuple:
+            gxs = tuple(gxs) if isinstance(gxs, list) else (gxs,)
+        inputs = f.inputs
+        if len(gxs) != len(inputs):
+            raise ValueError(
+                f"{type(f).__name__}.backward returned {len(gxs)} gradients for "
+                f"{len(inputs)} inputs; return one per input (None for no gradient)"
+            )
+        for x, gx in zip(inputs, gxs, strict=True):
+            if gx is None:
+                continue
+            if type(gx) is not Variable:
+                gx = as_variable(gx)
+            if gx._data.shape != x._data.shape:
+                _bad_grad_shape(f, x, gx)
+            x.grad = gx if x.grad is None else x.grad + gx
+            creator = x.creator
+            if creator is not None and creator not in seen:
+                seen.add(creator)
+                push(funcs, (-creator.generation, next(order), creator))
+        if not retain_grad:
+            for y in outputs:
+                if y is not None:
+                    y.grad = None
 
 
 def _bad_grad_shape(f: Function, x: Variable, gx: Variable) -> None:
@@ -290,7 +303,7 @@ class Function:
 
     backend: backends.Backend
     generation: int = 0
-    inputs: list[Variable]
+    inputs: tuple[Variable, ...]
     outputs: list[weakref.ref[Variable]]
 
     def __call__(self, *inputs: Any) -> Any:
@@ -300,19 +313,39 @@ class Function:
 
                 inputs = as_variables(inputs, self)
                 break
-        xs = [x._data for x in inputs]
-        self.backend = backend = backends.of(*xs, op=self)
-        ys = self.forward(*xs)
-        if not isinstance(ys, tuple):
-            ys = (ys,)
-        fix = backend.fix
-        outputs = [Variable(fix(y)) for y in ys]
+        # One and two inputs are the common cases, kept lean: they run for every op.
+        if len(inputs) == 1:
+            data = inputs[0]._data
+            backend = _BY_TYPE.get(type(data)) or backends.of(data, op=self)
+            self.backend = backend
+            ys = self.forward(data)
+        elif len(inputs) == 2:
+            a, b = inputs[0]._data, inputs[1]._data
+            backend = _BY_TYPE.get(type(a))
+            if backend is None or type(b) is not type(a) or backend.multi_device:
+                backend = backends.of(a, b, op=self)
+            self.backend = backend
+            ys = self.forward(a, b)
+        else:
+            xs = [x._data for x in inputs]
+            self.backend = backend = backends.of(*xs, op=self)
+            ys = self.forward(*xs)
+        if type(ys) is not tuple:
+            output = Variable(backend.fix(ys))
+            if enable_backprop.get():
+                self.generation = generation = max([x.generation for x in inputs])
+                output.creator = self
+                output.generation = generation + 1
+                self.inputs = inputs
+                self.outputs = [weakref.ref(output)]
+            return output
+        outputs = [Variable(backend.fix(y)) for y in ys]
         if enable_backprop.get():
             self.generation = generation = max([x.generation for x in inputs])
             for output in outputs:
                 output.creator = self
                 output.generation = generation + 1
-            self.inputs = list(inputs)
+            self.inputs = inputs
             self.outputs = [weakref.ref(output) for output in outputs]
         return outputs if len(outputs) > 1 else outputs[0]
 

@@ -7,6 +7,7 @@ backend, the op code uses only the standard. Its fake devices (``device1``,
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -24,8 +25,8 @@ class ArrayAPIStrict(Backend):
         cls = type(x)
         return cls.__module__.startswith("array_api_strict") and cls.__name__ == "Array"
 
-    @property
-    def xp(self) -> Any:  # type: ignore[override]
+    @functools.cached_property
+    def xp(self) -> Any:
         import array_api_strict
 
         assert is_array_api_strict_namespace(array_api_strict)

@@ -15,7 +15,7 @@ class Sigmoid(Function):
 
     def backward(self, gy):
         y = self.outputs[0]()
-        return gy * y * (1 - y)
+        return gy * y * (1.0 - y)
 
 
 def sigmoid(x: Any) -> Variable:

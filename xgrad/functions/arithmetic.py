@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from .._inputs import floating
 from ..core import Function, Variable
 from .shape import sum_to
 
@@ -47,7 +50,7 @@ class Mul(_Binary):
 
 class Div(_Binary):
     def forward(self, x0, x1):
-        return x0 / x1
+        return floating(self.backend, x0) / floating(self.backend, x1)
 
     def backward(self, gy):
         x0, x1 = self.inputs
@@ -94,34 +97,122 @@ class Power(_Binary):
         return self.reduce(gx0, gx1)
 
 
+class AddConstant(Function):
+    """``x + c`` for a Python number ``c``: one input, no broadcasting to undo."""
+
+    def __init__(self, c: complex) -> None:
+        self.c = c
+
+    def forward(self, x):
+        return floating(self.backend, x, type(self.c)) + self.c
+
+    def backward(self, gy):
+        return gy
+
+
+class MulConstant(AddConstant):
+    def forward(self, x):
+        return floating(self.backend, x, type(self.c)) * self.c
+
+    def backward(self, gy):
+        return gy * self.c
+
+
+class SubFromConstant(AddConstant):
+    def forward(self, x):
+        return self.c - floating(self.backend, x, type(self.c))
+
+    def backward(self, gy):
+        return -gy
+
+
+class DivConstant(AddConstant):
+    def forward(self, x):
+        return floating(self.backend, x) / self.c
+
+    def backward(self, gy):
+        return gy / self.c
+
+
+class DivIntoConstant(AddConstant):
+    def forward(self, x):
+        return self.c / floating(self.backend, x)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        return gy * -self.outputs[0]() / x  # d(c/x)/dx = -c/x**2 = -y/x
+
+
+def constant(c: Any) -> complex | None:
+    """``c`` as a Python number if it is a scalar constant, else None.
+
+    Python numbers stay weak in every library (``float32 * 2.0`` is float32);
+    NumPy scalars (``np.float64(2.0)``) are treated the same way.
+    """
+    cls = type(c)
+    if cls is float or cls is int:
+        return c
+    if cls is Variable or hasattr(c, "__array_namespace__"):
+        return None
+    if isinstance(c, np.generic) and c.dtype.kind in "biufc":
+        return c.item()
+    if isinstance(c, int | float | complex):
+        return c
+    return None
+
+
 def add(x0: Any, x1: Any) -> Variable:
     """``x0 + x1`` with broadcasting."""
+    if type(x0) is Variable and type(x1) is Variable:  # the common case first
+        return Add()(x0, x1)
+    if (c := constant(x1)) is not None:
+        return AddConstant(c)(x0)
+    if (c := constant(x0)) is not None:
+        return AddConstant(c)(x1)
     return Add()(x0, x1)
 
 
 def sub(x0: Any, x1: Any) -> Variable:
     """``x0 - x1`` with broadcasting."""
+    if type(x0) is Variable and type(x1) is Variable:  # the common case first
+        return Sub()(x0, x1)
+    if (c := constant(x1)) is not None:
+        return AddConstant(-c)(x0)
+    if (c := constant(x0)) is not None:
+        return SubFromConstant(c)(x1)
     return Sub()(x0, x1)
 
 
 def rsub(x0: Any, x1: Any) -> Variable:
     """``x1 - x0``: the reflected form, for ``2.0 - x``."""
-    return Sub()(x1, x0)
+    return sub(x1, x0)
 
 
 def mul(x0: Any, x1: Any) -> Variable:
     """``x0 * x1`` with broadcasting."""
+    if type(x0) is Variable and type(x1) is Variable:  # the common case first
+        return Mul()(x0, x1)
+    if (c := constant(x1)) is not None:
+        return MulConstant(c)(x0)
+    if (c := constant(x0)) is not None:
+        return MulConstant(c)(x1)
     return Mul()(x0, x1)
 
 
 def div(x0: Any, x1: Any) -> Variable:
     """``x0 / x1`` with broadcasting."""
+    if type(x0) is Variable and type(x1) is Variable:  # the common case first
+        return Div()(x0, x1)
+    if (c := constant(x1)) is not None:
+        return DivConstant(c)(x0)
+    if (c := constant(x0)) is not None:
+        return DivIntoConstant(c)(x1)
     return Div()(x0, x1)
 
 
 def rdiv(x0: Any, x1: Any) -> Variable:
     """``x1 / x0``: the reflected form, for ``1.0 / x``."""
-    return Div()(x1, x0)
+    return div(x1, x0)
 
 
 def neg(x: Any) -> Variable:
@@ -131,8 +222,8 @@ def neg(x: Any) -> Variable:
 
 def pow(x: Any, c: Any) -> Variable:
     """``x ** c``; ``c`` may be a Python number or, differentiably, an array."""
-    if isinstance(c, int | float) and not isinstance(c, bool):
-        return Pow(c)(x)
+    if (k := constant(c)) is not None:
+        return Pow(k)(x)
     return Power()(x, c)
 
 

@@ -54,7 +54,7 @@ class Tan(Function):
 
     def backward(self, gy):
         y = self.outputs[0]()
-        return gy * (1 + y * y)  # d/dx tan(x) = 1 + tan(x)**2
+        return gy * (1.0 + y * y)  # d/dx tan(x) = 1 + tan(x)**2
 
 
 class Tanh(Function):
@@ -63,7 +63,7 @@ class Tanh(Function):
 
     def backward(self, gy):
         y = self.outputs[0]()
-        return gy * (1 - y * y)
+        return gy * (1.0 - y * y)
 
 
 class Sqrt(Function):
@@ -72,7 +72,7 @@ class Sqrt(Function):
 
     def backward(self, gy):
         y = self.outputs[0]()
-        return gy / (2 * y)  # infinite at 0, as the derivative is
+        return gy / (2.0 * y)  # infinite at 0, as the derivative is
 
 
 class Abs(Function):
@@ -90,7 +90,7 @@ class Square(Function):
 
     def backward(self, gy):
         (x,) = self.inputs
-        return 2 * x * gy
+        return 2.0 * x * gy
 
 
 class Clip(Function):
