@@ -8,14 +8,18 @@ element the arithmetic itself costs next to nothing, so the figures measure
 what the framework adds around each op: building Variables and graph nodes,
 dispatching to the array library, and walking the graph backward.
 
-The chain is ``y = tanh(y)`` repeated, starting from ``x = [0.5]``:
+The chain is ``y = tanh(y)`` repeated, starting from ``x = [0.5]``
+(``--op sin`` or ``--op cos`` chain those instead):
 
 * it is numerically safe over any number of steps: iterated tanh contracts
   towards 0 without overflow or underflow (after 1,000 steps y ~ 0.04), and
   the gradient stays a normal float64;
-* xgrad and DeZero both write its backward as ``gy * (1 - y * y)`` (three
-  Functions: Mul, the reflected Sub of a Python scalar, Mul), so the two are
-  compared like for like; PyTorch runs one C++ autograd node per op.
+* tanh is the activation of the book's recurrent networks. DeZero writes its
+  backward as ``gy * (1 - y * y)``, three Functions (Mul, the reflected Sub
+  of a Python scalar, Mul); xgrad computes the same formula as one op,
+  ``TanhGrad``, whose own backward gives the higher derivatives; PyTorch runs
+  one C++ autograd node per op. ``sin`` is two Functions in both xgrad and
+  DeZero (``cos`` and Mul), a like-for-like comparison of the machinery.
 
 The three frameworks run side by side in one process. Each repeat round runs
 all of them once, in an order rotated from round to round, so machine noise
@@ -103,12 +107,12 @@ class Framework:
 
 
 # -- the frameworks -------------------------------------------------------------
-def load_xgrad() -> Framework:
+def load_xgrad(op: str) -> Framework:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))  # run from a checkout without installing
     xgrad = importlib.import_module("xgrad")
     F = importlib.import_module("xgrad.functions")
-    tanh = F.tanh
+    tanh = getattr(F, op)
 
     def forward(x: Any, n: int) -> Any:
         y = x
@@ -163,9 +167,9 @@ def _import_dezero() -> types.ModuleType:
             del sys.modules[name]
 
 
-def load_dezero() -> Framework:
+def load_dezero(op: str) -> Framework:
     dezero = _import_dezero()
-    tanh = importlib.import_module("dezero.functions").tanh
+    tanh = getattr(importlib.import_module("dezero.functions"), op)
 
     def forward(x: Any, n: int) -> Any:
         y = x
@@ -189,9 +193,9 @@ def load_dezero() -> Framework:
     )
 
 
-def load_torch() -> Framework:
+def load_torch(op: str) -> Framework:
     torch = importlib.import_module("torch")
-    tanh = torch.tanh
+    tanh = getattr(torch, op)
 
     def forward(x: Any, n: int) -> Any:
         y = x
@@ -214,14 +218,15 @@ def load_torch() -> Framework:
     )
 
 
+OPS = ["tanh", "sin", "cos"]  # safe to iterate: they contract, never overflow
 LOADERS = {"xgrad": load_xgrad, "dezero": load_dezero, "torch": load_torch}
 
 
-def load(names: list[str]) -> list[Framework]:
+def load(names: list[str], op: str) -> list[Framework]:
     frameworks = []
     for name in names:
         try:
-            frameworks.append(LOADERS[name]())
+            frameworks.append(LOADERS[name](op))
         except (ImportError, AttributeError) as exc:
             print(f"{name}: skipped ({type(exc).__name__}: {exc})")
     return frameworks
@@ -310,6 +315,9 @@ def profile_xgrad(fw: Framework, n: int, top: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ops", type=int, default=1000, help="chain length")
+    parser.add_argument(
+        "--op", choices=OPS, default="tanh", help="the elementwise op chained"
+    )
     parser.add_argument("--repeats", type=int, default=21, help="timed rounds")
     parser.add_argument("--warmup", type=int, default=3, help="untimed rounds")
     parser.add_argument(
@@ -332,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
 
     coretype = os.environ.get("OPENBLAS_CORETYPE")
     print(
-        f"overhead: {args.ops} x tanh on float64 shape (1,), forward + backward; "
+        f"overhead: {args.ops} x {args.op} on float64 shape (1,), forward + backward; "
         f"median of {args.repeats} rounds after {args.warmup} warm-up; "
         f"gc {'on' if args.gc else 'off'} while timing; "
         f"OPENBLAS_CORETYPE={coretype if coretype is not None else '(not set)'}"
@@ -342,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{platform.machine()}, {os.cpu_count()} CPUs"
     )
 
-    frameworks = load(args.only)
+    frameworks = load(args.only, args.op)
     if not frameworks:
         print("nothing to run")
         return 1
@@ -397,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
             "repeats": args.repeats,
             "warmup": args.warmup,
             "gc_during_timing": args.gc,
-            "chain": "tanh",
+            "chain": args.op,
             "OPENBLAS_CORETYPE": coretype,
             "python": platform.python_version(),
             "numpy": np.__version__,

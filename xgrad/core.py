@@ -331,9 +331,13 @@ class Function:
             self.backend = backend = backends.of(*xs, op=self)
             ys = self.forward(*xs)
         if type(ys) is not tuple:
-            output = Variable(backend.fix(ys))
+            output = Variable(ys if type(ys) is type(inputs[0]._data) else backend.fix(ys))
             if enable_backprop.get():
-                self.generation = generation = max([x.generation for x in inputs])
+                generation = inputs[0].generation
+                for x in inputs[1:]:
+                    if x.generation > generation:
+                        generation = x.generation
+                self.generation = generation
                 output.creator = self
                 output.generation = generation + 1
                 self.inputs = inputs

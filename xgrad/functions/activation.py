@@ -14,8 +14,18 @@ class Sigmoid(Function):
         return self.xp.tanh(x * 0.5) * 0.5 + 0.5  # never overflows, unlike 1/(1+e^-x)
 
     def backward(self, gy):
-        y = self.outputs[0]()
+        return SigmoidGrad()(self.outputs[0](), gy)
+
+
+class SigmoidGrad(Function):
+    """``gy * y * (1 - y)``, the sigmoid's gradient from its output ``y``, as one op."""
+
+    def forward(self, y, gy):
         return gy * y * (1.0 - y)
+
+    def backward(self, ggx):
+        y, gy = self.inputs
+        return ggx * gy * (1.0 - 2.0 * y), ggx * y * (1.0 - y)
 
 
 def sigmoid(x: Any) -> Variable:

@@ -62,8 +62,22 @@ class Tanh(Function):
         return self.xp.tanh(x)
 
     def backward(self, gy):
-        y = self.outputs[0]()
+        return TanhGrad()(self.outputs[0](), gy)
+
+
+class TanhGrad(Function):
+    """``gy * (1 - y**2)``, tanh's gradient from its output ``y``, as one op.
+
+    One call instead of three makes tanh's backward cheap; this op's own
+    backward gives tanh's higher derivatives.
+    """
+
+    def forward(self, y, gy):
         return gy * (1.0 - y * y)
+
+    def backward(self, ggx):
+        y, gy = self.inputs
+        return ggx * gy * (-2.0 * y), ggx * (1.0 - y * y)
 
 
 class Sqrt(Function):
