@@ -50,7 +50,7 @@ for _name in BACKENDS:
 @nox.session
 def lint(session: nox.Session) -> None:
     """Ruff: lint and format check."""
-    session.install("ruff>=0.6")
+    session.install("ruff==0.17.6")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 

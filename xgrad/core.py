@@ -335,8 +335,7 @@ class Function:
             if enable_backprop.get():
                 generation = inputs[0].generation
                 for x in inputs[1:]:
-                    if x.generation > generation:
-                        generation = x.generation
+                    generation = max(generation, x.generation)
                 self.generation = generation
                 output.creator = self
                 output.generation = generation + 1
