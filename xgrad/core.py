@@ -331,7 +331,9 @@ class Function:
             self.backend = backend = backends.of(*xs, op=self)
             ys = self.forward(*xs)
         if type(ys) is not tuple:
-            output = Variable(ys if type(ys) is type(inputs[0]._data) else backend.fix(ys))
+            output = Variable(
+                ys if type(ys) is type(inputs[0]._data) else backend.fix(ys)
+            )
             if enable_backprop.get():
                 generation = inputs[0].generation
                 for x in inputs[1:]:
