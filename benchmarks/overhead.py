@@ -107,18 +107,26 @@ class Framework:
 
 
 # -- the frameworks -------------------------------------------------------------
+def chain(op_fn: Callable[[Any], Any]) -> Callable[[Any, int], Any]:
+    """``forward(x, n)``: apply ``op_fn`` n times, the same loop for every framework."""
+
+    def forward(x: Any, n: int) -> Any:
+        y = x
+        for _ in range(n):
+            y = op_fn(y)
+        return y
+
+    return forward
+
+
 def load_xgrad(op: str) -> Framework:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))  # run from a checkout without installing
     xgrad = importlib.import_module("xgrad")
     F = importlib.import_module("xgrad.functions")
-    tanh = getattr(F, op)
+    op_fn = getattr(F, op)
 
-    def forward(x: Any, n: int) -> Any:
-        y = x
-        for _ in range(n):
-            y = tanh(y)
-        return y
+    forward = chain(op_fn)
 
     return Framework(
         name="xgrad",
@@ -169,13 +177,9 @@ def _import_dezero() -> types.ModuleType:
 
 def load_dezero(op: str) -> Framework:
     dezero = _import_dezero()
-    tanh = getattr(importlib.import_module("dezero.functions"), op)
+    op_fn = getattr(importlib.import_module("dezero.functions"), op)
 
-    def forward(x: Any, n: int) -> Any:
-        y = x
-        for _ in range(n):
-            y = tanh(y)
-        return y
+    forward = chain(op_fn)
 
     try:
         ver = importlib.metadata.version("dezero")
@@ -195,13 +199,9 @@ def load_dezero(op: str) -> Framework:
 
 def load_torch(op: str) -> Framework:
     torch = importlib.import_module("torch")
-    tanh = getattr(torch, op)
+    op_fn = getattr(torch, op)
 
-    def forward(x: Any, n: int) -> Any:
-        y = x
-        for _ in range(n):
-            y = tanh(y)
-        return y
+    forward = chain(op_fn)
 
     def clear(x: Any) -> None:
         x.grad = None
