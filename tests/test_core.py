@@ -198,9 +198,12 @@ def test_array_attributes(backend, to_backend):
     assert len(x) == 2
 
 
-def test_device_is_the_device_of_the_array(backend, to_backend):
+def test_device_is_the_normalised_device_of_the_array(backend, to_backend):
     a = to_backend([1.0, 2.0])
-    assert Variable(a).device == backend.device_of(a)
+    device = Variable(a).device
+    assert isinstance(device, xgrad.Device)
+    assert device.backend == backend.name
+    assert device.native == backend.device_of(a)
 
 
 def test_new_variable_has_no_grad_creator_or_name(to_backend):

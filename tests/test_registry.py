@@ -43,13 +43,6 @@ def test_non_array_is_rejected_with_the_fix():
         backends.of([1.0, 2.0])
 
 
-def test_parse_device_specs():
-    backend, device = backends.parse("numpy")
-    assert backend.name == "numpy"
-    assert device is None
-    assert backends.parse("cpu")[0].name == "numpy"
-
-
 def test_a_user_can_register_a_backend_without_touching_xgrad():
     class Tagged(np.ndarray):
         """An ndarray subclass standing in for a new library's array type."""

@@ -8,19 +8,36 @@ book's programs.
 __version__ = "0.1.0"
 
 from . import backends
+from ._device import Device
 from .config import Config, no_grad, test_mode, using_config
 from .core import Function, Parameter, Variable, as_array, as_variable
-from .creation import asarray
+from .creation import arange, asarray, full, ones, ones_like, zeros, zeros_like
+from .devices import default_device, device, get_default_device, to_device
 from .functions.arithmetic import setup_variable
 
 setup_variable()
 
-from . import functions, testing, utils
+from . import cuda, functions, random, testing, utils
+from .random import manual_seed
 
 is_simple_core = False
 
 __all__ = [
     "Config",
+    "Device",
+    "arange",
+    "cuda",
+    "default_device",
+    "device",
+    "full",
+    "get_default_device",
+    "manual_seed",
+    "ones",
+    "ones_like",
+    "random",
+    "to_device",
+    "zeros",
+    "zeros_like",
     "Function",
     "Parameter",
     "Variable",

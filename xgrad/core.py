@@ -19,6 +19,7 @@ import numpy as np
 from . import backends
 from .backends import _BY_TYPE
 from .config import enable_backprop
+from .devices import Device, DeviceResident, device_of, to_device
 
 __all__ = [
     "Function",
@@ -57,7 +58,7 @@ def _checked_array(data: Any) -> Any:
     return data
 
 
-class Variable:
+class Variable(DeviceResident):
     """A node of the graph: an array, its gradient and the Function that made it.
 
     Parameters
@@ -122,9 +123,29 @@ class Variable:
         return self.data.dtype
 
     @property
-    def device(self) -> Any:
-        """The device of the array, as its library names it."""
-        return backends.of(self.data).device_of(self.data)
+    def device(self) -> Device:
+        """Where the array lives, as a :class:`~xgrad.Device` (``"torch:cpu"``)."""
+        return device_of(self._data)
+
+    # -- devices: to_device is the primitive; to_gpu/to_cpu come from the mixin
+    def to_device(self, spec: Any) -> Variable:
+        """Move the array and the gradient to device ``spec``; returns ``self``.
+
+        Examples
+        --------
+        >>> import xgrad
+        >>> x = xgrad.Variable(xgrad.asarray([1.0, 2.0]))
+        >>> str(x.to_device("array_api_strict:device1").device)
+        'array_api_strict:device1'
+        """
+        if self._data is not None:
+            self.data = to_device(self._data, spec)
+        if self.grad is not None:
+            self.grad.to_device(spec)
+        return self
+
+    def _any_array(self) -> Any:
+        return self._data
 
     @property
     def backend(self) -> backends.Backend:
@@ -143,7 +164,7 @@ class Variable:
         text = str(backend.to_numpy(self.data)).replace("\n", "\n" + " " * 9)
         if backend.name == "numpy":
             return f"variable({text})"
-        return f"variable({text}, backend={backend.name}, device={self.device})"
+        return f"variable({text}, device='{self.device}')"
 
     def __float__(self) -> float:
         return float(self.data)

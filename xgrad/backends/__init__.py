@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from ._base import Backend
 
-__all__ = ["Backend", "available", "get", "names", "of", "parse", "register"]
+__all__ = ["Backend", "available", "get", "names", "of", "register"]
 
 _REGISTRY: dict[str, Backend] = {}
 _BY_TYPE: dict[type, Backend] = {}
@@ -114,27 +114,6 @@ def of(*arrays: Any, op: Any = "xgrad") -> Backend:
 
 def _name(op: Any) -> str:
     return op if isinstance(op, str) else type(op).__name__
-
-
-_ALIASES = {"cpu": "numpy", "gpu": "cupy", "cuda": "cupy"}
-
-
-def parse(spec: Any) -> tuple[Backend, Any]:
-    """Split a device spec ``"<backend>[:<device>]"`` into (backend, native device).
-
-    ``"numpy"``, ``"cpu"``, ``"torch:cuda:0"`` and
-    ``"array_api_strict:device1"`` are specs; the part after the first colon
-    goes to the library as is.
-    """
-    if not isinstance(spec, str):
-        raise TypeError(
-            f"xgrad: a device spec is a string like 'numpy' or 'torch:cpu', "
-            f"not {type(spec).__name__}"
-        )
-    name, _, rest = spec.partition(":")
-    name = _ALIASES.get(name, name)
-    backend = get(name)
-    return backend, backend.native_device(rest or None)
 
 
 class _Generic(Backend):

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from .._device import Device
+
 
 def is_basic_index(key: Any) -> bool:
     """True when ``key`` uses only integers, slices, ``None`` and ``...``.
@@ -87,6 +89,51 @@ class Backend:
         """Turn the part of a device spec after ``<backend>:`` into a device."""
         return spec
 
+    def device(self, name: str | None) -> Device:
+        """The :class:`~xgrad.Device` called ``name`` (None: the default one)."""
+        kind = "gpu" if self.gpu else "cpu"
+        return Device(self.name, name, kind, native=self.native_device(name))
+
+    def device_from_native(self, obj: Any) -> Device | None:
+        """``obj`` as a Device if it is one of this library's devices, else None."""
+        return None
+
+    def devices(self) -> list[Device]:
+        """Every device of this library on this machine."""
+        return [self.device(None)]
+
+    def cpu_device(self) -> Device | None:
+        """This library's CPU device, where ``to_cpu()`` goes; None if it has none."""
+        return None if self.gpu else self.device(None)
+
+    def gpu_device(self) -> Device | None:
+        """This library's GPU device, where ``to_gpu()`` goes; None if it has none."""
+        return self.device(None) if self.gpu else None
+
+    def default_float(self, native: Any = None) -> Any:
+        """The default floating dtype on a device (float32 where float64 is missing)."""
+        info = self.xp.__array_namespace_info__()
+        return info.default_dtypes(device=native)["real floating"]
+
+    def move(self, x: Any, native: Any) -> Any:
+        """``x`` on another device of this library (a copy only where needed)."""
+        from .._compat import to_device
+
+        return to_device(x, native)
+
+    def import_array(self, x: Any, source: Backend, native: Any) -> Any:
+        """An array of another library, brought here: DLPack, then via NumPy."""
+        try:
+            y = self.xp.from_dlpack(x)
+        except (TypeError, ValueError, RuntimeError, AttributeError, BufferError):
+            return self.from_numpy(source.to_numpy(x), native)
+        return self.move(y, native) if native is not None else y
+
+    # -- random numbers ---------------------------------------------------------
+    def random(self, seed: int | None, native: Any) -> Any:
+        """A random stream on device ``native``: draws on the host, then moves."""
+        return HostRandom(self, seed, native)
+
     # -- conversion -----------------------------------------------------------
     def fix(self, y: Any) -> Any:
         """Normalise a forward result, e.g. a NumPy scalar back into a 0-d array."""
@@ -138,6 +185,38 @@ class Backend:
         slots = xp.arange(size, device=self.device_of(values))
         onehot = xp.astype(slots[:, None] == index[None, :], values.dtype)
         return onehot @ values
+
+
+class HostRandom:
+    """Random numbers drawn by NumPy on the host and sent to the device.
+
+    The default for libraries without an RNG of their own; the same seed gives
+    the same values as the NumPy backend.
+    """
+
+    def __init__(self, backend: Backend, seed: int | None, native: Any) -> None:
+        self.backend, self.native = backend, native
+        self.rng = np.random.default_rng(seed)
+
+    def _send(self, a: np.ndarray, dtype: Any) -> Any:
+        x = self.backend.from_numpy(a, self.native)
+        return x if dtype is None else self.backend.xp.astype(x, dtype)
+
+    def uniform(
+        self, low: float, high: float, shape: tuple[int, ...], dtype: Any
+    ) -> Any:
+        return self._send(self.rng.uniform(low, high, shape), dtype)
+
+    def normal(
+        self, loc: float, scale: float, shape: tuple[int, ...], dtype: Any
+    ) -> Any:
+        return self._send(self.rng.normal(loc, scale, shape), dtype)
+
+    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: Any) -> Any:
+        return self._send(self.rng.integers(low, high, shape), dtype)
+
+    def permutation(self, n: int) -> Any:
+        return self._send(self.rng.permutation(n), None)
 
 
 def _size(shape: tuple[int, ...]) -> int:

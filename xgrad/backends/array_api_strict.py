@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from .._compat import is_array_api_strict_namespace
+from .._device import Device
 from . import register
 from ._base import Backend
 
@@ -33,7 +34,24 @@ class ArrayAPIStrict(Backend):
         return array_api_strict
 
     def native_device(self, spec: str | None) -> Any:
-        return None if spec is None else self.xp.Device(spec)
+        return self.xp.Device(spec or "CPU_DEVICE")
+
+    def device(self, name: str | None) -> Device:
+        name = name or "CPU_DEVICE"
+        names = [d._device for d in self.xp.__array_namespace_info__().devices()]
+        if name not in names:
+            raise ValueError(f"array_api_strict has no device {name!r}; it has {names}")
+        return Device(self.name, name, "cpu", native=self.xp.Device(name))
+
+    def device_from_native(self, obj: Any) -> Device | None:
+        cls = type(obj)
+        if cls.__module__.startswith("array_api_strict") and cls.__name__ == "Device":
+            return self.device(obj._device)
+        return None
+
+    def devices(self) -> list[Device]:
+        info = self.xp.__array_namespace_info__()
+        return [self.device(d._device) for d in info.devices()]
 
     def to_numpy(self, x: Any) -> np.ndarray:
         cpu = self.xp.asarray(x, device=self.xp.Device("CPU_DEVICE"), copy=True)

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .._compat import is_cupy_array
+from .._device import Device
 from . import register
 from ._base import Backend
 
@@ -39,9 +40,47 @@ class CuPy(Backend):
         return "cupy: no CUDA device"
 
     def native_device(self, spec: str | None) -> Any:
+        return self.device(spec).native
+
+    def device(self, name: str | None) -> Device:
         import cupy
 
-        return None if spec is None else cupy.cuda.Device(int(spec))
+        index = cupy.cuda.runtime.getDevice() if name is None else int(name)
+        return Device(self.name, str(index), "gpu", index, cupy.cuda.Device(index))
+
+    def device_from_native(self, obj: Any) -> Device | None:
+        cls = type(obj)
+        if cls.__module__.startswith("cupy") and cls.__name__ == "Device":
+            return self.device(str(obj.id))
+        return None
+
+    def devices(self) -> list[Device]:
+        import cupy
+
+        return [self.device(str(i)) for i in range(cupy.cuda.runtime.getDeviceCount())]
+
+    def default_float(self, native: Any = None) -> Any:
+        return self.xp.float64
+
+    def move(self, x: Any, native: Any) -> Any:
+        import cupy
+
+        if native is None or x.device.id == native.id:
+            return x
+        with native:
+            return cupy.asarray(x)
+
+    def import_array(self, x: Any, source: Backend, native: Any) -> Any:
+        import cupy
+
+        with native or cupy.cuda.Device():
+            try:
+                return cupy.from_dlpack(x)
+            except (TypeError, ValueError, RuntimeError, AttributeError, BufferError):
+                return cupy.asarray(source.to_numpy(x))
+
+    def random(self, seed: int | None, native: Any) -> Any:
+        return CuPyRandom(seed, native)
 
     def device_of(self, x: Any) -> Any:
         return x.device
@@ -63,3 +102,34 @@ class CuPy(Backend):
         out = target.copy()
         cupyx.scatter_add(out, key, values)
         return out
+
+
+class CuPyRandom:
+    """Random numbers from ``cupy.random.RandomState`` on the target GPU."""
+
+    def __init__(self, seed: int | None, native: Any) -> None:
+        import cupy
+
+        self.cupy, self.device = cupy, native or cupy.cuda.Device()
+        with self.device:
+            self.state = cupy.random.RandomState(seed)
+
+    def uniform(
+        self, low: float, high: float, shape: tuple[int, ...], dtype: Any
+    ) -> Any:
+        with self.device:
+            return self.state.uniform(low, high, shape, dtype=dtype or "float64")
+
+    def normal(
+        self, loc: float, scale: float, shape: tuple[int, ...], dtype: Any
+    ) -> Any:
+        with self.device:
+            return self.state.normal(loc, scale, shape, dtype=dtype or "float64")
+
+    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: Any) -> Any:
+        with self.device:
+            return self.state.randint(low, high, shape, dtype=dtype or "int64")
+
+    def permutation(self, n: int) -> Any:
+        with self.device:
+            return self.state.permutation(n)

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from .._device import Device
 from . import register
 from ._base import Backend
 
@@ -23,6 +24,26 @@ class NumPy(Backend):
 
     def device_of(self, x: Any) -> str:
         return "cpu"
+
+    def native_device(self, spec: str | None) -> str:
+        return "cpu"
+
+    def device(self, name: str | None) -> Device:
+        if name not in (None, "cpu"):
+            raise ValueError(f"numpy has only the CPU; got device {name!r}")
+        return Device("numpy", None, "cpu", native="cpu")
+
+    def device_from_native(self, obj: Any) -> Device | None:
+        return self.device(None) if isinstance(obj, str) and obj == "cpu" else None
+
+    def default_float(self, native: Any = None) -> Any:
+        return np.float64
+
+    def move(self, x: Any, native: Any) -> Any:
+        return x
+
+    def import_array(self, x: Any, source: Backend, native: Any) -> Any:
+        return source.to_numpy(x)
 
     def fix(self, y: Any) -> Any:
         # NumPy ufuncs turn 0-d results into scalars (np.float64); keep arrays.

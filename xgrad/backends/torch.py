@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from .._compat import is_torch_array
+from .._device import Device
 from . import register
 from ._base import Backend
 
@@ -19,9 +20,58 @@ class Torch(Backend):
         return is_torch_array(x)
 
     def native_device(self, spec: str | None) -> Any:
+        return self.device(spec).native
+
+    def device(self, name: str | None) -> Device:
         import torch
 
-        return None if spec is None else torch.device(spec)
+        dev = torch.device(name or "cpu")
+        if dev.type == "cuda" and dev.index is None:
+            dev = torch.device("cuda", 0)
+        kind = "cpu" if dev.type == "cpu" else "gpu"
+        return Device(self.name, str(dev), kind, dev.index, native=dev)
+
+    def device_from_native(self, obj: Any) -> Device | None:
+        cls = type(obj)
+        if cls.__module__ == "torch" and cls.__name__ == "device":
+            return self.device(str(obj))
+        return None
+
+    def devices(self) -> list[Device]:
+        import torch
+
+        found = [self.device("cpu")]
+        found += [self.device(f"cuda:{i}") for i in range(torch.cuda.device_count())]
+        if torch.backends.mps.is_available():
+            found.append(self.device("mps"))
+        return found
+
+    def cpu_device(self) -> Device:
+        return self.device("cpu")
+
+    def gpu_device(self) -> Device | None:
+        import torch
+
+        if torch.cuda.is_available():
+            return self.device("cuda:0")
+        if torch.backends.mps.is_available():
+            return self.device("mps")
+        return None
+
+    def move(self, x: Any, native: Any) -> Any:
+        return x.to(native)
+
+    def import_array(self, x: Any, source: Backend, native: Any) -> Any:
+        import torch
+
+        try:
+            y = torch.from_dlpack(x)
+        except (TypeError, ValueError, RuntimeError, AttributeError, BufferError):
+            return self.from_numpy(source.to_numpy(x), native)
+        return y.to(native) if native is not None else y
+
+    def random(self, seed: int | None, native: Any) -> Any:
+        return TorchRandom(seed, native)
 
     def device_of(self, x: Any) -> Any:
         return x.device
@@ -37,3 +87,40 @@ class Torch(Backend):
     def segment_sum(self, index: Any, values: Any, size: int) -> Any:
         out = values.new_zeros((size,))
         return out.index_add_(0, index, values)
+
+
+class TorchRandom:
+    """Random numbers from a ``torch.Generator`` on the target device."""
+
+    def __init__(self, seed: int | None, native: Any) -> None:
+        import torch
+
+        self.torch, self.device = torch, native or torch.device("cpu")
+        self.gen = torch.Generator(device=self.device)
+        if seed is None:
+            self.gen.seed()
+        else:
+            self.gen.manual_seed(seed)
+
+    def _kw(self, dtype: Any) -> dict[str, Any]:
+        return {"generator": self.gen, "device": self.device, "dtype": dtype}
+
+    def uniform(
+        self, low: float, high: float, shape: tuple[int, ...], dtype: Any
+    ) -> Any:
+        dtype = dtype or self.torch.get_default_dtype()
+        return self.torch.rand(shape, **self._kw(dtype)) * (high - low) + low
+
+    def normal(
+        self, loc: float, scale: float, shape: tuple[int, ...], dtype: Any
+    ) -> Any:
+        dtype = dtype or self.torch.get_default_dtype()
+        return self.torch.randn(shape, **self._kw(dtype)) * scale + loc
+
+    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: Any) -> Any:
+        return self.torch.randint(
+            low, high, shape, **self._kw(dtype or self.torch.int64)
+        )
+
+    def permutation(self, n: int) -> Any:
+        return self.torch.randperm(n, generator=self.gen, device=self.device)

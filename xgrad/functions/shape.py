@@ -207,7 +207,8 @@ class Split(Function):
                 shape = list(x.shape)
                 shape[axis] = b - a
                 xp = self.xp
-                gy = Variable(xp.zeros(shape, dtype=x.dtype, device=x.device))
+                native = self.backend.device_of(x.data)
+                gy = Variable(xp.zeros(shape, dtype=x.dtype, device=native))
             parts.append(gy)
         return concat(parts, axis=axis)
 
