@@ -15,7 +15,7 @@ from . import backends
 from .core import Variable
 from .devices import to_device
 
-__all__ = ["as_cupy", "as_numpy", "get_array_module", "gpu_enable"]
+__all__ = ["as_cupy", "as_numpy", "get_array_module", "gpu_enable"]  # noqa: F822  (module __getattr__)
 
 
 def __getattr__(name: str) -> Any:
