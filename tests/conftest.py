@@ -108,6 +108,12 @@ def device(backend: backends.Backend) -> Any:
 
 
 @pytest.fixture
+def device_spec(backend: backends.Backend, device: Any) -> str:
+    """The ``device`` fixture as a spec string (``"array_api_strict:device1"``)."""
+    return str(xgrad.device(device)) if device is not None else backend.name
+
+
+@pytest.fixture
 def to_backend(backend: backends.Backend, device: Any):
     """Turn NumPy data into an array of the backend under test, on ``device``."""
 

@@ -127,9 +127,16 @@ def to_device(x: Any, spec: Any) -> Any:
             f"to_device({target}): this machine has no such device; "
             f"{backend.name} has {[str(d) for d in backend.devices()]}"
         )
+    if not backend.has_float64(target.native) and _is_float64(source, x):
+        x = source.xp.astype(x, source.xp.float32)  # the device has no float64
     if source is backend:
         return backend.move(x, target.native)
     return backend.import_array(x, source, target.native)
+
+
+def _is_float64(backend: backends.Backend, x: Any) -> bool:
+    xp = backend.xp
+    return x.dtype == xp.float64
 
 
 def gpu_device(x: Any) -> Device:

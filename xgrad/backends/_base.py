@@ -115,6 +115,11 @@ class Backend:
         info = self.xp.__array_namespace_info__()
         return info.default_dtypes(device=native)["real floating"]
 
+    def has_float64(self, native: Any = None) -> bool:
+        """Whether the device stores float64 (array-api-strict's ``no_float64`` does not)."""
+        info = self.xp.__array_namespace_info__()
+        return "float64" in info.dtypes(device=native, kind="real floating")
+
     def move(self, x: Any, native: Any) -> Any:
         """``x`` on another device of this library (a copy only where needed)."""
         from .._compat import to_device
@@ -199,6 +204,8 @@ class HostRandom:
         self.rng = np.random.default_rng(seed)
 
     def _send(self, a: np.ndarray, dtype: Any) -> Any:
+        if a.dtype == np.float64 and not self.backend.has_float64(self.native):
+            a = a.astype(np.float32)
         x = self.backend.from_numpy(a, self.native)
         return x if dtype is None else self.backend.xp.astype(x, dtype)
 

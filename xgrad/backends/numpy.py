@@ -39,6 +39,9 @@ class NumPy(Backend):
     def default_float(self, native: Any = None) -> Any:
         return np.float64
 
+    def has_float64(self, native: Any = None) -> bool:
+        return True
+
     def move(self, x: Any, native: Any) -> Any:
         return x
 
