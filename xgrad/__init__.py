@@ -23,6 +23,12 @@ from .random import manual_seed
 is_simple_core = False
 
 __all__ = [
+    "AnomalyError",
+    "checkpoint",
+    "detect_anomaly",
+    "is_anomaly_enabled",
+    "profile",
+    "set_debug",
     "Config",
     "Device",
     "arange",

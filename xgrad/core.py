@@ -31,31 +31,15 @@ __all__ = [
 
 # Array types already checked by Variable(); a hit skips all further checks.
 _ARRAY_TYPES: set[type] = {np.ndarray}
+# xgrad.debug's engine while any debugging is on (hooks, anomaly, profile).
+_debug: Any = None
 
 
 def _checked_array(data: Any) -> Any:
-    """Validate ``data`` for a Variable; NumPy scalars become 0-d arrays."""
-    if isinstance(data, np.generic):
-        return np.asarray(data)
-    if isinstance(data, Variable):
-        raise TypeError(
-            "Variable: got a Variable; pass its array (`v.data`) or use the "
-            "Variable itself instead of wrapping it again"
-        )
-    if isinstance(data, bool | int | float | complex | list | tuple | str | bytes):
-        raise TypeError(
-            f"Variable: expected an array or None, got {type(data).__name__} "
-            f"{data!r:.60}. Wrap it first: Variable(xgrad.asarray({data!r:.40}))"
-        )
-    try:
-        backends.of(data, op="Variable")
-    except TypeError:
-        raise TypeError(
-            f"Variable: {type(data).__module__}.{type(data).__qualname__} is not an "
-            f"array of any array-API library. Convert it with xgrad.asarray(...)"
-        ) from None
-    _ARRAY_TYPES.add(type(data))
-    return data
+    """Validate ``data`` for a Variable (the slow path, for a new array type)."""
+    from ._inputs import checked_array
+
+    return checked_array(data, _ARRAY_TYPES)
 
 
 class Variable(DeviceResident):
@@ -235,6 +219,8 @@ class Variable(DeviceResident):
 
 def _backpropagate(start: Function, retain_grad: bool) -> None:
     """Run every Function's backward once, latest generation first (a heap)."""
+    if _debug is not None and _debug.intercept_pass(start):
+        return _debug.backpropagate(start, retain_grad)
     pop, push = heapq.heappop, heapq.heappush
     order = itertools.count(1)
     funcs = [(-start.generation, 0, start)]
@@ -283,9 +269,25 @@ def _bad_grad_shape(f: Function, x: Variable, gx: Variable) -> None:
 
 
 class Parameter(Variable):
-    """A Variable that a Layer owns and an optimizer updates."""
+    """A Variable that a Layer owns and an optimizer updates.
 
-    __slots__ = ()
+    ``state`` holds the optimizer's arrays for this parameter (momentum,
+    moment estimates ...). They live with the parameter, so they move when
+    the parameter moves.
+    """
+
+    __slots__ = ("state",)
+
+    def __init__(self, data: Any, name: str | None = None) -> None:
+        super().__init__(data, name)
+        self.state: dict[str, Any] = {}
+
+    def to_device(self, spec: Any) -> Parameter:
+        super().to_device(spec)
+        for key, value in self.state.items():
+            if hasattr(value, "shape"):
+                self.state[key] = to_device(value, spec)
+        return self
 
 
 def as_variable(obj: Any) -> Variable:
@@ -328,6 +330,8 @@ class Function:
     outputs: list[weakref.ref[Variable]]
 
     def __call__(self, *inputs: Any) -> Any:
+        if _debug is not None and _debug.intercept(self):  # xgrad.debug
+            return _debug.call(self, inputs)
         for x in inputs:
             if not isinstance(x, Variable):
                 from ._inputs import as_variables

@@ -14,17 +14,20 @@ import numpy as np
 from . import backends, testing
 from .core import Variable
 from .functions.shape import normalize_axes, sum_to_array
+from .graph import get_dot_graph, plot_dot_graph
 
 __all__ = [
     "array_allclose",
     "array_equal",
     "get_conv_outsize",
     "get_deconv_outsize",
+    "get_dot_graph",
     "gradient_check",
     "logsumexp",
     "max_backward_shape",
     "numerical_grad",
     "pair",
+    "plot_dot_graph",
     "reshape_sum_backward",
     "sum_to",
 ]

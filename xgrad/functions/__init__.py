@@ -39,7 +39,7 @@ from .loss import (
     softmax_cross_entropy,
     softmax_cross_entropy_simple,
 )
-from .nn import accuracy
+from .nn import accuracy, batch_nrom, batch_norm, dropout, embed_id
 from .reduction import average, logsumexp, max, mean, min, sum
 from .shape import (
     broadcast_to,
@@ -60,7 +60,8 @@ matmaul = matmul  # the misspelling DeZero 0.0.13 shipped
 
 __all__ = [
     "abs", "accuracy", "add", "as_array", "as_variable", "average",
-    "binary_cross_entropy", "broadcast_to", "clip", "concat", "cos", "div", "dot",
+    "batch_norm", "batch_nrom", "binary_cross_entropy", "broadcast_to", "clip",
+    "concat", "cos", "div", "dot", "dropout", "embed_id",
     "exp", "expand_dims", "flatten", "get_item", "leaky_relu", "linear",
     "linear_simple", "log", "log_softmax", "logsumexp", "matmaul", "matmul",
     "matrix_transpose", "max", "maximum", "mean", "mean_squared_error", "min",

@@ -1,10 +1,120 @@
-"""Functions for neural networks that have no gradient or need Config.train."""
+"""Functions for neural networks: dropout, batch normalisation, embeddings, accuracy."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from .. import random as xrandom
+from ..config import Config
 from ..core import Variable, as_variable
+from .reduction import mean
+from .shape import get_item, reshape, transpose
+
+
+def dropout(x: Any, dropout_ratio: float = 0.5) -> Variable:
+    """Zero each element with probability ``dropout_ratio`` while training.
+
+    Kept elements are scaled by ``1 / (1 - dropout_ratio)`` so the expected
+    value is unchanged; under ``xgrad.test_mode()`` (``Config.train`` False)
+    ``x`` passes through. The mask comes from ``xgrad.random``, so
+    ``xgrad.manual_seed`` makes it repeat.
+    """
+    x = as_variable(x)
+    if not Config.train or dropout_ratio == 0.0:
+        return x
+    if not 0.0 <= dropout_ratio < 1.0:
+        raise ValueError(
+            f"dropout: dropout_ratio must be in [0, 1), got {dropout_ratio}"
+        )
+    keep = xrandom.bernoulli(
+        1.0 - dropout_ratio, x.shape, dtype=x.dtype, device=x.device
+    )
+    return x * Variable(keep * (1.0 / (1.0 - dropout_ratio)))
+
+
+def _channels_last(x: Variable) -> Variable:
+    """(N, C, H, W) as (N*H*W, C); (N, C) as it is."""
+    if x.ndim == 4:
+        return reshape(transpose(x, (0, 2, 3, 1)), (-1, x.shape[1]))
+    return x
+
+
+def _channels_first(y: Variable, shape: tuple[int, ...]) -> Variable:
+    if len(shape) == 4:
+        n, c, h, w = shape
+        return transpose(reshape(y, (n, h, w, c)), (0, 3, 1, 2))
+    return y
+
+
+def _assign(target: Any, value: Any) -> None:
+    """Store new running statistics: into a Variable, or into an array in place."""
+    if isinstance(target, Variable):
+        target.data = value
+    else:
+        target[...] = value
+
+
+def batch_norm(
+    x: Any,
+    gamma: Any,
+    beta: Any,
+    mean_: Any,
+    var: Any,
+    decay: float = 0.9,
+    eps: float = 2e-5,
+) -> Variable:
+    """Batch normalisation over the batch axis (and H, W for 4-D input).
+
+    While training, ``x`` is normalised with the batch's mean and variance,
+    and the running ``mean_``/``var`` (Variables, or arrays updated in place)
+    move towards them by ``1 - decay`` (the variance unbiased, as DeZero
+    does). Under ``test_mode()`` the running statistics are used. Built from
+    differentiable ops, so derivatives of every order are exact.
+    """
+    x = as_variable(x)
+    shape = x.shape
+    flat = _channels_last(x)
+    if Config.train:
+        batch_mean = mean(flat, axis=0)
+        centred = flat - batch_mean
+        batch_var = mean(centred * centred, axis=0)
+        count = flat.shape[0]
+        unbiased = count / max(count - 1.0, 1.0)
+        running_mean = mean_.data if isinstance(mean_, Variable) else mean_
+        running_var = var.data if isinstance(var, Variable) else var
+        _assign(mean_, decay * running_mean + (1 - decay) * batch_mean.data)
+        _assign(var, decay * running_var + (1 - decay) * unbiased * batch_var.data)
+        normalised = centred / (batch_var + eps) ** 0.5
+    else:
+        stats_mean = mean_.data if isinstance(mean_, Variable) else mean_
+        stats_var = var.data if isinstance(var, Variable) else var
+        xp = x.backend.xp
+        inv_std = 1.0 / xp.sqrt(stats_var + eps)
+        normalised = (flat - Variable(stats_mean)) * Variable(inv_std)
+    return _channels_first(normalised * gamma + beta, shape)
+
+
+batch_nrom = batch_norm  # DeZero's spelling
+
+
+def embed_id(x: Any, W: Any) -> Variable:
+    """Rows of ``W`` (V, D) picked by integer ids ``x`` (any shape): shape x.shape + (D,).
+
+    Repeated ids add their gradients into the same row.
+    """
+    W = as_variable(W)
+    ids = x.data if isinstance(x, Variable) else x
+    backend = W.backend
+    xp = backend.xp
+    native = backend.device_of(W.data)
+    if not backend.owns(ids):
+        import numpy as np
+
+        ids = backend.from_numpy(np.asarray(ids), native)
+    rows = xp.reshape(ids, (-1, 1))
+    cols = xp.reshape(xp.arange(W.shape[1], device=native), (1, -1))
+    picked = get_item(W, (rows, cols))
+    return reshape(picked, (*tuple(ids.shape), W.shape[1]))
 
 
 def accuracy(y: Any, t: Any) -> Variable:

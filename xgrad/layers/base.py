@@ -1,4 +1,4 @@
-"""Layers: objects that own Parameters, and move them between devices as one.
+"""Layer: an object that owns Parameters and moves them between devices as one.
 
 ``Layer`` registers every ``Parameter`` and ``Layer`` attribute in the order
 it was assigned, so ``params()`` is deterministic, and implements
@@ -8,21 +8,18 @@ persistent arrays (running statistics); ``to_gpu``/``to_cpu`` are spellings.
 
 from __future__ import annotations
 
-import math
 import weakref
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-from . import backends
-from . import functions as F
-from . import random as xrandom
-from .core import Parameter, Variable
-from .devices import DeviceResident, get_default_device, to_device
-from .devices import device as _device
+from .. import backends
+from ..core import Parameter, Variable
+from ..devices import DeviceResident, get_default_device, to_device
+from ..devices import device as _device
 
-__all__ = ["Layer", "Linear"]
+__all__ = ["Layer"]
 
 
 class Layer(DeviceResident):
@@ -92,6 +89,25 @@ class Layer(DeviceResident):
             param.to_device(target)
         return self
 
+    def save_weights(self, path: str) -> None:
+        """Save every parameter to ``path`` (.npz, DeZero's ``l0/W`` keys).
+
+        The model stays on its device.
+        """
+        from ..serialization import save_weights
+
+        save_weights(self, path)
+
+    def load_weights(self, path: str) -> None:
+        """Load ``path`` onto the model's current backend, device and dtype.
+
+        Raises ValueError, changing nothing, for a corrupt file or mismatched
+        keys or shapes. Never executes code from the file.
+        """
+        from ..serialization import load_weights
+
+        load_weights(self, path)
+
     def _any_array(self) -> Any:
         for param in self.params():
             if param.data is not None:
@@ -103,7 +119,7 @@ class Layer(DeviceResident):
         """Where this layer's parameters live (or will be created)."""
         array = self._any_array()
         if array is not None:
-            from .devices import device_of
+            from ..devices import device_of
 
             return device_of(array)
         return self.__dict__.get("_device") or get_default_device()
@@ -120,52 +136,6 @@ def _dtype_on(backend: backends.Backend, dtype: Any, native: Any) -> Any:
     return getattr(backend.xp, name)
 
 
-class Linear(Layer):
-    """``y = x W + b``: a fully connected layer, as in DeZero.
-
-    ``in_size`` may be left out: ``W`` is then created at the first call, on
-    the input's device. Parameters are drawn from ``xgrad.random`` on the
-    layer's device in ``dtype`` (float32 by default).
-    """
-
-    def __init__(
-        self,
-        out_size: int,
-        nobias: bool = False,
-        dtype: Any = np.float32,
-        in_size: int | None = None,
-    ) -> None:
-        super().__init__()
-        self.in_size, self.out_size, self.dtype = in_size, out_size, dtype
-        self.W = Parameter(None, name="W")
-        if in_size is not None:
-            self._init_W(self.device)
-        if nobias:
-            self.b = None
-        else:
-            dev = _device(self.device)
-            backend = backends.get(dev.backend)
-            dtype = _dtype_on(backend, dtype, dev.native)
-            self.b = Parameter(
-                backend.xp.zeros(out_size, dtype=dtype, device=dev.native), name="b"
-            )
-
-    def _init_W(self, device: Any) -> None:
-        dev = _device(device)
-        backend = backends.get(dev.backend)
-        dtype = _dtype_on(backend, self.dtype, dev.native)
-        scale = math.sqrt(1 / self.in_size)
-        self.W.data = xrandom.normal(
-            0.0, scale, (self.in_size, self.out_size), dtype=dtype, device=dev
-        )
-
-    def forward(self, x: Any) -> Variable:
-        if self.W.data is None:
-            data = x.data if isinstance(x, Variable) else x
-            self.in_size = data.shape[1]
-            from .devices import device_of
-
-            self._init_W(device_of(data))
-            if self.b is not None:  # made at construction, maybe elsewhere
-                self.b.to_device(device_of(data))
-        return F.linear(x, self.W, self.b)
+def _place(layer: Layer) -> tuple[backends.Backend, Any]:
+    dev = _device(layer.device)
+    return backends.get(dev.backend), dev

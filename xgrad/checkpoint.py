@@ -1,0 +1,125 @@
+"""Rematerialisation: keep a block's inputs, recompute its inside during backward.
+
+``checkpoint(f, *args)`` runs ``f`` without recording a graph, so none of its
+intermediate arrays outlive the call, and stands in the graph as one Function
+whose backward runs ``f`` again, with the graph on, and backpropagates through
+that copy. Memory for a deep stack of blocks falls from every intermediate to
+the blocks' inputs and outputs, for one more forward pass of compute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .config import Config, enable_backprop, no_grad, using_config
+from .core import Function, Variable
+
+__all__ = ["Checkpoint", "checkpoint"]
+
+
+class Checkpoint(Function):
+    """``f(*xs)`` recorded as one node; its backward recomputes ``f``."""
+
+    def __init__(self, f: Callable[..., Any]) -> None:
+        self.f = f
+        self.single = True
+
+    def forward(self, *xs):
+        self.train = Config.train  # the recomputation runs in the same mode
+        with no_grad():
+            ys = self.f(*[Variable(x) for x in xs])
+        self.single = not isinstance(ys, tuple | list)
+        if self.single:
+            return _data(ys)
+        return tuple(_data(y) for y in ys)
+
+    def backward(self, *gys):
+        create_graph = enable_backprop.get()  # backward(create_graph=...) set it
+        with using_config("enable_backprop", True), using_config("train", self.train):
+            xs = [_Identity()(x) for x in self.inputs]
+            links = [x.creator for x in xs]
+            for x in xs:  # leaves while the inner backward runs, so it stops here
+                x.creator = None
+            ys = self.f(*xs)
+            ys = (ys,) if self.single else tuple(ys)
+            _Seed(gys)(*ys).backward(create_graph=create_graph)
+        gxs = tuple(x.grad for x in xs)
+        for x, link in zip(xs, links, strict=True):
+            x.grad = None  # a later pass through x must not add this one again
+            x.creator = link  # so that the gradients depend on the inputs again
+        return gxs
+
+
+class _Identity(Function):
+    def forward(self, x):
+        return x
+
+    def backward(self, gy):
+        return gy
+
+
+class _Seed(Function):
+    """A 0-d output whose backward hands out the given gradients of its inputs."""
+
+    def __init__(self, gys: tuple[Any, ...]) -> None:
+        self.gys = gys
+
+    def forward(self, *ys):
+        return self.xp.zeros(
+            (), dtype=ys[0].dtype, device=self.backend.device_of(ys[0])
+        )
+
+    def backward(self, gy):
+        return self.gys
+
+
+def _data(y: Any) -> Any:
+    if not isinstance(y, Variable):
+        raise TypeError(
+            f"checkpoint: the function must return Variables (or a tuple of them), "
+            f"got {type(y).__name__}"
+        )
+    return y.data
+
+
+def checkpoint(f: Callable[..., Any], *args: Any) -> Any:
+    """``f(*args)`` without keeping its intermediates; backward recomputes them.
+
+    Parameters
+    ----------
+    f : callable
+        Takes Variables, returns a Variable or a tuple of them. It must compute
+        the same thing twice (the backward runs it again): no fresh randomness
+        such as dropout masks. ``Config.train`` is restored for the rerun.
+    *args : Variable or array
+        The inputs whose gradients flow through the checkpoint. Bind other
+        arguments with a lambda or :func:`functools.partial`. A Variable that
+        ``f`` reads without taking it as an argument must be a leaf (a
+        Parameter, say): its gradient is added by the recomputation; pass any
+        computed Variable as an argument instead.
+
+    Returns
+    -------
+    Variable or tuple of Variable
+        What ``f`` returns, connected to ``args`` by one Function.
+
+    Examples
+    --------
+    >>> import numpy as np, xgrad, xgrad.functions as F
+    >>> W = xgrad.Variable(np.full((3, 3), 0.1))
+    >>> def block(h):
+    ...     return F.tanh(F.linear(h, W))
+    >>> x = xgrad.Variable(np.ones((2, 3)))
+    >>> y = xgrad.checkpoint(block, xgrad.checkpoint(block, x))
+    >>> F.sum(y).backward()
+    >>> x.grad.shape, W.grad.shape
+    ((2, 3), (3, 3))
+    """
+    if not args:
+        raise ValueError("checkpoint: give f at least one input to differentiate")
+    node = Checkpoint(f)
+    out = node(*args)
+    if node.single:
+        return out
+    return tuple(out) if isinstance(out, list) else (out,)

@@ -1,0 +1,149 @@
+"""Layers with a weight matrix or filter bank: Linear, Conv2d, Deconv2d."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from .. import backends
+from .. import functions as F
+from .. import random as xrandom
+from ..core import Parameter, Variable
+from ..devices import device as _device
+from ..utils import pair
+from .base import Layer, _dtype_on, _place
+
+__all__ = ["Conv2d", "Deconv2d", "Linear"]
+
+
+class _Weighted(Layer):
+    """A layer with weight ``W`` and optional bias ``b``.
+
+    ``W`` may wait for the first input to learn the input size; it is then
+    created on the input's device. Weights are drawn from ``xgrad.random``
+    with scale ``sqrt(1 / fan_in)`` in the layer's dtype (float32 by default).
+    """
+
+    def _setup(self, out_size: int, nobias: bool, dtype: Any, ready: bool) -> None:
+        self.dtype = dtype
+        self.W = Parameter(None, name="W")
+        if ready:
+            self._init_W(self.device)
+        if nobias:
+            self.b = None
+        else:
+            backend, dev = _place(self)
+            dtype = _dtype_on(backend, dtype, dev.native)
+            zeros = backend.xp.zeros(out_size, dtype=dtype, device=dev.native)
+            self.b = Parameter(zeros, name="b")
+
+    def _w_shape(self) -> tuple[int, ...]:
+        raise NotImplementedError
+
+    def _fan_in(self) -> int:
+        raise NotImplementedError
+
+    def _learn_input_size(self, x: Any) -> None:
+        raise NotImplementedError
+
+    def _init_W(self, device: Any) -> None:
+        dev = _device(device)
+        backend = backends.get(dev.backend)
+        dtype = _dtype_on(backend, self.dtype, dev.native)
+        scale = math.sqrt(1 / self._fan_in())
+        self.W.data = xrandom.normal(
+            0.0, scale, self._w_shape(), dtype=dtype, device=dev
+        )
+
+    def _ensure_W(self, x: Any) -> None:
+        """Create W at the first call, on the input's device (and move b there)."""
+        if self.W.data is not None:
+            return
+        from ..devices import device_of
+
+        data = x.data if isinstance(x, Variable) else x
+        self._learn_input_size(data)
+        self._init_W(device_of(data))
+        if self.b is not None:  # made at construction, maybe elsewhere
+            self.b.to_device(device_of(data))
+
+
+class Linear(_Weighted):
+    """``y = x W + b``: a fully connected layer, as in DeZero.
+
+    ``in_size`` may be left out: ``W`` (in_size, out_size) is then created at
+    the first call, on the input's device.
+    """
+
+    def __init__(
+        self,
+        out_size: int,
+        nobias: bool = False,
+        dtype: Any = np.float32,
+        in_size: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.in_size, self.out_size = in_size, out_size
+        self._setup(out_size, nobias, dtype, ready=in_size is not None)
+
+    def _w_shape(self) -> tuple[int, ...]:
+        return (self.in_size, self.out_size)
+
+    def _fan_in(self) -> int:
+        return self.in_size
+
+    def _learn_input_size(self, x: Any) -> None:
+        self.in_size = x.shape[1]
+
+    def forward(self, x: Any) -> Variable:
+        self._ensure_W(x)
+        return F.linear(x, self.W, self.b)
+
+
+class Conv2d(_Weighted):
+    """2-D convolution (NCHW); ``W`` is (out_channels, in_channels, KH, KW).
+
+    ``in_channels`` may be left out: ``W`` is then created at the first call.
+    """
+
+    def __init__(
+        self,
+        out_channels: int,
+        kernel_size: int | tuple[int, int],
+        stride: int | tuple[int, int] = 1,
+        pad: int | tuple[int, int] = 0,
+        nobias: bool = False,
+        dtype: Any = np.float32,
+        in_channels: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size, self.stride, self.pad = kernel_size, stride, pad
+        self._setup(out_channels, nobias, dtype, ready=in_channels is not None)
+
+    def _w_shape(self) -> tuple[int, ...]:
+        return (self.out_channels, self.in_channels, *pair(self.kernel_size))
+
+    def _fan_in(self) -> int:
+        kh, kw = pair(self.kernel_size)
+        return self.in_channels * kh * kw
+
+    def _learn_input_size(self, x: Any) -> None:
+        self.in_channels = x.shape[1]
+
+    def forward(self, x: Any) -> Variable:
+        self._ensure_W(x)
+        return F.conv2d(x, self.W, self.b, self.stride, self.pad)
+
+
+class Deconv2d(Conv2d):
+    """2-D transposed convolution; ``W`` is (in_channels, out_channels, KH, KW)."""
+
+    def _w_shape(self) -> tuple[int, ...]:
+        return (self.in_channels, self.out_channels, *pair(self.kernel_size))
+
+    def forward(self, x: Any) -> Variable:
+        self._ensure_W(x)
+        return F.deconv2d(x, self.W, self.b, self.stride, self.pad)

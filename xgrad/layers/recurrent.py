@@ -1,0 +1,76 @@
+"""Recurrent layers: RNN and LSTM, with the book's attribute names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import functions as F
+from ..core import Variable
+from .base import Layer
+from .dense import Linear
+
+__all__ = ["LSTM", "RNN"]
+
+
+class RNN(Layer):
+    """An Elman RNN cell: ``h = tanh(x2h(x) + h2h(h))``, state kept between calls.
+
+    ``in_size`` sizes only the input weights; the recurrent weights are
+    always (hidden_size, hidden_size) (DeZero issue #32 fixed).
+    """
+
+    def __init__(self, hidden_size: int, in_size: int | None = None) -> None:
+        super().__init__()
+        self.x2h = Linear(hidden_size, in_size=in_size)
+        self.h2h = Linear(hidden_size, in_size=hidden_size, nobias=True)
+        self.h: Variable | None = None
+
+    def reset_state(self) -> None:
+        """Forget the hidden state, before a new sequence."""
+        self.h = None
+
+    def forward(self, x: Any) -> Variable:
+        if self.h is None:
+            h_new = F.tanh(self.x2h(x))
+        else:
+            h_new = F.tanh(self.x2h(x) + self.h2h(self.h))
+        self.h = h_new
+        return h_new
+
+
+class LSTM(Layer):
+    """A long short-term memory cell with DeZero's attribute names (``x2f``, ``h2f`` ...)."""
+
+    def __init__(self, hidden_size: int, in_size: int | None = None) -> None:
+        super().__init__()
+        H, I = hidden_size, in_size
+        self.x2f = Linear(H, in_size=I)
+        self.x2i = Linear(H, in_size=I)
+        self.x2o = Linear(H, in_size=I)
+        self.x2u = Linear(H, in_size=I)
+        self.h2f = Linear(H, in_size=H, nobias=True)
+        self.h2i = Linear(H, in_size=H, nobias=True)
+        self.h2o = Linear(H, in_size=H, nobias=True)
+        self.h2u = Linear(H, in_size=H, nobias=True)
+        self.reset_state()
+
+    def reset_state(self) -> None:
+        """Forget the hidden and cell state, before a new sequence."""
+        self.h: Variable | None = None
+        self.c: Variable | None = None
+
+    def forward(self, x: Any) -> Variable:
+        if self.h is None:
+            f = F.sigmoid(self.x2f(x))
+            i = F.sigmoid(self.x2i(x))
+            o = F.sigmoid(self.x2o(x))
+            u = F.tanh(self.x2u(x))
+        else:
+            f = F.sigmoid(self.x2f(x) + self.h2f(self.h))
+            i = F.sigmoid(self.x2i(x) + self.h2i(self.h))
+            o = F.sigmoid(self.x2o(x) + self.h2o(self.h))
+            u = F.tanh(self.x2u(x) + self.h2u(self.h))
+        c_new = i * u if self.c is None else f * self.c + i * u
+        h_new = o * F.tanh(c_new)
+        self.h, self.c = h_new, c_new
+        return h_new

@@ -1,0 +1,109 @@
+"""Saving and loading weights as ``.npz`` files, without pickle.
+
+Keys follow DeZero's format (``l0/W``, ``conv1_1/b``), so files written by the
+book's ``save_weights`` load here and the other way round. Saving copies
+arrays to NumPy and leaves the model where it is; loading reads with
+``allow_pickle=False``, checks every key and shape first, and only then puts
+each array on its parameter's current backend, device and dtype, so a failed
+load changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import backends
+
+if TYPE_CHECKING:
+    from .layers import Layer
+
+__all__ = ["load_weights", "save_weights", "weights_dict"]
+
+
+def weights_dict(layer: Layer, prefix: str = "") -> dict[str, Any]:
+    """``{"l0/W": Parameter, ...}``: every Parameter and persistent array by key."""
+    out: dict[str, Any] = {}
+    for name in layer._params:
+        obj = layer.__dict__[name]
+        key = f"{prefix}/{name}" if prefix else name
+        if hasattr(obj, "_params"):
+            out.update(weights_dict(obj, key))
+        else:
+            out[key] = obj
+    for name in layer._persistent:
+        out[f"{prefix}/{name}" if prefix else name] = (layer, name)
+    return out
+
+
+def _value(entry: Any) -> Any:
+    if isinstance(entry, tuple):  # a persistent array: (layer, attribute)
+        layer, name = entry
+        return layer.__dict__.get(name)
+    return entry.data
+
+
+def save_weights(layer: Layer, path: str | os.PathLike[str]) -> None:
+    """Write every parameter of ``layer`` to ``path`` (.npz); the model stays put."""
+    arrays = {}
+    for key, entry in weights_dict(layer).items():
+        value = _value(entry)
+        if value is not None:
+            arrays[key] = backends.of(value).to_numpy(value)
+    try:
+        np.savez_compressed(path, **arrays)
+    except BaseException:
+        if os.path.exists(path):
+            os.remove(path)
+        raise
+
+
+def load_weights(layer: Layer, path: str | os.PathLike[str]) -> None:
+    """Read ``path`` into ``layer``: all or nothing, never executing code."""
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            stored = {key: npz[key] for key in npz.files}
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+        raise ValueError(
+            f"load_weights: cannot read {os.fspath(path)!r} as an .npz weights file "
+            f"({type(exc).__name__}: {exc}); it may be corrupt or truncated"
+        ) from None
+    entries = weights_dict(layer)
+    missing = sorted(set(entries) - set(stored))
+    extra = sorted(set(stored) - set(entries))
+    if missing or extra:
+        raise ValueError(
+            f"load_weights: {os.fspath(path)!r} does not match {type(layer).__name__}: "
+            f"missing keys {missing}, unexpected keys {extra}"
+        )
+    converted = {}
+    fallback = layer._any_array()
+    for key, entry in entries.items():
+        current = _value(entry)
+        array = stored[key]
+        if current is not None and tuple(current.shape) != array.shape:
+            raise ValueError(
+                f"load_weights: {key!r} has shape {array.shape} in the file but "
+                f"{tuple(current.shape)} in the model"
+            )
+        like = current if current is not None else fallback
+        converted[key] = _onto(array, like)
+    for key, entry in entries.items():  # every check passed: now change the model
+        if isinstance(entry, tuple):
+            object.__setattr__(entry[0], entry[1], converted[key])
+        else:
+            entry.data = converted[key]
+
+
+def _onto(array: np.ndarray, like: Any) -> Any:
+    """``array`` on the backend, device and dtype of ``like`` (NumPy if None)."""
+    if like is None:
+        return array
+    backend = backends.of(like)
+    out = backend.from_numpy(array, backend.device_of(like))
+    if np.issubdtype(array.dtype, np.floating) and out.dtype != like.dtype:
+        out = backend.xp.astype(out, like.dtype)
+    return out
