@@ -46,3 +46,10 @@ def test_a_numpy_computation_imports_no_optional_library():
         "F.sum(F.exp(x) * 2.0).backward()"
     )
     assert imported_after(code) == []
+
+
+def test_every_public_name_exists():
+    import xgrad
+
+    missing = [name for name in xgrad.__all__ if not hasattr(xgrad, name)]
+    assert missing == []

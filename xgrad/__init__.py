@@ -7,23 +7,32 @@ book's programs.
 
 __version__ = "0.1.0"
 
-from . import backends
+from . import backends, cuda, functions, random, testing, utils
 from ._device import Device
+from .checkpoint import checkpoint
 from .config import Config, no_grad, test_mode, using_config
 from .core import Function, Parameter, Variable, as_array, as_variable
 from .creation import arange, asarray, full, ones, ones_like, zeros, zeros_like
+from .debug import AnomalyError, detect_anomaly, is_anomaly_enabled, set_debug
 from .devices import default_device, device, get_default_device, to_device
+from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
 from .functions.arithmetic import setup_variable
+from .profiler import profile
+from .random import manual_seed
 
 setup_variable()
-
-from . import cuda, functions, random, testing, utils
-from .random import manual_seed
 
 is_simple_core = False
 
 __all__ = [
     "AnomalyError",
+    "grad",
+    "hessian",
+    "hvp",
+    "jacobian",
+    "jvp",
+    "value_and_grad",
+    "vjp",
     "checkpoint",
     "detect_anomaly",
     "is_anomaly_enabled",

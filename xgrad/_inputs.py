@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import backends
-from .core import Function, Variable
+from .core import Constant, Function, Variable
 
 
 def checked_array(data: Any, known: set[type]) -> Any:
@@ -87,12 +87,12 @@ def as_variables(inputs: tuple[Any, ...], func: Function) -> list[Variable]:
         elif isinstance(x, bool | int | float | complex) and ref is not None:
             backend = backends.of(ref, op=func)
             dtype = _scalar_dtype(backend, ref.dtype, type(x))
-            out.append(Variable(backend.asarray(x, dtype, backend.device_of(ref))))
+            out.append(Constant(backend.asarray(x, dtype, backend.device_of(ref))))
         elif isinstance(x, bool | int | float | complex):
-            out.append(Variable(np.asarray(x)))
+            out.append(Constant(np.asarray(x)))
         else:
             try:
-                out.append(Variable(x))
+                out.append(Constant(x))
             except TypeError as exc:
                 raise TypeError(f"{type(func).__name__}: {exc}") from None
     return out

@@ -8,8 +8,6 @@ with ``create_graph=True`` every derivative is itself differentiable.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import math
 import weakref
 from typing import Any
@@ -24,6 +22,7 @@ from .devices import Device, DeviceResident, device_of, to_device
 __all__ = [
     "Function",
     "Parameter",
+    "Constant",
     "Variable",
     "as_array",
     "as_variable",
@@ -210,62 +209,13 @@ class Variable(DeviceResident):
             self.grad = Variable(xp.ones_like(self.data))
         if self.creator is None:  # a leaf, or made under no_grad: nothing to do
             return
+        from .backprop import backpropagate
+
         token = enable_backprop.set(create_graph)
         try:
-            _backpropagate(self.creator, retain_grad)
+            backpropagate(self.creator, retain_grad)
         finally:
             enable_backprop.reset(token)
-
-
-def _backpropagate(start: Function, retain_grad: bool) -> None:
-    """Run every Function's backward once, latest generation first (a heap)."""
-    if _debug is not None and _debug.intercept_pass(start):
-        return _debug.backpropagate(start, retain_grad)
-    pop, push = heapq.heappop, heapq.heappush
-    order = itertools.count(1)
-    funcs = [(-start.generation, 0, start)]
-    seen = {start}
-    while funcs:
-        f = pop(funcs)[2]
-        refs = f.outputs
-        if len(refs) == 1:
-            outputs = (refs[0](),)
-            gxs = f.backward(outputs[0].grad)
-        else:
-            outputs = tuple(ref() for ref in refs)
-            gxs = f.backward(*[None if y is None else y.grad for y in outputs])
-        if type(gxs) is not tuple:
-            gxs = tuple(gxs) if isinstance(gxs, list) else (gxs,)
-        inputs = f.inputs
-        if len(gxs) != len(inputs):
-            raise ValueError(
-                f"{type(f).__name__}.backward returned {len(gxs)} gradients for "
-                f"{len(inputs)} inputs; return one per input (None for no gradient)"
-            )
-        for x, gx in zip(inputs, gxs, strict=True):
-            if gx is None:
-                continue
-            if type(gx) is not Variable:
-                gx = as_variable(gx)
-            if gx._data.shape != x._data.shape:
-                _bad_grad_shape(f, x, gx)
-            x.grad = gx if x.grad is None else x.grad + gx
-            creator = x.creator
-            if creator is not None and creator not in seen:
-                seen.add(creator)
-                push(funcs, (-creator.generation, next(order), creator))
-        if not retain_grad:
-            for y in outputs:
-                if y is not None:
-                    y.grad = None
-
-
-def _bad_grad_shape(f: Function, x: Variable, gx: Variable) -> None:
-    raise ValueError(
-        f"{type(f).__name__}.backward returned a gradient of shape "
-        f"{tuple(gx.data.shape)} for an input of shape {tuple(x.data.shape)}; "
-        f"a gradient must have its input's shape (reduce it with F.sum_to)"
-    )
 
 
 class Parameter(Variable):
@@ -290,9 +240,24 @@ class Parameter(Variable):
         return self
 
 
+class Constant(Variable):
+    """An input that needs no gradient: an array passed to an op as it is.
+
+    Ops turn plain arrays into Constants, so backward skips their gradient
+    (``Function.needs_grad``): data fed to a model costs no input gradient.
+    """
+
+    __slots__ = ()
+
+
 def as_variable(obj: Any) -> Variable:
     """Return ``obj`` if it is a Variable, else wrap the array in one."""
     return obj if isinstance(obj, Variable) else Variable(obj)
+
+
+def as_input(obj: Any) -> Variable:
+    """``obj`` if it is a Variable, else a :class:`Constant` wrapping the array."""
+    return obj if isinstance(obj, Variable) else Constant(obj)
 
 
 def as_array(x: Any, array_module: Any = np) -> Any:
@@ -391,6 +356,11 @@ class Function:
         raise NotImplementedError(
             f"{type(self).__name__} has no backward: it is not differentiable"
         )
+
+    def needs_grad(self, i: int) -> bool:
+        """Whether input ``i`` wants a gradient (False for Constants), for backward
+        methods that can skip costly work."""
+        return type(self.inputs[i]) is not Constant
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} generation={self.generation}>"

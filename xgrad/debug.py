@@ -20,7 +20,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, Self
 
-from . import core
+from . import backprop, core
 from .anomaly import AnomalyError, backward_error, call_site, forward_error, nonfinite
 from .core import Function, Variable, as_variable
 
@@ -314,12 +314,12 @@ class _Engine:
         return _current.get() is not None or bool(_hooks)
 
     def backpropagate(self, start: Function, retain_grad: bool) -> None:
-        """Run ``core._backpropagate`` with every Function's backward instrumented."""
+        """Run ``backprop.backpropagate`` with every Function's backward instrumented."""
         run = _Pass(start, _current.get())
         wrapped = run.instrument()
         self.local.start = start
         try:
-            core._backpropagate(start, retain_grad)
+            backprop.backpropagate(start, retain_grad)
         finally:
             self.local.start = None
             for f in wrapped:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import Function, Variable, as_variable
+from ..core import Function, Variable, as_input
 from .shape import matrix_transpose, reshape, sum_to
 
 
@@ -16,9 +16,9 @@ class MatMul(Function):
 
     def backward(self, gy):
         x, W = self.inputs
-        gx = gy @ matrix_transpose(W)
-        gW = matrix_transpose(x) @ gy
-        return sum_to(gx, x.shape), sum_to(gW, W.shape)
+        gx = sum_to(gy @ matrix_transpose(W), x.shape) if self.needs_grad(0) else None
+        gW = sum_to(matrix_transpose(x) @ gy, W.shape) if self.needs_grad(1) else None
+        return gx, gW
 
 
 def matmul(x: Any, W: Any) -> Variable:
@@ -30,7 +30,7 @@ def matmul(x: Any, W: Any) -> Variable:
     >>> F.matmul(np.ones((4, 2, 3)), np.ones((3, 5))).shape
     (4, 2, 5)
     """
-    x, W = as_variable(x), as_variable(W)
+    x, W = as_input(x), as_input(W)
     if x.ndim == 0 or W.ndim == 0:
         raise ValueError(
             f"matmul: operands must have at least one dimension, got shapes "
@@ -62,8 +62,8 @@ class Linear(Function):
 
     def backward(self, gy):
         x, W = self.inputs[:2]
-        gx = gy @ W.T
-        gW = x.T @ gy
+        gx = gy @ W.T if self.needs_grad(0) else None  # data needs no gradient
+        gW = x.T @ gy if self.needs_grad(1) else None
         if len(self.inputs) == 2:
             return gx, gW
         return gx, gW, sum_to(gy, self.inputs[2].shape)
@@ -71,7 +71,7 @@ class Linear(Function):
 
 def linear(x: Any, W: Any, b: Any = None) -> Variable:
     """``x @ W + b`` for a batch ``x`` of shape (N, in) and ``W`` of shape (in, out)."""
-    x, W = as_variable(x), as_variable(W)
+    x, W = as_input(x), as_input(W)
     if x.ndim != 2 or W.ndim != 2 or x.shape[1] != W.shape[0]:
         raise ValueError(
             f"linear: expected x of shape (N, in) and W of shape (in, out), got "
