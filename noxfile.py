@@ -60,6 +60,7 @@ def bench(session: nox.Session) -> None:
     """Overhead benchmark: xgrad vs DeZero 0.0.13 vs PyTorch (CPU)."""
     session.install("-e", ".", "dezero==0.0.13", "torch==2.13.0")
     session.run("python", "benchmarks/overhead.py", *session.posargs)
+    session.run("python", "benchmarks/higher_order.py")
 
 
 if __name__ == "__main__":
