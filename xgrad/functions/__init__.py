@@ -39,7 +39,7 @@ from .loss import (
     softmax_cross_entropy,
     softmax_cross_entropy_simple,
 )
-from .nn import accuracy, batch_nrom, batch_norm, dropout, embed_id
+from .nn import accuracy, batch_norm, batch_nrom, dropout, embed_id
 from .reduction import average, logsumexp, max, mean, min, sum
 from .shape import (
     broadcast_to,
