@@ -36,10 +36,12 @@ CASES = {
     ),
     "sigmoid_cross_entropy": (
         lambda x: F.sigmoid_cross_entropy(x, (LABELS == 2).astype(np.int64)),
-        lambda x: tf.binary_cross_entropy_with_logits(
-            x, torch.as_tensor((LABELS == 2).astype(np.float64)), reduction="sum"
-        )
-        / 4,
+        lambda x: (
+            tf.binary_cross_entropy_with_logits(
+                x, torch.as_tensor((LABELS == 2).astype(np.float64)), reduction="sum"
+            )
+            / 4
+        ),
         [(4,)],
     ),
     "mse_broadcast": (
