@@ -63,13 +63,13 @@ class Layer(DeviceResident):
             else:
                 yield obj
 
-    def layers(self) -> Iterator[Layer]:
+    def _layers(self) -> Iterator[Layer]:
         """This layer and every sub-layer, depth first."""
         yield self
         for name in self._params:
             obj = self.__dict__[name]
             if isinstance(obj, Layer):
-                yield from obj.layers()
+                yield from obj._layers()
 
     def cleargrads(self) -> None:
         """Forget the gradients of every Parameter."""
@@ -79,7 +79,7 @@ class Layer(DeviceResident):
     def to_device(self, spec: Any) -> Layer:
         """Move every Parameter, gradient and persistent array to ``spec``; returns self."""
         target = _device(spec)
-        for layer in self.layers():
+        for layer in self._layers():
             layer._device = target
             for name in layer._persistent:
                 value = layer.__dict__.get(name)

@@ -1,0 +1,240 @@
+"""One SGD step of an MLP: xgrad against the hand-written NumPy limit, and against PyTorch.
+
+What
+----
+Network: 784-1000-1000-10, ReLU, softmax cross entropy, batch 128, float32,
+one SGD step (lr 0.01). Four contestants, interleaved round by round:
+
+* ``numpy``: forward, backward and update written by hand with the same BLAS
+  calls. It computes no gradient for the input batch and updates in place:
+  the limit for any framework on NumPy;
+* ``xgrad/numpy``: ``xgrad.models.MLP`` + ``F.softmax_cross_entropy`` +
+  ``optimizers.SGD`` on NumPy; the batch is a plain array, so it gets no
+  gradient either;
+* ``torch``: the same network with PyTorch's autograd and ``torch.optim.SGD``;
+* ``xgrad/torch``: the xgrad model moved to ``torch:cpu``.
+
+Reported: medians of per-round ratios (xgrad/numpy vs numpy, xgrad/torch vs
+torch), that every gradient and parameter stays float32, the growth of the
+process's resident memory over 50 steps, and the peak extra memory of one
+step (tracemalloc, which sees NumPy's allocations) against the hand-written
+step. Targets: 1.05x, 1.15x, float32, < 1 MB growth, <= 1.5x extra memory.
+
+How to run
+----------
+::
+
+    python benchmarks/mlp.py
+    python benchmarks/mlp.py --repeats 31
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import itertools
+import statistics
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import xgrad
+import xgrad.functions as F
+from xgrad.models import MLP
+
+SIZES = (784, 1000, 1000, 10)
+BATCH, LR = 128, 0.01
+
+
+def data(seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((BATCH, SIZES[0]), dtype=np.float32)
+    t = rng.integers(0, SIZES[-1], BATCH)
+    return x, t
+
+
+def weights(seed: int = 1) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    out = []
+    for i, o in itertools.pairwise(SIZES):
+        out.append((rng.standard_normal((i, o)) * np.sqrt(1 / i)).astype(np.float32))
+        out.append(np.zeros(o, dtype=np.float32))
+    return out
+
+
+class HandWritten:
+    """The same network in plain NumPy: the limit."""
+
+    def __init__(self, x: np.ndarray, t: np.ndarray) -> None:
+        self.x, self.t, self.params = x, t, weights()
+
+    def step(self) -> float:
+        W1, b1, W2, b2, W3, b3 = self.params
+        rows = np.arange(BATCH)
+        h1 = self.x @ W1 + b1
+        a1 = np.maximum(h1, 0)
+        h2 = a1 @ W2 + b2
+        a2 = np.maximum(h2, 0)
+        z = a2 @ W3 + b3
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        total = e.sum(axis=1, keepdims=True)
+        loss = (np.log(total).sum() - z[rows, self.t].sum()) / BATCH
+        d3 = e / total  # softmax, then minus the one-hot labels, over the batch
+        d3[rows, self.t] -= 1
+        d3 /= BATCH
+        gW3, gb3 = a2.T @ d3, d3.sum(axis=0)
+        d2 = d3 @ W3.T
+        d2 *= h2 > 0
+        gW2, gb2 = a1.T @ d2, d2.sum(axis=0)
+        d1 = d2 @ W2.T
+        d1 *= h1 > 0
+        gW1, gb1 = self.x.T @ d1, d1.sum(axis=0)
+        for param, g in zip(self.params, (gW1, gb1, gW2, gb2, gW3, gb3), strict=True):
+            param -= LR * g
+        return float(loss)
+
+
+class XgradStep:
+    def __init__(self, x: Any, t: Any, device: str) -> None:
+        from xgrad.optimizers import SGD
+
+        self.model = MLP(SIZES[1:], activation=F.relu)
+        self.model(x[:1] if device == "numpy" else xgrad.to_device(x[:1], device))
+        for p, w in zip(self.model.params(), weights(), strict=True):
+            p.data = w
+        self.model.to_device(device)
+        self.x = xgrad.to_device(x, device)
+        self.t = xgrad.to_device(t, device)
+        self.optimizer = SGD(lr=LR).setup(self.model)
+
+    def step(self) -> float:
+        loss = F.softmax_cross_entropy(self.model(self.x), self.t)
+        self.model.cleargrads()
+        loss.backward()
+        self.optimizer.update()
+        return float(loss.data)
+
+    def float32(self) -> bool:
+        return all(p.dtype == p.grad.dtype for p in self.model.params()) and all(
+            "float32" in str(p.dtype) for p in self.model.params()
+        )
+
+
+class TorchStep:
+    def __init__(self, x: np.ndarray, t: np.ndarray) -> None:
+        import torch
+
+        self.torch = torch
+        layers: list[Any] = []
+        for i, (w, b) in enumerate(zip(weights()[::2], weights()[1::2], strict=True)):
+            lin = torch.nn.Linear(*w.shape)
+            with torch.no_grad():
+                lin.weight.copy_(torch.from_numpy(w.T.copy()))
+                lin.bias.copy_(torch.from_numpy(b))
+            layers.append(lin)
+            if i < 2:
+                layers.append(torch.nn.ReLU())
+        self.model = torch.nn.Sequential(*layers)
+        self.x, self.t = torch.from_numpy(x), torch.from_numpy(t)
+        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=LR)
+
+    def step(self) -> float:
+        loss = self.torch.nn.functional.cross_entropy(self.model(self.x), self.t)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return float(loss.detach())
+
+
+def rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+
+
+def peak_extra(step: Any) -> int:
+    """Peak bytes allocated (beyond what is live before) during one step."""
+    gc.collect()
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    step()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak - base
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=21)
+    args = parser.parse_args()
+    x, t = data()
+    steps: dict[str, Any] = {
+        "numpy": HandWritten(x.copy(), t),
+        "xgrad/numpy": XgradStep(x.copy(), t, "numpy"),
+    }
+    try:
+        steps["torch"] = TorchStep(x.copy(), t)
+        steps["xgrad/torch"] = XgradStep(x.copy(), t, "torch:cpu")
+    except ImportError:
+        print("PyTorch: skipped (not installed)")
+
+    first = {name: s.step() for name, s in steps.items()}
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(args.repeats):
+        for name, s in steps.items():
+            start = time.perf_counter()
+            s.step()
+            times[name].append(time.perf_counter() - start)
+
+    print(
+        f"MLP {SIZES}, ReLU, softmax cross entropy, batch {BATCH}, float32, one SGD "
+        f"step; median of {args.repeats} rounds"
+    )
+    print(f"first losses agree: {first}")
+    for name, values in times.items():
+        print(f"  {name:12s} {statistics.median(values) * 1e3:8.2f} ms/step")
+    for ours, theirs, target in (
+        ("xgrad/numpy", "numpy", 1.05),
+        ("xgrad/torch", "torch", 1.15),
+    ):
+        if ours in times and theirs in times:
+            ratios = [a / b for a, b in zip(times[ours], times[theirs], strict=True)]
+            ratio = statistics.median(ratios)
+            verdict = "MET" if ratio <= target else "NOT MET"
+            print(f"  {ours} / {theirs}: {ratio:.3f}  target <= {target}: {verdict}")
+
+    print(f"  float32 kept (xgrad/numpy): {steps['xgrad/numpy'].float32()}")
+    xg = steps["xgrad/numpy"]
+    for _ in range(5):
+        xg.step()
+    gc.collect()
+    before = rss_bytes()
+    for _ in range(50):
+        xg.step()
+    gc.collect()
+    growth = (rss_bytes() - before) / 2**20
+    print(
+        f"  resident memory growth over 50 steps: {growth:.2f} MB  target < 1 MB: "
+        f"{'MET' if growth < 1 else 'NOT MET'}"
+    )
+    ours_peak = peak_extra(xg.step)
+    hand_peak = peak_extra(steps["numpy"].step)
+    ratio = ours_peak / hand_peak
+    print(
+        f"  extra memory in one step: xgrad {ours_peak / 2**20:.1f} MB, hand-written "
+        f"{hand_peak / 2**20:.1f} MB, ratio {ratio:.2f}  target <= 1.5: "
+        f"{'MET' if ratio <= 1.5 else 'NOT MET'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
