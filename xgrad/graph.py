@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 
 from .core import Function, Variable
 from .devices import device_of
@@ -79,19 +80,21 @@ def plot_dot_graph(
     to_file = os.fspath(to_file)
     dot_text = get_dot_graph(output, verbose)
     root, ext = os.path.splitext(to_file)
-    dot_path = root + ".dot"
-    with open(dot_path, "w", encoding="utf-8") as f:
-        f.write(dot_text)
-    dot = shutil.which("dot")
-    if dot is None:
-        print(
-            f"plot_dot_graph: Graphviz's `dot` is not installed; wrote {dot_path}. "
-            f"Render it with: dot -T{ext.lstrip('.') or 'png'} {dot_path} -o {to_file}"
-        )
-        return dot_path
     fmt = ext.lstrip(".") or "png"
-    try:
+    dot = shutil.which("dot")
+    if fmt == "dot" or dot is None:
+        dot_path = root + ".dot"
+        with open(dot_path, "w", encoding="utf-8") as f:
+            f.write(dot_text)
+        if fmt != "dot":
+            print(
+                f"plot_dot_graph: Graphviz's `dot` is not installed; wrote {dot_path}. "
+                f"Render it with: dot -T{fmt} {dot_path} -o {to_file}"
+            )
+        return dot_path
+    with tempfile.TemporaryDirectory() as tmp:  # never touch a file of the user's
+        dot_path = os.path.join(tmp, "graph.dot")
+        with open(dot_path, "w", encoding="utf-8") as f:
+            f.write(dot_text)
         subprocess.run([dot, dot_path, "-T", fmt, "-o", to_file], check=True)
-    finally:
-        os.remove(dot_path)
     return to_file

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import os
 import zipfile
+import zlib
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import backends
+from .devices import to_device
 
 if TYPE_CHECKING:
     from .layers import Layer
@@ -64,14 +66,16 @@ def save_weights(layer: Layer, path: str | os.PathLike[str]) -> None:
 def load_weights(layer: Layer, path: str | os.PathLike[str]) -> None:
     """Read ``path`` into ``layer``: all or nothing, never executing code."""
     try:
-        with np.load(path, allow_pickle=False) as npz:
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as npz:
             stored = {key: npz[key] for key in npz.files}
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError, zlib.error) as exc:
         raise ValueError(
             f"load_weights: cannot read {os.fspath(path)!r} as an .npz weights file "
             f"({type(exc).__name__}: {exc}); it may be corrupt or truncated"
         ) from None
     entries = weights_dict(layer)
+    # a parameter not created yet (lazy size) may be absent, as it was when saved
+    entries = {k: e for k, e in entries.items() if k in stored or _value(e) is not None}
     missing = sorted(set(entries) - set(stored))
     extra = sorted(set(stored) - set(entries))
     if missing or extra:
@@ -80,7 +84,6 @@ def load_weights(layer: Layer, path: str | os.PathLike[str]) -> None:
             f"missing keys {missing}, unexpected keys {extra}"
         )
     converted = {}
-    fallback = layer._any_array()
     for key, entry in entries.items():
         current = _value(entry)
         array = stored[key]
@@ -89,8 +92,7 @@ def load_weights(layer: Layer, path: str | os.PathLike[str]) -> None:
                 f"load_weights: {key!r} has shape {array.shape} in the file but "
                 f"{tuple(current.shape)} in the model"
             )
-        like = current if current is not None else fallback
-        converted[key] = _onto(array, like)
+        converted[key] = _onto(array, current, layer.device)
     for key, entry in entries.items():  # every check passed: now change the model
         if isinstance(entry, tuple):
             object.__setattr__(entry[0], entry[1], converted[key])
@@ -98,10 +100,10 @@ def load_weights(layer: Layer, path: str | os.PathLike[str]) -> None:
             entry.data = converted[key]
 
 
-def _onto(array: np.ndarray, like: Any) -> Any:
-    """``array`` on the backend, device and dtype of ``like`` (NumPy if None)."""
+def _onto(array: np.ndarray, like: Any, device: Any) -> Any:
+    """``array`` on the backend, device and dtype of ``like``; else on ``device``."""
     if like is None:
-        return array
+        return to_device(array, device)
     backend = backends.of(like)
     out = backend.from_numpy(array, backend.device_of(like))
     if np.issubdtype(array.dtype, np.floating) and out.dtype != like.dtype:

@@ -37,6 +37,8 @@ class Layer(DeviceResident):
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, Parameter | Layer):
             self._params[name] = None  # an ordered set: definition order
+        else:
+            self._params.pop(name, None)  # `self.b = None` is no parameter any more
         super().__setattr__(name, value)
 
     def register_persistent(self, name: str) -> None:
