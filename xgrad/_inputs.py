@@ -122,3 +122,20 @@ def floating(backend: backends.Backend, x: Any, scalar: type | None = None) -> A
             target = xp.__array_namespace_info__().default_dtypes()["real floating"]
         _TO_FLOAT[key] = target
     return x if target is None else backend.xp.astype(x, target)
+
+
+def data_like(obj: Any, like: Any) -> Any:
+    """Non-differentiable data (labels, ids, index arrays) on ``like``'s backend and device.
+
+    Variables give their array; lists and arrays of another library or device
+    are converted, so labels fresh from NumPy serve a model on any device.
+    """
+    if isinstance(obj, Variable):
+        obj = obj.data
+    backend = backends.of(like)
+    native = backend.device_of(like)
+    if backend.owns(obj):
+        return obj if backend.device_of(obj) == native else backend.move(obj, native)
+    if hasattr(obj, "shape") and not isinstance(obj, np.generic):
+        obj = backends.of(obj).to_numpy(obj)
+    return backend.from_numpy(np.asarray(obj), native)

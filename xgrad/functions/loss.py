@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import backends
+from .._inputs import data_like
 from ..core import Function, Variable, as_variable
 from .activation import sigmoid, softmax
 from .elementwise import clip, log
@@ -38,10 +38,9 @@ def mean_squared_error(x0: Any, x1: Any) -> Variable:
 
 def _labels(t: Any, x: Variable, op: str) -> Any:
     """Check integer class labels ``t`` against logits ``x`` of shape (N, C)."""
-    t = t.data if isinstance(t, Variable) else t
+    t = data_like(t, x.data)
     backend = x.backend
     xp = backend.xp
-    backends.of(x.data, t, op=op)
     if x.ndim != 2 or tuple(t.shape) != (x.shape[0],):
         raise ValueError(
             f"{op}: expected logits of shape (N, C) and labels of shape (N,), got "
@@ -87,7 +86,7 @@ def softmax_cross_entropy_simple(x: Any, t: Any) -> Variable:
     """The book's cross entropy composed from softmax, log and indexing (step 47)."""
     x = as_variable(x)
     _labels(t, x, "softmax_cross_entropy_simple")
-    t = t.data if isinstance(t, Variable) else t
+    t = data_like(t, x.data)
     xp = x.backend.xp
     rows = xp.arange(len(x), device=x.backend.device_of(x.data))
     log_p = log(clip(softmax(x, axis=1), 1e-15, 1.0))
@@ -113,7 +112,7 @@ class SigmoidCrossEntropy(Function):
 
 def _targets(t: Any, like: Variable, op: str) -> Any:
     """Binary targets as an array of the logits' dtype and shape."""
-    t = t.data if isinstance(t, Variable) else t
+    t = data_like(t, like.data)
     xp = like.backend.xp
     if t.ndim != like.ndim:
         t = xp.reshape(t, like.shape)

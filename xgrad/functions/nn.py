@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import random as xrandom
+from .._inputs import data_like
 from ..config import Config
 from ..core import Variable, as_variable
 from .reduction import mean
@@ -103,14 +104,10 @@ def embed_id(x: Any, W: Any) -> Variable:
     Repeated ids add their gradients into the same row.
     """
     W = as_variable(W)
-    ids = x.data if isinstance(x, Variable) else x
+    ids = data_like(x, W.data)
     backend = W.backend
     xp = backend.xp
     native = backend.device_of(W.data)
-    if not backend.owns(ids):
-        import numpy as np
-
-        ids = backend.from_numpy(np.asarray(ids), native)
     rows = xp.reshape(ids, (-1, 1))
     cols = xp.reshape(xp.arange(W.shape[1], device=native), (1, -1))
     picked = get_item(W, (rows, cols))
@@ -124,7 +121,7 @@ def accuracy(y: Any, t: Any) -> Variable:
     reading ``acc.data`` works and nothing is recorded.
     """
     y = as_variable(y)
-    t = t.data if isinstance(t, Variable) else t
+    t = data_like(t, y.data)
     xp = y.backend.xp
     pred = xp.reshape(xp.argmax(y.data, axis=1), t.shape)
     return Variable(xp.mean(xp.astype(pred == t, y.dtype)))

@@ -234,20 +234,16 @@ def split(
 
 def _normalize_key(key: Any, backend: Any, like: Any) -> Any:
     """Index parts as the backend expects them: Variables and lists become arrays."""
-    parts = key if isinstance(key, tuple) else (key,)
-    fixed = []
-    for p in parts:
-        if isinstance(p, Variable):
-            p = p.data
-        if isinstance(p, list) or (
-            hasattr(p, "shape")
-            and not isinstance(p, bool | int)
-            and not backend.owns(p)
-        ):
-            import numpy as np
+    from .._inputs import data_like
 
-            p = backend.from_numpy(np.asarray(p), backend.device_of(like))
-        fixed.append(p)
+    parts = key if isinstance(key, tuple) else (key,)
+    fixed = [
+        data_like(p, like)
+        if isinstance(p, Variable | list)
+        or (hasattr(p, "shape") and not isinstance(p, int))
+        else p
+        for p in parts
+    ]
     # `x[1]` on a matrix means `x[1, ...]`; say so, as the standard requires.
     masks = any(
         hasattr(p, "dtype") and backend.xp.isdtype(p.dtype, "bool") for p in fixed
