@@ -7,7 +7,17 @@ book's programs.
 
 __version__ = "0.1.0"
 
-from . import backends, cuda, functions, random, testing, utils
+from . import (
+    backends,
+    cuda,
+    functions,
+    layers,
+    models,
+    optimizers,
+    random,
+    testing,
+    utils,
+)
 from ._device import Device
 from .checkpoint import checkpoint
 from .config import Config, no_grad, test_mode, using_config
@@ -62,6 +72,9 @@ __all__ = [
     "asarray",
     "backends",
     "functions",
+    "layers",
+    "models",
+    "optimizers",
     "is_simple_core",
     "no_grad",
     "setup_variable",
