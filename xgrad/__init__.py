@@ -27,6 +27,8 @@ from .debug import AnomalyError, detect_anomaly, is_anomaly_enabled, set_debug
 from .devices import default_device, device, get_default_device, to_device
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
 from .functions.arithmetic import setup_variable
+from .layers import Layer
+from .models import Model
 from .profiler import profile
 from .random import manual_seed
 
@@ -64,6 +66,8 @@ __all__ = [
     "zeros",
     "zeros_like",
     "Function",
+    "Layer",
+    "Model",
     "Parameter",
     "Variable",
     "__version__",
