@@ -333,3 +333,186 @@ CASES = [
         with_binary((5,), low=0.1, high=0.9),
     ),
 ]
+
+
+# -- convolution and pooling (xgrad/functions/conv.py) -----------------------------
+# Loop references, written from the definitions; tests/test_conv.py uses them too.
+def _np_pair(v: Any) -> tuple[int, int]:
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def _np_pad(x: np.ndarray, pad: Any, value: float = 0.0) -> np.ndarray:
+    ph, pw = _np_pair(pad)
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
+
+
+def np_windows(x: np.ndarray, kernel: Any, stride: Any, pad: Any, value: float = 0.0):
+    """Every window of ``x``: a dict {(i, j): (N, C, KH, KW) block}, and (OH, OW)."""
+    (kh, kw), (sh, sw) = _np_pair(kernel), _np_pair(stride)
+    img = _np_pad(x, pad, value)
+    oh = (img.shape[2] - kh) // sh + 1
+    ow = (img.shape[3] - kw) // sw + 1
+    blocks = {
+        (i, j): img[:, :, i * sh : i * sh + kh, j * sw : j * sw + kw]
+        for i in range(oh)
+        for j in range(ow)
+    }
+    return blocks, (oh, ow)
+
+
+def np_im2col(x, kernel, stride=1, pad=0, to_matrix=True):
+    blocks, (oh, ow) = np_windows(x, kernel, stride, pad)
+    n, c = x.shape[:2]
+    kh, kw = _np_pair(kernel)
+    col = np.zeros((n, c, kh, kw, oh, ow))
+    for (i, j), block in blocks.items():
+        col[:, :, :, :, i, j] = block
+    if to_matrix:
+        col = col.transpose(0, 4, 5, 1, 2, 3).reshape(n * oh * ow, -1)
+    return col
+
+
+def np_col2im(col, shape, kernel, stride=1, pad=0, to_matrix=True):
+    n, c, h, w = shape
+    (kh, kw), (sh, sw), (ph, pw) = _np_pair(kernel), _np_pair(stride), _np_pair(pad)
+    oh, ow = (h + 2 * ph - kh) // sh + 1, (w + 2 * pw - kw) // sw + 1
+    if to_matrix:
+        col = col.reshape(n, oh, ow, c, kh, kw).transpose(0, 3, 4, 5, 1, 2)
+    img = np.zeros((n, c, h + 2 * ph, w + 2 * pw))
+    for i in range(oh):
+        for j in range(ow):
+            img[:, :, i * sh : i * sh + kh, j * sw : j * sw + kw] += col[..., i, j]
+    return img[:, :, ph : ph + h, pw : pw + w]
+
+
+def np_conv2d(x, W, b=None, stride=1, pad=0):
+    blocks, (oh, ow) = np_windows(x, W.shape[2:], stride, pad)
+    y = np.zeros((x.shape[0], W.shape[0], oh, ow))
+    for (i, j), block in blocks.items():
+        y[:, :, i, j] = np.einsum("nchw,ochw->no", block, W)
+    return y if b is None else y + b.reshape(1, -1, 1, 1)
+
+
+def np_deconv2d(x, W, b=None, stride=1, pad=0, outsize=None):
+    """Each input pixel adds ``x[n, c, i, j] * W[c]`` into its output window."""
+    n, _, h, w = x.shape
+    kh, kw = W.shape[2:]
+    (sh, sw), (ph, pw) = _np_pair(stride), _np_pair(pad)
+    oh, ow = outsize or (sh * (h - 1) + kh - 2 * ph, sw * (w - 1) + kw - 2 * pw)
+    y = np.zeros((n, W.shape[1], oh + 2 * ph + sh, ow + 2 * pw + sw))
+    for i in range(h):
+        for j in range(w):
+            tap = np.einsum("nc,cokl->nokl", x[:, :, i, j], W)
+            y[:, :, i * sh : i * sh + kh, j * sw : j * sw + kw] += tap
+    y = y[:, :, ph : ph + oh, pw : pw + ow]
+    return y if b is None else y + b.reshape(1, -1, 1, 1)
+
+
+def np_pooling(x, kernel, stride=1, pad=0):
+    blocks, (oh, ow) = np_windows(x, kernel, stride, pad, value=-np.inf)
+    y = np.zeros((*x.shape[:2], oh, ow))
+    for (i, j), block in blocks.items():
+        y[:, :, i, j] = block.max(axis=(2, 3))
+    return y
+
+
+def np_average_pooling(x, kernel, stride=1, pad=0):
+    blocks, (oh, ow) = np_windows(x, kernel, stride, pad)
+    y = np.zeros((*x.shape[:2], oh, ow))
+    for (i, j), block in blocks.items():
+        y[:, :, i, j] = block.mean(axis=(2, 3))
+    return y
+
+
+def distinct(shape: tuple[int, ...], step: float = 0.1, low: float = -2.0) -> Inputs:
+    """Evenly spaced distinct values in random order: max pooling without ties."""
+    size = int(np.prod(shape))
+    return lambda rng: [low + step * rng.permutation(size).reshape(shape)]
+
+
+CASES += [
+    OpCase(
+        "conv2d",
+        F.conv2d,
+        np_conv2d,
+        uniform((1, 2, 4, 4), (3, 2, 3, 3), (3,)),
+    ),
+    OpCase(
+        "conv2d_nobias_stride2_pad1",
+        lambda x, W: F.conv2d(x, W, stride=2, pad=1),
+        lambda x, W: np_conv2d(x, W, stride=2, pad=1),
+        uniform((1, 2, 4, 4), (3, 2, 3, 3)),
+    ),
+    OpCase(
+        "conv2d_rectangular",
+        lambda x, W, b: F.conv2d(x, W, b, stride=(2, 1), pad=(1, 0)),
+        lambda x, W, b: np_conv2d(x, W, b, stride=(2, 1), pad=(1, 0)),
+        uniform((2, 2, 5, 4), (2, 2, 3, 2), (2,)),
+    ),
+    OpCase(
+        "conv2d_simple",
+        lambda x, W, b: F.conv2d_simple(x, W, b, stride=2, pad=1),
+        lambda x, W, b: np_conv2d(x, W, b, stride=2, pad=1),
+        uniform((1, 2, 4, 4), (2, 2, 3, 3), (2,)),
+    ),
+    OpCase(
+        "deconv2d",
+        lambda x, W, b: F.deconv2d(x, W, b, stride=2, pad=1),
+        lambda x, W, b: np_deconv2d(x, W, b, stride=2, pad=1),
+        uniform((1, 2, 3, 3), (2, 3, 3, 3), (3,)),
+    ),
+    OpCase(
+        "deconv2d_nobias_outsize",
+        lambda x, W: F.deconv2d(x, W, stride=2, pad=1, outsize=(6, 5)),
+        lambda x, W: np_deconv2d(x, W, stride=2, pad=1, outsize=(6, 5)),
+        uniform((1, 2, 3, 3), (2, 2, 3, 2)),
+    ),
+    OpCase(
+        "pooling_pad1",
+        lambda x: F.pooling(x, 3, stride=2, pad=1),
+        lambda x: np_pooling(x, 3, stride=2, pad=1),
+        distinct((1, 2, 5, 5)),
+    ),
+    OpCase(
+        "pooling_rectangular",
+        lambda x: F.pooling(x, (2, 3), stride=(2, 1)),
+        lambda x: np_pooling(x, (2, 3), stride=(2, 1)),
+        distinct((2, 1, 4, 5)),
+    ),
+    OpCase(
+        "pooling_simple",
+        lambda x: F.pooling_simple(x, 2, stride=2, pad=1),
+        lambda x: np_pooling(x, 2, stride=2, pad=1),
+        distinct((1, 2, 4, 4)),
+    ),
+    OpCase(
+        "average_pooling_rectangular",
+        lambda x: F.average_pooling(x, (3, 2), stride=(1, 2), pad=(1, 0)),
+        lambda x: np_average_pooling(x, (3, 2), stride=(1, 2), pad=(1, 0)),
+        uniform((1, 2, 4, 4)),
+    ),
+    OpCase(
+        "im2col",
+        lambda x: F.im2col(x, 2, stride=1, pad=1),
+        lambda x: np_im2col(x, 2, stride=1, pad=1),
+        uniform((1, 2, 3, 3)),
+    ),
+    OpCase(
+        "im2col_tensor",
+        lambda x: F.im2col(x, (2, 3), stride=(1, 2), pad=(0, 1), to_matrix=False),
+        lambda x: np_im2col(x, (2, 3), stride=(1, 2), pad=(0, 1), to_matrix=False),
+        uniform((1, 2, 3, 4)),
+    ),
+    OpCase(
+        "col2im",
+        lambda c: F.col2im(c, (1, 1, 3, 3), 2, stride=1, pad=0),
+        lambda c: np_col2im(c, (1, 1, 3, 3), 2, stride=1, pad=0),
+        uniform((4, 4)),
+    ),
+    OpCase(
+        "col2im_tensor",
+        lambda c: F.col2im(c, (1, 1, 3, 3), (2, 3), (1, 2), 1, to_matrix=False),
+        lambda c: np_col2im(c, (1, 1, 3, 3), (2, 3), (1, 2), 1, to_matrix=False),
+        uniform((1, 1, 2, 3, 4, 2)),
+    ),
+]

@@ -16,6 +16,16 @@ from .activation import (
     softmax_simple,
 )
 from .arithmetic import add, div, mul, neg, pow, rdiv, rpow, rsub, sub
+from .conv import (
+    average_pooling,
+    col2im,
+    conv2d,
+    conv2d_simple,
+    deconv2d,
+    im2col,
+    pooling,
+    pooling_simple,
+)
 from .elementwise import (
     abs,
     clip,
@@ -60,6 +70,8 @@ matmaul = matmul  # the misspelling DeZero 0.0.13 shipped
 
 __all__ = [
     "abs", "accuracy", "add", "as_array", "as_variable", "average",
+    "average_pooling", "col2im", "conv2d", "conv2d_simple", "deconv2d", "im2col",
+    "pooling", "pooling_simple",
     "batch_norm", "batch_nrom", "binary_cross_entropy", "broadcast_to", "clip",
     "concat", "cos", "div", "dot", "dropout", "embed_id",
     "exp", "expand_dims", "flatten", "get_item", "leaky_relu", "linear",
