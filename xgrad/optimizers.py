@@ -189,6 +189,11 @@ class FreezeParam:
 # hyperparameter into a weak Python float, so float32 stays float32.
 
 
+def _step(param: Parameter, delta: Any) -> Any:
+    """``param.data - delta``, in place where the backend allows writes."""
+    return backends.of(param.data).apply_step(param.data, delta)
+
+
 class SGD(Optimizer):
     """``param -= lr * grad``."""
 
@@ -196,7 +201,7 @@ class SGD(Optimizer):
         super().__init__(lr=lr)
 
     def update_one(self, param: Parameter) -> None:
-        param.data = param.data - float(self.lr) * param.grad.data
+        param.data = _step(param, float(self.lr) * param.grad.data)
 
 
 class MomentumSGD(Optimizer):
@@ -227,7 +232,7 @@ class AdaGrad(Optimizer):
         h = self._state(param)[0] + grad * grad
         self._store(param, h)
         lr, eps = float(self.lr), float(self.eps)
-        param.data = param.data - lr * grad / (xp.sqrt(h) + eps)
+        param.data = _step(param, lr * grad / (xp.sqrt(h) + eps))
 
 
 class AdaDelta(Optimizer):
@@ -246,7 +251,7 @@ class AdaDelta(Optimizer):
         dx = xp.sqrt((msdx + eps) / (msg + eps)) * grad
         msdx = msdx * rho + (1 - rho) * dx * dx
         self._store(param, msg, msdx)
-        param.data = param.data - dx
+        param.data = _step(param, dx)
 
 
 class Adam(Optimizer):
@@ -277,7 +282,7 @@ class Adam(Optimizer):
         m = m + (1 - beta1) * (grad - m)
         v = v + (1 - beta2) * (grad * grad - v)
         self._store(param, m, v)
-        param.data = param.data - self.lr * m / (xp.sqrt(v) + float(self.eps))
+        param.data = _step(param, self.lr * m / (xp.sqrt(v) + float(self.eps)))
 
 
 # -- beyond the book: exactly PyTorch's formulas ----------------------------------
@@ -298,7 +303,7 @@ class RMSprop(Optimizer):
         alpha, lr, eps = float(self.alpha), float(self.lr), float(self.eps)
         v = self._state(param)[0] * alpha + (1 - alpha) * (grad * grad)
         self._store(param, v)
-        param.data = param.data - lr * (grad / (xp.sqrt(v) + eps))
+        param.data = _step(param, lr * (grad / (xp.sqrt(v) + eps)))
 
 
 class Nesterov(MomentumSGD):
@@ -310,7 +315,7 @@ class Nesterov(MomentumSGD):
         mu, grad = float(self.momentum), param.grad.data
         v = self._state(param)[0] * mu + grad  # a sum of gradients, without lr
         self._store(param, v)
-        param.data = param.data - float(self.lr) * (grad + mu * v)
+        param.data = _step(param, float(self.lr) * (grad + mu * v))
 
 
 class AdamW(Optimizer):

@@ -134,6 +134,14 @@ class Backend:
             return self.from_numpy(source.to_numpy(x), native)
         return self.move(y, native) if native is not None else y
 
+    def apply_step(self, param: Any, delta: Any) -> Any:
+        """``param - delta`` for an optimizer step: a new array by default.
+
+        Libraries whose arrays can be written override this to update in
+        place, which saves a full copy of every parameter per step.
+        """
+        return param - delta
+
     # -- random numbers ---------------------------------------------------------
     def random(self, seed: int | None, native: Any) -> Any:
         """A random stream on device ``native``: draws on the host, then moves."""

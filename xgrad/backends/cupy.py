@@ -96,6 +96,12 @@ class CuPy(Backend):
         with device:
             return cupy.asarray(a)
 
+    def apply_step(self, param: Any, delta: Any) -> Any:
+        if param.dtype == delta.dtype and param.shape == delta.shape:
+            param -= delta
+            return param
+        return param - delta
+
     def scatter_add(self, target: Any, key: Any, values: Any) -> Any:
         import cupyx
 

@@ -61,6 +61,15 @@ class NumPy(Backend):
     def asarray(self, obj: Any, dtype: Any = None, device: Any = None) -> Any:
         return np.asarray(obj, dtype=dtype)
 
+    def apply_step(self, param: Any, delta: Any) -> Any:
+        if (
+            param.flags.writeable
+            and param.dtype == delta.dtype
+            and param.shape == delta.shape
+        ):
+            return np.subtract(param, delta, out=param)
+        return param - delta
+
     def scatter_add(self, target: Any, key: Any, values: Any) -> Any:
         out = target.copy()
         np.add.at(out, key, values)

@@ -84,6 +84,10 @@ class Torch(Backend):
 
         return torch.asarray(np.array(a, order="C"), device=device)  # keeps 0-d as 0-d
 
+    def apply_step(self, param: Any, delta: Any) -> Any:
+        same = param.dtype == delta.dtype and param.shape == delta.shape
+        return param.sub_(delta) if same and not param.requires_grad else param - delta
+
     def segment_sum(self, index: Any, values: Any, size: int) -> Any:
         out = values.new_zeros((size,))
         return out.index_add_(0, index, values)

@@ -44,8 +44,22 @@ class ReLU(Function):
         return self.xp.maximum(x, self.xp.zeros_like(x))
 
     def backward(self, gy):
-        (x,) = self.inputs
-        return gy * Variable(self.xp.astype(x.data > 0, gy.dtype))
+        return ReLUGrad()(self.inputs[0], gy)
+
+
+class ReLUGrad(Function):
+    """``gy`` where ``x > 0``, else 0: relu's gradient as one op.
+
+    Its own backward passes ``ggx`` through the same mask (relu is piecewise
+    linear, so there is no gradient with respect to ``x``).
+    """
+
+    def forward(self, x, gy):
+        return gy * self.xp.astype(x > 0, gy.dtype)  # faster than where here
+
+    def backward(self, ggx):
+        x = self.inputs[0]
+        return None, ReLUGrad()(x, ggx)
 
 
 def relu(x: Any) -> Variable:
