@@ -1,8 +1,10 @@
 """Optimizers, hooks and learning-rate schedules: DeZero's, exactly, and more.
 
 Per-parameter arrays live in ``param.state`` (``"adam.m"``), made by
-``zeros_like`` on the parameter's device, so they move with the model. Updates
-assign new arrays, never writing in place. Formulas: docs/optimizers.md.
+``zeros_like`` on the parameter's device, so they move with the model. State
+is always replaced by new arrays; a parameter is updated in place only where
+its backend allows writes (``Backend.apply_step``), so immutable arrays work.
+Formulas: docs/optimizers.md. Schedules live in :mod:`xgrad.schedules`.
 """
 
 from __future__ import annotations
@@ -346,55 +348,4 @@ class AdamW(Optimizer):
         param.data = data - lr / (1 - beta1**self.t) * (m / denom)
 
 
-# -- learning-rate schedules -------------------------------------------------------
-
-
-class LRScheduler:
-    """Base of the schedules: ``step()`` sets the lr to ``get_lr(last_step)``.
-
-    The lr is the optimizer's ``lr_attr`` (``lr``; Adam's ``alpha``), and
-    ``base_lr`` its value at the start; to resume, restore ``last_step``.
-    """
-
-    def __init__(self, optimizer: Optimizer) -> None:
-        self.optimizer, self.attr = optimizer, getattr(optimizer, "lr_attr", "lr")
-        if self.attr is None:
-            kind = type(optimizer).__name__
-            raise TypeError(f"{type(self).__name__}: {kind} has no learning rate")
-        self.base_lr = float(getattr(optimizer, self.attr))
-        self.last_step = 0
-
-    def get_lr(self, step: int) -> float:
-        """The learning rate after ``step`` calls of :meth:`step`."""
-        raise NotImplementedError(f"{type(self).__name__}.get_lr")
-
-    def step(self) -> float:
-        """Advance one step (an epoch or an iteration, as you call it); returns the lr."""
-        self.last_step += 1
-        lr = self.get_lr(self.last_step)
-        setattr(self.optimizer, self.attr, lr)
-        return lr
-
-
-class StepLR(LRScheduler):
-    """``lr = base_lr * gamma ** (step // step_size)``: decay every ``step_size``."""
-
-    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
-        super().__init__(optimizer)
-        self.step_size, self.gamma = step_size, gamma
-
-    def get_lr(self, step: int) -> float:
-        return self.base_lr * self.gamma ** (step // self.step_size)
-
-
-class CosineLR(LRScheduler):
-    """Cosine annealing from ``base_lr`` to ``min_lr`` over ``total_steps``, then flat."""
-
-    def __init__(self, optimizer: Optimizer, total_steps: int, min_lr: float = 0.0):
-        super().__init__(optimizer)
-        self.total_steps, self.min_lr = total_steps, min_lr
-
-    def get_lr(self, step: int) -> float:
-        s = min(step, self.total_steps)
-        cosine = (1 + math.cos(math.pi * s / self.total_steps)) / 2
-        return self.min_lr + (self.base_lr - self.min_lr) * cosine
+from .schedules import CosineLR, LRScheduler, StepLR
