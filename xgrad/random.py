@@ -62,6 +62,24 @@ class Generator:
             stream = self._streams[dev] = backend.random(self.seed, dev.native)
         return backend, stream, dev.native
 
+    def get_state(self) -> dict[str, Any]:
+        """The seed and each device stream's state, to resume draws exactly."""
+        streams = {}
+        for dev, stream in self._streams.items():
+            try:
+                streams[str(dev)] = stream.get_state()
+            except NotImplementedError:
+                continue  # restored from the seed alone
+        return {"seed": self.seed, "streams": streams}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Restore :meth:`get_state`'s result; streams resume where they were."""
+        self.seed = state["seed"]
+        self._streams.clear()
+        for spec, stream_state in state["streams"].items():
+            _, stream, _ = self._stream(spec)
+            stream.set_state(stream_state)
+
     def uniform(
         self,
         low: float = 0.0,

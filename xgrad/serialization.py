@@ -10,6 +10,7 @@ load changes nothing.
 
 from __future__ import annotations
 
+import json
 import os
 import zipfile
 import zlib
@@ -23,7 +24,13 @@ from .devices import to_device
 if TYPE_CHECKING:
     from .layers import Layer
 
-__all__ = ["load_weights", "save_weights", "weights_dict"]
+__all__ = [
+    "load_checkpoint",
+    "load_weights",
+    "save_checkpoint",
+    "save_weights",
+    "weights_dict",
+]
 
 
 def weights_dict(layer: Layer, prefix: str = "") -> dict[str, Any]:
@@ -73,6 +80,11 @@ def load_weights(layer: Layer, path: str | os.PathLike[str]) -> None:
             f"load_weights: cannot read {os.fspath(path)!r} as an .npz weights file "
             f"({type(exc).__name__}: {exc}); it may be corrupt or truncated"
         ) from None
+    _load_arrays(layer, stored, path)
+
+
+def _load_arrays(layer: Layer, stored: dict[str, np.ndarray], path: Any) -> None:
+    """Check every key and shape against ``layer``, then assign them all."""
     entries = weights_dict(layer)
     # a parameter not created yet (lazy size) may be absent, as it was when saved
     entries = {k: e for k, e in entries.items() if k in stored or _value(e) is not None}
@@ -109,3 +121,98 @@ def _onto(array: np.ndarray, like: Any, device: Any) -> Any:
     if np.issubdtype(array.dtype, np.floating) and out.dtype != like.dtype:
         out = backend.xp.astype(out, like.dtype)
     return out
+
+
+def save_checkpoint(
+    path: str | os.PathLike[str], model: Layer, optimizer: Any = None, **extra: Any
+) -> None:
+    """Save model, optimizer state and random-number state together (.npz, no pickle).
+
+    ``extra`` holds JSON-able values such as the epoch. :func:`load_checkpoint`
+    resumes training exactly where it stopped.
+    """
+    from . import random as xrandom
+
+    arrays: dict[str, np.ndarray] = {}
+    for key, entry in weights_dict(model).items():
+        value = _value(entry)
+        if value is not None:
+            arrays[f"model/{key}"] = backends.of(value).to_numpy(value)
+    meta: dict[str, Any] = {"extra": extra}
+    if optimizer is not None:
+        state = optimizer.state_dict()
+        for i, entry in enumerate(state.pop("state")):
+            for name, array in entry.items():
+                arrays[f"optimizer/{i}/{name}"] = np.asarray(array)
+        meta["optimizer"] = {**state, "count": len(list(optimizer._params()))}
+    rng = xrandom.default_generator().get_state()
+    for spec, stream in list(rng["streams"].items()):
+        if isinstance(stream, np.ndarray):
+            arrays[f"random/{spec}"] = rng["streams"].pop(spec)
+    meta["random"] = rng
+    arrays["meta"] = np.array(json.dumps(meta))
+    np.savez_compressed(path, **arrays)
+
+
+def load_checkpoint(
+    path: str | os.PathLike[str], model: Layer, optimizer: Any = None
+) -> dict[str, Any]:
+    """Restore what :func:`save_checkpoint` saved; returns its ``extra`` values.
+
+    Weights go onto the model's current backend, device and dtype, optimizer
+    state onto each parameter's; the default random generator resumes.
+    """
+    from . import random as xrandom
+
+    try:
+        with open(path, "rb") as f, np.load(f, allow_pickle=False) as npz:
+            stored = {key: npz[key] for key in npz.files}
+        meta = json.loads(str(stored.pop("meta")))
+    except (
+        OSError,
+        ValueError,
+        KeyError,
+        zipfile.BadZipFile,
+        EOFError,
+        zlib.error,
+    ) as exc:
+        raise ValueError(
+            f"load_checkpoint: cannot read {os.fspath(path)!r} as an xgrad checkpoint "
+            f"({type(exc).__name__}: {exc})"
+        ) from None
+    weights = {k[6:]: v for k, v in stored.items() if k.startswith("model/")}
+    before = [(p, p.data) for p in model.params()]
+    _load_arrays(model, weights, path)
+    try:
+        _load_optimizer(optimizer, meta, stored, path)
+    except ValueError:
+        for param, data in before:  # all or nothing: undo the weights
+            param.data = data
+        raise
+    rng = meta["random"]
+    for key, value in stored.items():
+        if key.startswith("random/"):
+            rng["streams"][key[7:]] = value
+    xrandom.default_generator().set_state(rng)
+    return meta["extra"]
+
+
+def _load_optimizer(
+    optimizer: Any, meta: dict[str, Any], stored: Any, path: Any
+) -> None:
+    if optimizer is not None:
+        if "optimizer" not in meta:
+            raise ValueError(
+                f"load_checkpoint: {os.fspath(path)!r} has no optimizer state"
+            )
+        state = dict(meta["optimizer"])
+        count = state.pop("count")
+        state["state"] = [
+            {
+                k.split("/")[2]: v
+                for k, v in stored.items()
+                if k.startswith(f"optimizer/{i}/")
+            }
+            for i in range(count)
+        ]
+        optimizer.load_state_dict(state)

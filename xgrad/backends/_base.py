@@ -211,6 +211,13 @@ class HostRandom:
         self.backend, self.native = backend, native
         self.rng = np.random.default_rng(seed)
 
+    def get_state(self) -> Any:
+        """The generator's state, as JSON-able data."""
+        return self.rng.bit_generator.state
+
+    def set_state(self, state: Any) -> None:
+        self.rng.bit_generator.state = state
+
     def _send(self, a: np.ndarray, dtype: Any) -> Any:
         if a.dtype == np.float64 and not self.backend.has_float64(self.native):
             a = a.astype(np.float32)

@@ -106,6 +106,13 @@ class TorchRandom:
         else:
             self.gen.manual_seed(seed)
 
+    def get_state(self) -> np.ndarray:
+        """The generator's state, as a NumPy byte array."""
+        return self.gen.get_state().numpy()
+
+    def set_state(self, state: np.ndarray) -> None:
+        self.gen.set_state(self.torch.from_numpy(np.array(state, dtype=np.uint8)))
+
     def _kw(self, dtype: Any) -> dict[str, Any]:
         return {"generator": self.gen, "device": self.device, "dtype": dtype}
 
