@@ -82,3 +82,15 @@ def test_a_bad_checkpoint_changes_nothing(tmp_path):
     (tmp_path / "junk.npz").write_bytes(b"not a zip file")
     with pytest.raises(ValueError, match="cannot read"):
         load_checkpoint(tmp_path / "junk.npz", model2)
+
+
+def test_weights_round_trip_through_safetensors(tmp_path):
+    pytest.importorskip("safetensors", reason="safetensors: not installed")
+    model, _, x, _ = make("numpy")
+    model(x)
+    model.save_weights(str(tmp_path / "w.safetensors"))
+    other, _, _, _ = make("numpy")
+    other(x)
+    other.load_weights(str(tmp_path / "w.safetensors"))
+    for p, q in zip(model.params(), other.params(), strict=True):
+        np.testing.assert_array_equal(p.data, q.data)
