@@ -14,11 +14,8 @@ import xgrad
 import xgrad.functions as F
 from xgrad import Config, Variable, testing
 from xgrad.checkpoint import checkpoint
+from xgrad.cuda import as_numpy
 from xgrad.debug import AnomalyError, detect_anomaly
-
-
-def numpy_of(x):
-    return xgrad.backends.of(x.data).to_numpy(x.data)
 
 
 def layer(h, W, b):
@@ -120,7 +117,7 @@ def test_checkpoint_with_several_outputs(to_backend):
     a, b = checkpoint(lambda x, z: (x * z, F.sin(x)), x, z)
     F.sum(a + 2.0 * b).backward()
     np.testing.assert_allclose(
-        numpy_of(x.grad),
+        as_numpy(x.grad),
         [3.0 + 2 * np.cos(1.0), 4.0 + 2 * np.cos(2.0)],
         rtol=1e-12,
     )
@@ -134,7 +131,7 @@ def test_checkpoint_unused_output_and_input_get_no_gradient(to_backend):
     a, _ = checkpoint(lambda x, z: (x * 3.0, z * 5.0), x, z)
     F.sum(a).backward()
     assert z.grad is None
-    np.testing.assert_array_equal(numpy_of(x.grad), [3.0, 3.0])
+    np.testing.assert_array_equal(as_numpy(x.grad), [3.0, 3.0])
 
 
 def test_checkpoint_reruns_in_the_forward_train_mode():

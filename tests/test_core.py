@@ -19,13 +19,7 @@ import pytest
 import xgrad
 import xgrad.functions as F
 from xgrad import Config, Function, Variable, testing
-
-
-def numpy_of(x):
-    """The values of a Variable or backend array as a NumPy array."""
-    data = x.data if isinstance(x, Variable) else x
-    return xgrad.backends.of(data).to_numpy(data)
-
+from xgrad.cuda import as_numpy
 
 # -- Variable: what it holds ---------------------------------------------------
 
@@ -157,7 +151,7 @@ def test_op_on_0d_input_gives_0d_array_of_the_backend(op, reference, xp, device)
     y = op(x)
     assert type(y.data) is type(x.data)
     assert y.ndim == 0
-    assert numpy_of(y) == pytest.approx(reference(np.array(0.5)))
+    assert as_numpy(y) == pytest.approx(reference(np.array(0.5)))
 
 
 REDUCTIONS = [
@@ -175,7 +169,7 @@ def test_full_reduction_gives_0d_array_of_the_backend(op, reference, to_backend)
     y = op(x)
     assert type(y.data) is type(x.data)
     assert y.ndim == 0
-    assert numpy_of(y) == pytest.approx(reference(a))
+    assert as_numpy(y) == pytest.approx(reference(a))
 
 
 def test_gradient_of_0d_input_is_0d_array_of_the_backend(xp, device):
@@ -255,7 +249,7 @@ B = np.array([0.5, -1.5, 2.5])
 @pytest.mark.parametrize("op", BINARY)
 def test_operator_between_variables(op, to_backend):
     y = op(Variable(to_backend(A)), Variable(to_backend(B)))
-    np.testing.assert_allclose(numpy_of(y), op(A, B))
+    np.testing.assert_allclose(as_numpy(y), op(A, B))
     testing.gradient_check(op, to_backend(A), to_backend(B))
 
 
@@ -264,7 +258,7 @@ def test_operator_with_array_on_the_right(op, to_backend):
     b = to_backend(B)
     y = op(Variable(to_backend(A)), b)
     assert isinstance(y, Variable)
-    np.testing.assert_allclose(numpy_of(y), op(A, B))
+    np.testing.assert_allclose(as_numpy(y), op(A, B))
     testing.gradient_check(lambda x: op(x, b), to_backend(A))
 
 
@@ -278,38 +272,38 @@ def test_operator_with_array_on_the_left(op, backend, to_backend):
     a = to_backend(A)
     y = op(a, Variable(to_backend(B)))
     assert isinstance(y, Variable)
-    np.testing.assert_allclose(numpy_of(y), op(A, B))
+    np.testing.assert_allclose(as_numpy(y), op(A, B))
     testing.gradient_check(lambda x: op(a, x), to_backend(B))
 
 
 @pytest.mark.parametrize("op", BINARY)
 def test_operator_with_python_scalar_on_the_right(op, to_backend):
     y = op(Variable(to_backend(A)), 2.0)
-    np.testing.assert_allclose(numpy_of(y), op(A, 2.0))
+    np.testing.assert_allclose(as_numpy(y), op(A, 2.0))
     testing.gradient_check(lambda x: op(x, 2.0), to_backend(A))
 
 
 @pytest.mark.parametrize("op", BINARY)
 def test_operator_with_python_scalar_on_the_left(op, to_backend):
     y = op(2.0, Variable(to_backend(A)))
-    np.testing.assert_allclose(numpy_of(y), op(2.0, A))
+    np.testing.assert_allclose(as_numpy(y), op(2.0, A))
     testing.gradient_check(lambda x: op(2.0, x), to_backend(A))
 
 
 def test_unary_minus(to_backend):
     x = Variable(to_backend(A))
     y = -x
-    np.testing.assert_array_equal(numpy_of(y), -A)
+    np.testing.assert_array_equal(as_numpy(y), -A)
     y.backward()
-    np.testing.assert_array_equal(numpy_of(x.grad), [-1.0, -1.0, -1.0])
+    np.testing.assert_array_equal(as_numpy(x.grad), [-1.0, -1.0, -1.0])
 
 
 def test_two_to_the_x_has_gradient_two_to_the_x_log_two(to_backend):
     x = Variable(to_backend(np.array([0.0, 1.0, 3.0])))
     y = 2**x
-    np.testing.assert_allclose(numpy_of(y), [1.0, 2.0, 8.0])
+    np.testing.assert_allclose(as_numpy(y), [1.0, 2.0, 8.0])
     y.backward()
-    np.testing.assert_allclose(numpy_of(x.grad), np.array([1.0, 2.0, 8.0]) * np.log(2))
+    np.testing.assert_allclose(as_numpy(x.grad), np.array([1.0, 2.0, 8.0]) * np.log(2))
 
 
 def test_variable_exponent_differentiates_both_sides(to_backend):
@@ -318,9 +312,9 @@ def test_variable_exponent_differentiates_both_sides(to_backend):
     y = x**e
     y.backward()
     xv, ev = np.array([2.0, 3.0]), np.array([3.0, 0.5])
-    np.testing.assert_allclose(numpy_of(y), xv**ev)
-    np.testing.assert_allclose(numpy_of(x.grad), ev * xv ** (ev - 1))  # e x^(e-1)
-    np.testing.assert_allclose(numpy_of(e.grad), xv**ev * np.log(xv))  # x^e ln x
+    np.testing.assert_allclose(as_numpy(y), xv**ev)
+    np.testing.assert_allclose(as_numpy(x.grad), ev * xv ** (ev - 1))  # e x^(e-1)
+    np.testing.assert_allclose(as_numpy(e.grad), xv**ev * np.log(xv))  # x^e ln x
 
 
 def test_numpy_array_on_the_left_gives_a_variable():
@@ -343,21 +337,21 @@ def test_int_array_times_half_becomes_floating(backend, to_backend):
     x = Variable(to_backend(np.array([1, 2, 3])))
     y = x * 0.5
     assert backend.xp.isdtype(y.dtype, "real floating")
-    np.testing.assert_array_equal(numpy_of(y), [0.5, 1.0, 1.5])
+    np.testing.assert_array_equal(as_numpy(y), [0.5, 1.0, 1.5])
 
 
 def test_int_array_divided_by_int_becomes_floating(backend, to_backend):
     x = Variable(to_backend(np.array([1, 2, 3])))
     y = x / 2
     assert backend.xp.isdtype(y.dtype, "real floating")
-    np.testing.assert_array_equal(numpy_of(y), [0.5, 1.0, 1.5])
+    np.testing.assert_array_equal(as_numpy(y), [0.5, 1.0, 1.5])
 
 
 def test_int_array_times_int_stays_integral(backend, to_backend):
     x = Variable(to_backend(np.array([1, 2, 3])))
     y = x * 2
     assert backend.xp.isdtype(y.dtype, "integral")
-    np.testing.assert_array_equal(numpy_of(y), [2, 4, 6])
+    np.testing.assert_array_equal(as_numpy(y), [2, 4, 6])
 
 
 COMPARISONS = [
@@ -374,7 +368,7 @@ def test_comparison_with_variable_gives_boolean_array(op, backend, to_backend):
     result = op(x, y)
     assert type(result) is type(x.data)
     assert backend.xp.isdtype(result.dtype, "bool")
-    np.testing.assert_array_equal(numpy_of(result), op(A, np.array([1.0, 3.0, 2.0])))
+    np.testing.assert_array_equal(as_numpy(result), op(A, np.array([1.0, 3.0, 2.0])))
 
 
 @pytest.mark.parametrize("op", COMPARISONS)
@@ -383,13 +377,13 @@ def test_comparison_with_scalar_gives_boolean_array(op, backend, to_backend):
     result = op(x, 2.0)
     assert type(result) is type(x.data)
     assert backend.xp.isdtype(result.dtype, "bool")
-    np.testing.assert_array_equal(numpy_of(result), op(A, 2.0))
+    np.testing.assert_array_equal(as_numpy(result), op(A, 2.0))
 
 
 def test_matmul_operator(to_backend, rng):
     a, w = rng.standard_normal((2, 3)), rng.standard_normal((3, 4))
     y = Variable(to_backend(a)) @ Variable(to_backend(w))
-    np.testing.assert_allclose(numpy_of(y), a @ w)
+    np.testing.assert_allclose(as_numpy(y), a @ w)
     testing.gradient_check(operator.matmul, to_backend(a), to_backend(w))
 
 
@@ -405,25 +399,25 @@ def test_matmul_operator_with_numpy_array_on_the_left(rng):
 def test_getitem_gradient_accumulates_repeated_indices(to_backend):
     x = Variable(to_backend(np.array([1.0, 2.0, 3.0])))
     y = x[[0, 0, 2]]
-    np.testing.assert_array_equal(numpy_of(y), [1.0, 1.0, 3.0])
+    np.testing.assert_array_equal(as_numpy(y), [1.0, 1.0, 3.0])
     y.backward()
-    np.testing.assert_array_equal(numpy_of(x.grad), [2.0, 0.0, 1.0])
+    np.testing.assert_array_equal(as_numpy(x.grad), [2.0, 0.0, 1.0])
 
 
 def test_getitem_with_slices(to_backend):
     a = np.arange(6.0).reshape(2, 3)
     x = Variable(to_backend(a))
     y = x[:, 1:]
-    np.testing.assert_array_equal(numpy_of(y), a[:, 1:])
+    np.testing.assert_array_equal(as_numpy(y), a[:, 1:])
     y.backward()
-    np.testing.assert_array_equal(numpy_of(x.grad), [[0, 1, 1], [0, 1, 1]])
+    np.testing.assert_array_equal(as_numpy(x.grad), [[0, 1, 1], [0, 1, 1]])
 
 
 def test_T_swaps_axes_and_its_gradient_swaps_back(to_backend):
     a = np.arange(6.0).reshape(2, 3)
     x = Variable(to_backend(a))
     y = x.T
-    np.testing.assert_array_equal(numpy_of(y), a.T)
+    np.testing.assert_array_equal(as_numpy(y), a.T)
     testing.gradient_check(lambda v: v.T, to_backend(a))
 
 
@@ -439,7 +433,7 @@ def test_reshape_method_takes_ints_or_a_sequence(call, to_backend):
     a = np.arange(6.0).reshape(2, 3)
     x = Variable(to_backend(a))
     y = call(x)
-    np.testing.assert_array_equal(numpy_of(y), a.reshape(3, 2))
+    np.testing.assert_array_equal(as_numpy(y), a.reshape(3, 2))
     y.backward()
     assert x.grad.shape == (2, 3)
 
@@ -455,7 +449,7 @@ def test_reshape_method_takes_ints_or_a_sequence(call, to_backend):
 def test_transpose_method(call, axes, to_backend, rng):
     a = rng.standard_normal((2, 3, 4))
     x = Variable(to_backend(a))
-    np.testing.assert_array_equal(numpy_of(call(x)), np.transpose(a, axes))
+    np.testing.assert_array_equal(as_numpy(call(x)), np.transpose(a, axes))
     testing.gradient_check(call, to_backend(a))
 
 
@@ -466,7 +460,7 @@ def test_transpose_method(call, axes, to_backend, rng):
 def test_sum_method(axis, keepdims, to_backend, rng):
     a = rng.standard_normal((2, 3, 4))
     y = Variable(to_backend(a)).sum(axis, keepdims)
-    np.testing.assert_allclose(numpy_of(y), np.sum(a, axis=axis, keepdims=keepdims))
+    np.testing.assert_allclose(as_numpy(y), np.sum(a, axis=axis, keepdims=keepdims))
     testing.gradient_check(lambda v: v.sum(axis, keepdims), to_backend(a))
 
 
@@ -482,7 +476,7 @@ def test_several_outputs_are_returned_as_a_list(to_backend):
     x = Variable(to_backend(np.arange(4.0)))
     outputs = F.split(x, 2)
     assert isinstance(outputs, list)
-    assert [numpy_of(y).tolist() for y in outputs] == [[0.0, 1.0], [2.0, 3.0]]
+    assert [as_numpy(y).tolist() for y in outputs] == [[0.0, 1.0], [2.0, 3.0]]
     assert outputs[0].creator is outputs[1].creator
 
 
@@ -496,14 +490,14 @@ def test_forward_returning_a_one_element_tuple_gives_one_variable(to_backend):
 
     y = Double()(Variable(to_backend([1.0])))
     assert isinstance(y, Variable)
-    assert numpy_of(y).tolist() == [2.0]
+    assert as_numpy(y).tolist() == [2.0]
 
 
 def test_gradient_flows_from_one_of_several_outputs(to_backend):
     x = Variable(to_backend(np.arange(4.0)))
     first, _ = F.split(x, 2)
     (first * 3.0).backward()
-    np.testing.assert_array_equal(numpy_of(x.grad), [3.0, 3.0, 0.0, 0.0])
+    np.testing.assert_array_equal(as_numpy(x.grad), [3.0, 3.0, 0.0, 0.0])
 
 
 def test_function_records_inputs_and_outputs(to_backend):
@@ -558,8 +552,8 @@ def test_custom_function_subclass(to_backend):
     x = Variable(to_backend(np.array([3.0])))
     y = Square()(x)
     y.backward()
-    assert numpy_of(y).tolist() == [9.0]
-    assert numpy_of(x.grad).tolist() == [6.0]
+    assert as_numpy(y).tolist() == [9.0]
+    assert as_numpy(x.grad).tolist() == [6.0]
 
 
 def test_inputs_from_different_libraries_raise_type_error():
@@ -719,7 +713,7 @@ def test_x_plus_x_has_gradient_two(to_backend):
     x = Variable(to_backend(np.array([3.0])))
     y = x + x
     y.backward()
-    assert numpy_of(x.grad).tolist() == [2.0]
+    assert as_numpy(x.grad).tolist() == [2.0]
 
 
 def test_variable_used_in_several_places_gets_the_sum(to_backend):
@@ -727,7 +721,7 @@ def test_variable_used_in_several_places_gets_the_sum(to_backend):
     y = F.sin(x) * x + 3.0 * x
     y.backward()
     # d/dx (x sin x + 3x) = sin x + x cos x + 3
-    np.testing.assert_allclose(numpy_of(x.grad), np.sin(0.5) + 0.5 * np.cos(0.5) + 3.0)
+    np.testing.assert_allclose(as_numpy(x.grad), np.sin(0.5) + 0.5 * np.cos(0.5) + 3.0)
 
 
 def test_diamond_graph_backward_calls_each_function_once(xp, device):
@@ -746,8 +740,8 @@ def test_diamond_graph_backward_calls_each_function_once(xp, device):
     a = Square()(x)
     y = Square()(a) + Square()(a)  # y = 2 x**4
     y.backward()
-    assert float(numpy_of(y)) == 32.0
-    assert float(numpy_of(x.grad)) == 64.0  # 8 x**3
+    assert float(as_numpy(y)) == 32.0
+    assert float(as_numpy(x.grad)) == 64.0  # 8 x**3
     assert len(calls) == 3
     assert len(set(calls)) == 3
 
@@ -757,7 +751,7 @@ def test_diamond_graph_with_pow(to_backend):
     a = x**2
     y = a**2 + a**2
     y.backward()
-    np.testing.assert_allclose(numpy_of(x.grad), 8 * np.array([2.0, -1.0]) ** 3)
+    np.testing.assert_allclose(as_numpy(x.grad), 8 * np.array([2.0, -1.0]) ** 3)
 
 
 def test_intermediate_gradients_are_freed(to_backend):
@@ -767,7 +761,7 @@ def test_intermediate_gradients_are_freed(to_backend):
     y.backward()
     assert a.grad is None
     assert y.grad is None
-    assert numpy_of(x.grad).tolist() == [2.0]
+    assert as_numpy(x.grad).tolist() == [2.0]
 
 
 def test_retain_grad_keeps_intermediate_gradients(to_backend):
@@ -775,8 +769,8 @@ def test_retain_grad_keeps_intermediate_gradients(to_backend):
     a = x * 2.0
     y = a + 1.0
     y.backward(retain_grad=True)
-    assert numpy_of(a.grad).tolist() == [1.0]
-    assert numpy_of(y.grad).tolist() == [1.0]
+    assert as_numpy(a.grad).tolist() == [1.0]
+    assert as_numpy(y.grad).tolist() == [1.0]
 
 
 def test_seed_gradient_is_ones_like_the_output(backend, to_backend):
@@ -784,7 +778,7 @@ def test_seed_gradient_is_ones_like_the_output(backend, to_backend):
     y = x * 3.0
     y.backward(retain_grad=True)
     assert y.grad.dtype == backend.xp.float32
-    np.testing.assert_array_equal(numpy_of(y.grad), np.ones((2, 3)))
+    np.testing.assert_array_equal(as_numpy(y.grad), np.ones((2, 3)))
 
 
 def test_preset_output_gradient_is_the_seed(to_backend):
@@ -792,7 +786,7 @@ def test_preset_output_gradient_is_the_seed(to_backend):
     y = x * 3.0
     y.grad = Variable(to_backend(np.array([10.0, -1.0])))
     y.backward()
-    np.testing.assert_array_equal(numpy_of(x.grad), [30.0, -3.0])
+    np.testing.assert_array_equal(as_numpy(x.grad), [30.0, -3.0])
 
 
 def test_gradient_without_create_graph_has_no_creator(to_backend):
@@ -818,7 +812,7 @@ def test_fourth_derivative_of_tanh_is_its_closed_form(to_backend):
     # With t = tanh x and f = P(t), f' = P'(t) (1 - t**2):
     # 1 - t^2 -> -2t + 2t^3 -> -2 + 8t^2 - 6t^4 -> 16t - 40t^3 + 24t^5
     t = np.tanh(values)
-    np.testing.assert_allclose(numpy_of(x.grad), 16 * t - 40 * t**3 + 24 * t**5)
+    np.testing.assert_allclose(as_numpy(x.grad), 16 * t - 40 * t**3 + 24 * t**5)
 
 
 def test_newton_method_with_automatic_second_derivative(xp, device):
@@ -834,13 +828,13 @@ def test_newton_method_with_automatic_second_derivative(xp, device):
         gx2 = x.grad
         x.data = x.data - gx.data / gx2.data
     assert x.ndim == 0
-    assert float(numpy_of(x)) == pytest.approx(1.0, abs=1e-12)
+    assert float(as_numpy(x)) == pytest.approx(1.0, abs=1e-12)
 
 
 def test_backward_on_a_leaf_sets_gradient_one(to_backend):
     x = Variable(to_backend(np.array([2.0, 3.0])))
     x.backward()
-    np.testing.assert_array_equal(numpy_of(x.grad), [1.0, 1.0])
+    np.testing.assert_array_equal(as_numpy(x.grad), [1.0, 1.0])
 
 
 def test_backward_on_output_made_under_no_grad_sets_its_gradient_one(to_backend):
@@ -848,7 +842,7 @@ def test_backward_on_output_made_under_no_grad_sets_its_gradient_one(to_backend)
     with xgrad.no_grad():
         y = x * 3.0
     y.backward()
-    assert numpy_of(y.grad).tolist() == [1.0]
+    assert as_numpy(y.grad).tolist() == [1.0]
     assert x.grad is None
 
 
@@ -858,14 +852,14 @@ def test_cleargrad_forgets_the_gradient(to_backend):
     x.cleargrad()
     assert x.grad is None
     (x * 5.0).backward()
-    assert numpy_of(x.grad).tolist() == [5.0]
+    assert as_numpy(x.grad).tolist() == [5.0]
 
 
 def test_gradients_accumulate_across_backward_calls(to_backend):
     x = Variable(to_backend(np.array([2.0])))
     (x * 3.0).backward()
     (x * 5.0).backward()
-    assert numpy_of(x.grad).tolist() == [8.0]
+    assert as_numpy(x.grad).tolist() == [8.0]
 
 
 def test_unchain_makes_a_leaf(to_backend):
@@ -898,4 +892,4 @@ def test_unchain_backward_keeps_the_variables_own_creator(to_backend):
     assert a.creator is None
     assert y.creator is not None
     y.backward()
-    assert numpy_of(a.grad).tolist() == [2.0]
+    assert as_numpy(a.grad).tolist() == [2.0]

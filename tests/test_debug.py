@@ -18,6 +18,7 @@ import pytest
 import xgrad
 import xgrad.functions as F
 from xgrad import Function, Variable, core, testing
+from xgrad.cuda import as_numpy
 from xgrad.debug import (
     AnomalyError,
     detect_anomaly,
@@ -33,10 +34,6 @@ pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 def here() -> int:
     """The line number of the caller's next line."""
     return sys._getframe(1).f_lineno + 1
-
-
-def numpy_of(x):
-    return xgrad.backends.of(x.data).to_numpy(x.data)
 
 
 # -- anomaly detection ---------------------------------------------------------------
@@ -125,7 +122,7 @@ def test_no_checks_when_off(to_backend):
     assert not is_anomaly_enabled()
     y = F.log(x)  # NaN and -Inf, silently
     F.sum(F.sqrt(F.abs(x))).backward()
-    assert np.isnan(numpy_of(y)[0])
+    assert np.isnan(as_numpy(y)[0])
     with detect_anomaly():
         assert is_anomaly_enabled()
         with detect_anomaly(False):
@@ -213,10 +210,10 @@ def test_hook_sees_an_intermediate_gradient(to_backend):
     x = Variable(to_backend([1.0, 2.0]))
     h = x * x
     seen = []
-    h.register_hook(lambda g: seen.append(numpy_of(g)))
+    h.register_hook(lambda g: seen.append(as_numpy(g)))
     F.sum(3.0 * h).backward()
     np.testing.assert_array_equal(seen[0], [3.0, 3.0])
-    np.testing.assert_array_equal(numpy_of(x.grad), [6.0, 12.0])
+    np.testing.assert_array_equal(as_numpy(x.grad), [6.0, 12.0])
 
 
 def test_hook_replaces_the_gradient_upstream(to_backend):
@@ -224,15 +221,15 @@ def test_hook_replaces_the_gradient_upstream(to_backend):
     h = x * x
     h.register_hook(lambda g: g * 0.5)
     F.sum(h).backward()
-    np.testing.assert_array_equal(numpy_of(x.grad), [1.0, 2.0])  # 0.5 * 2x
+    np.testing.assert_array_equal(as_numpy(x.grad), [1.0, 2.0])  # 0.5 * 2x
 
 
 def test_hook_runs_once_with_the_complete_gradient(to_backend):
     x = Variable(to_backend([1.0, 2.0]))
     h = x * x
     seen_h, seen_x = [], []
-    h.register_hook(lambda g: seen_h.append(numpy_of(g)))
-    x.register_hook(lambda g: seen_x.append(numpy_of(g)))
+    h.register_hook(lambda g: seen_h.append(as_numpy(g)))
+    x.register_hook(lambda g: seen_x.append(as_numpy(g)))
     y = F.sum(h * h + h)  # h is used three times, x twice
     y.backward()
     assert len(seen_h) == 1
@@ -246,7 +243,7 @@ def test_leaf_hook_sees_this_pass_and_adds_to_older_grad(to_backend):
     x.register_hook(lambda g: 10.0 * g)
     F.sum(x * x).backward()
     F.sum(x).backward()  # no cleargrad: gradients accumulate, as in DeZero
-    np.testing.assert_array_equal(numpy_of(x.grad), [30.0, 50.0])  # 10 (2x) + 10
+    np.testing.assert_array_equal(as_numpy(x.grad), [30.0, 50.0])  # 10 (2x) + 10
 
 
 def test_hook_on_the_output_sees_the_seed(to_backend):
@@ -254,7 +251,7 @@ def test_hook_on_the_output_sees_the_seed(to_backend):
     y = 2.0 * x
     y.register_hook(lambda g: 3.0 * g)
     y.backward()
-    np.testing.assert_array_equal(numpy_of(x.grad), [6.0, 6.0])
+    np.testing.assert_array_equal(as_numpy(x.grad), [6.0, 6.0])
 
 
 def test_hook_handle_removes_the_hook(to_backend):
@@ -268,15 +265,15 @@ def test_hook_handle_removes_the_hook(to_backend):
     x.cleargrad()
     F.sum(x).backward()
     assert calls == [1]
-    np.testing.assert_array_equal(numpy_of(x.grad), [2.0, 2.0])
+    np.testing.assert_array_equal(as_numpy(x.grad), [2.0, 2.0])
     with x.register_hook(lambda g: g * 0.0):
         x.cleargrad()
         F.sum(x).backward()
-        np.testing.assert_array_equal(numpy_of(x.grad), [0.0, 0.0])
+        np.testing.assert_array_equal(as_numpy(x.grad), [0.0, 0.0])
     keep.remove()
     x.cleargrad()
     F.sum(x).backward()
-    np.testing.assert_array_equal(numpy_of(x.grad), [1.0, 1.0])
+    np.testing.assert_array_equal(as_numpy(x.grad), [1.0, 1.0])
 
 
 def test_hooks_with_create_graph_are_differentiable(backend, to_backend):
@@ -326,7 +323,7 @@ def test_the_slow_path_gives_the_plain_gradients(to_backend):
         gx, ga = x.grad, a.grad
         x.cleargrad()
         F.sum(gx * gx).backward()
-        return [numpy_of(v) for v in (gx, ga, x.grad)]
+        return [as_numpy(v) for v in (gx, ga, x.grad)]
 
     plain = run()
     unrelated = Variable(np.ones(1))
@@ -341,7 +338,7 @@ def test_hook_on_one_output_of_a_multi_output_op(to_backend):
     a, b = F.split(x, 2)
     b.register_hook(lambda g: g * 0.0)
     F.sum(a * b).backward()
-    np.testing.assert_array_equal(numpy_of(x.grad), [3.0, 4.0, 0.0, 0.0])
+    np.testing.assert_array_equal(as_numpy(x.grad), [3.0, 4.0, 0.0, 0.0])
 
 
 # -- profiler ------------------------------------------------------------------------

@@ -8,12 +8,7 @@ import pytest
 import xgrad
 import xgrad.functions as F
 from xgrad import Variable, testing
-
-
-def numpy_of(x):
-    data = x.data if isinstance(x, Variable) else x
-    return xgrad.backends.of(data).to_numpy(data)
-
+from xgrad.cuda import as_numpy
 
 # -- dropout -----------------------------------------------------------------------
 
@@ -21,7 +16,7 @@ def numpy_of(x):
 def test_dropout_keeps_about_one_minus_ratio_of_the_elements(to_backend):
     x = Variable(to_backend(np.ones(20_000, dtype=np.float32)))
     y = F.dropout(x, dropout_ratio=0.3)
-    kept = numpy_of(y) != 0
+    kept = as_numpy(y) != 0
     assert abs(kept.mean() - 0.7) < 0.02  # 0.02 is over 6 standard deviations
 
 
@@ -30,7 +25,7 @@ def test_dropout_scales_the_kept_elements_by_one_over_one_minus_ratio(
 ):
     a = rng.uniform(1.0, 2.0, size=(50, 40)).astype(np.float32)
     y = F.dropout(Variable(to_backend(a)), dropout_ratio=0.75)
-    out = numpy_of(y)
+    out = as_numpy(y)
     kept = out != 0
     assert y.backend is backend
     assert y.dtype == to_backend(a).dtype
@@ -43,8 +38,8 @@ def test_dropout_gradient_is_the_scaled_mask(to_backend, rng):
     x = Variable(to_backend(a))
     y = F.dropout(x, dropout_ratio=0.5)
     y.backward()
-    mask = numpy_of(y) != 0
-    np.testing.assert_array_equal(numpy_of(x.grad), mask * 2.0)
+    mask = as_numpy(y) != 0
+    np.testing.assert_array_equal(as_numpy(x.grad), mask * 2.0)
 
 
 def test_dropout_in_test_mode_passes_x_through(to_backend, rng):
@@ -52,16 +47,16 @@ def test_dropout_in_test_mode_passes_x_through(to_backend, rng):
     x = Variable(to_backend(a))
     with xgrad.test_mode():
         y = F.dropout(x, dropout_ratio=0.9)
-    np.testing.assert_array_equal(numpy_of(y), a)
+    np.testing.assert_array_equal(as_numpy(y), a)
 
 
 def test_dropout_masks_repeat_after_manual_seed(to_backend):
     x = Variable(to_backend(np.ones((20, 20))))
     xgrad.manual_seed(7)
-    first = numpy_of(F.dropout(x))
-    second = numpy_of(F.dropout(x))
+    first = as_numpy(F.dropout(x))
+    second = as_numpy(F.dropout(x))
     xgrad.manual_seed(7)
-    again = numpy_of(F.dropout(x))
+    again = as_numpy(F.dropout(x))
     np.testing.assert_array_equal(first, again)
     assert not np.array_equal(first, second)  # the stream moves on between calls
 
@@ -97,7 +92,7 @@ def test_batch_norm_output_has_mean_beta_and_std_gamma(shape, to_backend, rng):
         to_backend(np.ones(3)),
     )
     assert y.shape == shape
-    out = _channels(numpy_of(y))
+    out = _channels(as_numpy(y))
     np.testing.assert_allclose(out.mean(axis=0), BETA, atol=1e-10)
     np.testing.assert_allclose(out.std(axis=0), GAMMA, rtol=1e-5)
 
@@ -117,11 +112,11 @@ def test_batch_norm_updates_running_stats_in_variables(to_backend, rng):
     )
     rows = _channels(a)
     np.testing.assert_allclose(
-        numpy_of(running_mean), 0.8 * mean0 + 0.2 * rows.mean(axis=0)
+        as_numpy(running_mean), 0.8 * mean0 + 0.2 * rows.mean(axis=0)
     )
     # the running variance is the unbiased one (ddof=1), as DeZero's
     np.testing.assert_allclose(
-        numpy_of(running_var), 0.8 * var0 + 0.2 * rows.var(axis=0, ddof=1)
+        as_numpy(running_var), 0.8 * var0 + 0.2 * rows.var(axis=0, ddof=1)
     )
 
 
@@ -132,8 +127,8 @@ def test_batch_norm_updates_running_stat_arrays_in_place(to_backend, rng):
     F.batch_norm(
         to_backend(a), to_backend(GAMMA), to_backend(BETA), running_mean, running_var
     )
-    np.testing.assert_allclose(numpy_of(running_mean), 0.1 * a.mean(axis=0))
-    np.testing.assert_allclose(numpy_of(running_var), 0.9 + 0.1 * a.var(axis=0, ddof=1))
+    np.testing.assert_allclose(as_numpy(running_mean), 0.1 * a.mean(axis=0))
+    np.testing.assert_allclose(as_numpy(running_var), 0.9 + 0.1 * a.var(axis=0, ddof=1))
 
 
 def test_batch_norm_updates_numpy_arrays_in_place(rng):
@@ -162,9 +157,9 @@ def test_batch_norm_in_test_mode_uses_the_running_stats(to_backend, rng):
             eps=1e-5,
         )
     expected = GAMMA * (a - mean) / np.sqrt(var + 1e-5) + BETA
-    np.testing.assert_allclose(numpy_of(y), expected)
-    np.testing.assert_array_equal(numpy_of(running_mean), mean)  # not updated
-    np.testing.assert_array_equal(numpy_of(running_var), var)
+    np.testing.assert_allclose(as_numpy(y), expected)
+    np.testing.assert_array_equal(as_numpy(running_mean), mean)  # not updated
+    np.testing.assert_array_equal(as_numpy(running_var), var)
 
 
 def _batch_norm_of(to_backend, channels):
@@ -210,14 +205,14 @@ def test_embed_id_picks_rows_with_shape_ids_plus_d(to_backend, rng):
     ids = np.array([[0, 2], [4, 2]])
     y = F.embed_id(to_backend(ids), Variable(to_backend(w)))
     assert y.shape == (2, 2, 3)
-    np.testing.assert_array_equal(numpy_of(y), w[ids])
+    np.testing.assert_array_equal(as_numpy(y), w[ids])
 
 
 def test_embed_id_repeated_ids_accumulate_their_gradients(to_backend, rng):
     W = Variable(to_backend(rng.standard_normal((4, 2))))
     F.embed_id(to_backend(np.array([1, 3, 1, 1])), W).backward()
     expected = np.array([[0.0, 0.0], [3.0, 3.0], [0.0, 0.0], [1.0, 1.0]])
-    np.testing.assert_array_equal(numpy_of(W.grad), expected)
+    np.testing.assert_array_equal(as_numpy(W.grad), expected)
 
 
 def test_embed_id_takes_numpy_ids_on_any_backend(backend, device_spec, to_backend, rng):
@@ -226,7 +221,7 @@ def test_embed_id_takes_numpy_ids_on_any_backend(backend, device_spec, to_backen
     y = F.embed_id(ids, Variable(to_backend(w)))
     assert y.backend is backend
     assert str(y.device) == str(xgrad.device(device_spec))
-    np.testing.assert_array_equal(numpy_of(y), w[ids])
+    np.testing.assert_array_equal(as_numpy(y), w[ids])
 
 
 def test_embed_id_gradient_matches_central_differences(to_backend, rng):
@@ -244,11 +239,11 @@ SCORES = np.array([[0.2, 0.8, 0.0], [0.1, 0.3, 0.6], [0.9, 0.05, 0.05]])
 def test_accuracy_is_the_fraction_of_correct_arg_maxes(to_backend):
     acc = F.accuracy(Variable(to_backend(SCORES)), to_backend(np.array([1, 2, 1])))
     assert acc.shape == ()
-    np.testing.assert_allclose(numpy_of(acc), 2 / 3)
+    np.testing.assert_allclose(as_numpy(acc), 2 / 3)
 
 
 def test_accuracy_has_no_creator_so_nothing_backpropagates(to_backend):
     y = Variable(to_backend(SCORES))
     acc = F.accuracy(y * 2.0, Variable(to_backend(np.array([1, 2, 0]))))
-    np.testing.assert_allclose(numpy_of(acc), 1.0)
+    np.testing.assert_allclose(as_numpy(acc), 1.0)
     assert acc.creator is None

@@ -23,6 +23,7 @@ import xgrad
 import xgrad.functions as F
 from xgrad import Parameter, Variable
 from xgrad import optimizers as O
+from xgrad.cuda import as_numpy
 from xgrad.devices import device_of
 from xgrad.layers import Layer, Linear
 
@@ -38,11 +39,6 @@ FAST = {
     "AdamW": lambda: O.AdamW(lr=0.1),
 }
 NAMES = list(FAST)
-
-
-def numpy_of(x):
-    data = x.data if isinstance(x, Variable) else x
-    return xgrad.backends.of(data).to_numpy(data)
 
 
 class Params:
@@ -76,7 +72,7 @@ def train(model, opt, x, t, steps):
         model.cleargrads()
         loss.backward()
         opt.update()
-        losses.append(float(numpy_of(loss)))
+        losses.append(float(as_numpy(loss)))
     return losses
 
 
@@ -165,9 +161,9 @@ def test_book_optimizers_match_dezero(
         opt.update()
         ref.update()
         for p, q in zip(ours, theirs, strict=True):
-            np.testing.assert_allclose(numpy_of(p), q.data, rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(as_numpy(p), q.data, rtol=1e-12, atol=1e-15)
             if not backend.gpu:  # the same operations in the same order: bitwise
-                np.testing.assert_array_equal(numpy_of(p), q.data)
+                np.testing.assert_array_equal(as_numpy(p), q.data)
     if name == "Adam":
         assert opt.lr == pytest.approx(ref.lr, rel=1e-15)
         assert opt.t == ref.t == 6
@@ -226,7 +222,7 @@ def test_beyond_book_optimizers_match_torch(
         ref.step()
         for p, q in zip(ours, theirs, strict=True):
             expected = q.detach().numpy()
-            np.testing.assert_allclose(numpy_of(p), expected, rtol=1e-10, atol=1e-13)
+            np.testing.assert_allclose(as_numpy(p), expected, rtol=1e-10, atol=1e-13)
 
 
 # -- every optimizer trains, on every backend ---------------------------------------
@@ -249,7 +245,7 @@ def test_each_optimizer_minimises_a_quadratic(name, to_backend):
         p.cleargrad()
         F.sum((p - 3.0) ** 2).backward()
         opt.update()
-    assert np.all(np.abs(numpy_of(p) - 3.0) < 0.75)
+    assert np.all(np.abs(as_numpy(p) - 3.0) < 0.75)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -291,7 +287,7 @@ def test_optimizer_state_stuck_on_the_old_device(name, device_spec, start):
     stayed = linear_model("numpy", W, b)
     train(stayed, FAST[name]().setup(stayed), x, t, steps=6)
     for p, q in zip(moved.params(), stayed.params(), strict=True):
-        np.testing.assert_allclose(numpy_of(p), q.data, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(as_numpy(p), q.data, rtol=1e-5, atol=1e-6)
 
 
 def test_state_moves_to_array_api_strict_device1_and_back(start):
@@ -362,8 +358,8 @@ def test_update_skips_parameters_without_a_gradient(to_backend):
     a.grad = Variable(to_backend(np.ones(2)))
     opt = O.MomentumSGD(lr=0.5).setup(Params(a, b))
     opt.update()
-    np.testing.assert_allclose(numpy_of(a), [0.5, 0.5])
-    np.testing.assert_allclose(numpy_of(b), [1.0, 1.0])
+    np.testing.assert_allclose(as_numpy(a), [0.5, 0.5])
+    np.testing.assert_allclose(as_numpy(b), [1.0, 1.0])
     assert b.state == {}
 
 
@@ -406,7 +402,7 @@ def test_weight_decay_adds_rate_times_param(to_backend, rng):
     p = Parameter(to_backend(a))
     p.grad = Variable(to_backend(g))
     O.WeightDecay(0.1)([p])
-    np.testing.assert_allclose(numpy_of(p.grad), g + 0.1 * a, rtol=1e-12)
+    np.testing.assert_allclose(as_numpy(p.grad), g + 0.1 * a, rtol=1e-12)
 
 
 def test_weight_decay_with_a_gradient_shared_by_two_parameters(to_backend):
@@ -418,8 +414,8 @@ def test_weight_decay_with_a_gradient_shared_by_two_parameters(to_backend):
     F.sum(a + b).backward()
     assert a.grad is b.grad  # the premise: one Variable for both
     O.WeightDecay(0.5)([a, b])
-    np.testing.assert_allclose(numpy_of(a.grad), [1.5, 2.0])
-    np.testing.assert_allclose(numpy_of(b.grad), [6.0, 11.0])
+    np.testing.assert_allclose(as_numpy(a.grad), [1.5, 2.0])
+    np.testing.assert_allclose(as_numpy(b.grad), [6.0, 11.0])
 
 
 def test_clip_grad_clips_the_global_norm(to_backend):
@@ -429,8 +425,8 @@ def test_clip_grad_clips_the_global_norm(to_backend):
         Variable(to_backend(np.array([4.0]))),
     )
     O.ClipGrad(1.0)([a, b])  # the norm is 5
-    np.testing.assert_allclose(numpy_of(a.grad), [0.6], rtol=1e-6)
-    np.testing.assert_allclose(numpy_of(b.grad), [0.8], rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(a.grad), [0.6], rtol=1e-6)
+    np.testing.assert_allclose(as_numpy(b.grad), [0.8], rtol=1e-6)
     grad = a.grad
     O.ClipGrad(2.0)([a, b])  # below max_norm: left alone
     assert a.grad is grad
@@ -447,7 +443,7 @@ def test_freeze_param_freezes_layers_and_parameters(to_backend, device_spec):
             return self.l2(F.sigmoid(self.l1(x)))
 
     model = Net().to_device(device_spec)
-    before = {id(p): numpy_of(p).copy() for p in model.params()}
+    before = {id(p): as_numpy(p).copy() for p in model.params()}
     opt = O.MomentumSGD(lr=0.5).setup(model)
     opt.add_hook(O.FreezeParam(model.l1, model.l2.b))
     x = to_backend(np.ones((2, 3), dtype=np.float32))
@@ -456,9 +452,9 @@ def test_freeze_param_freezes_layers_and_parameters(to_backend, device_spec):
         F.sum(model(x)).backward()
         opt.update()
     for p in [model.l1.W, model.l1.b, model.l2.b]:
-        np.testing.assert_array_equal(numpy_of(p), before[id(p)])
+        np.testing.assert_array_equal(as_numpy(p), before[id(p)])
         assert p.state == {}
-    assert not np.array_equal(numpy_of(model.l2.W), before[id(model.l2.W)])
+    assert not np.array_equal(as_numpy(model.l2.W), before[id(model.l2.W)])
 
 
 # -- schedules ---------------------------------------------------------------------------
@@ -503,7 +499,7 @@ def test_a_schedule_drives_training(to_backend):
         p.grad = Variable(to_backend(np.array([-1.0])))
         opt.update()
         sched.step()
-    np.testing.assert_allclose(numpy_of(p), [1.75])
+    np.testing.assert_allclose(as_numpy(p), [1.75])
 
 
 def test_a_custom_schedule_is_one_method():
@@ -530,7 +526,7 @@ def test_state_dict_round_trip_resumes_exactly(name, device_spec, start):
     train(model, opt, x, t, steps=3)
     saved = pickle.loads(pickle.dumps(opt.state_dict()))
     assert all(type(a) is np.ndarray for e in saved["state"] for a in e.values())
-    weights = [numpy_of(p).copy() for p in model.params()]
+    weights = [as_numpy(p).copy() for p in model.params()]
 
     resumed = linear_model(device_spec, *weights)
     opt2 = FAST[name]().setup(resumed)
@@ -538,7 +534,7 @@ def test_state_dict_round_trip_resumes_exactly(name, device_spec, start):
     assert opt2.t == 3
     train(resumed, opt2, x, t, steps=3)
     for p, q in zip(resumed.params(), reference.params(), strict=True):
-        np.testing.assert_array_equal(numpy_of(p), numpy_of(q))
+        np.testing.assert_array_equal(as_numpy(p), as_numpy(q))
 
 
 def test_state_dict_contents():
@@ -601,7 +597,7 @@ def test_load_state_dict_puts_state_on_each_params_device(backend, device_spec):
     for value in target.state.values():
         assert device_of(value) == xgrad.device(device_spec)
         assert value.dtype == backend.xp.float32
-    np.testing.assert_allclose(numpy_of(target.state["adam.m"]), 0.1 * np.ones((2, 3)))
+    np.testing.assert_allclose(as_numpy(target.state["adam.m"]), 0.1 * np.ones((2, 3)))
 
 
 def _saved_adam():

@@ -13,12 +13,7 @@ import pytest
 import xgrad
 import xgrad.functions as F
 from xgrad import Variable, testing
-
-
-def numpy_of(x):
-    data = x.data if isinstance(x, Variable) else x
-    return xgrad.backends.of(data).to_numpy(data)
-
+from xgrad.cuda import as_numpy
 
 # -- reductions ------------------------------------------------------------------
 
@@ -30,7 +25,7 @@ def test_sum_with_tuple_axis_backward(to_backend, rng):
     y = F.sum(x, axis=(0, 2))
     assert y.shape == (3,)
     y.backward()
-    np.testing.assert_array_equal(numpy_of(x.grad), np.ones((2, 3, 4)))
+    np.testing.assert_array_equal(as_numpy(x.grad), np.ones((2, 3, 4)))
     w = to_backend(np.array([1.0, -2.0, 3.0]))
     testing.gradient_check(lambda v: F.sum(v, axis=(0, 2)) * w, to_backend(a))
 
@@ -42,10 +37,10 @@ def test_max_min_with_negative_axis_backward(op, to_backend, rng):
     x = Variable(to_backend(a))
     y = op(x, axis=-1)
     reference = np.max if op is F.max else np.min
-    np.testing.assert_allclose(numpy_of(y), reference(a, axis=-1))
+    np.testing.assert_allclose(as_numpy(y), reference(a, axis=-1))
     y.backward()
     winners = a == reference(a, axis=-1, keepdims=True)
-    np.testing.assert_array_equal(numpy_of(x.grad), winners.astype(float))
+    np.testing.assert_array_equal(as_numpy(x.grad), winners.astype(float))
     testing.gradient_check(lambda v: op(v, axis=-1), to_backend(a))
 
 
@@ -57,13 +52,13 @@ def test_max_ties_share_or_copy_the_gradient(config, expected, to_backend):
     x = Variable(to_backend(np.array([1.0, 3.0, 3.0])))
     with xgrad.using_config("max_ties", config):
         F.max(x).backward()
-    np.testing.assert_array_equal(numpy_of(x.grad), expected)
+    np.testing.assert_array_equal(as_numpy(x.grad), expected)
 
 
 def test_max_ties_split_by_default(to_backend):
     x = Variable(to_backend(np.array([1.0, 3.0, 3.0])))
     F.max(x).backward()
-    np.testing.assert_array_equal(numpy_of(x.grad), [0.0, 0.5, 0.5])
+    np.testing.assert_array_equal(as_numpy(x.grad), [0.0, 0.5, 0.5])
 
 
 # -- matmul ----------------------------------------------------------------------
@@ -73,14 +68,14 @@ def test_batched_matmul_3d_by_3d(to_backend, rng):
     # DeZero: MatMul uses x.dot(W), which is not a batched product for 3-D inputs
     a, b = rng.standard_normal((4, 2, 3)), rng.standard_normal((4, 3, 5))
     y = F.matmul(Variable(to_backend(a)), Variable(to_backend(b)))
-    np.testing.assert_allclose(numpy_of(y), np.matmul(a, b), rtol=1e-12)
+    np.testing.assert_allclose(as_numpy(y), np.matmul(a, b), rtol=1e-12)
     testing.gradient_check(F.matmul, to_backend(a), to_backend(b))
 
 
 def test_batched_matmul_3d_by_2d(to_backend, rng):
     a, b = rng.standard_normal((4, 2, 3)), rng.standard_normal((3, 5))
     y = F.matmul(Variable(to_backend(a)), Variable(to_backend(b)))
-    np.testing.assert_allclose(numpy_of(y), np.matmul(a, b), rtol=1e-12)
+    np.testing.assert_allclose(as_numpy(y), np.matmul(a, b), rtol=1e-12)
     testing.gradient_check(F.matmul, to_backend(a), to_backend(b))
 
 
@@ -95,7 +90,7 @@ def test_issue_20_mean_squared_error_gradient_shapes(to_backend):
     assert x0.grad.shape == (3, 1)
     assert x1.grad.shape == (3,)
     diff = np.array([[1.0], [2.0], [3.0]]) - np.array([0.5, 1.0, 4.0])  # (3, 3)
-    assert float(numpy_of(loss)) == pytest.approx(np.sum(diff**2) / 3)
+    assert float(as_numpy(loss)) == pytest.approx(np.sum(diff**2) / 3)
     testing.gradient_check(F.mean_squared_error, x0.data, x1.data)
 
 
@@ -105,7 +100,7 @@ def test_issue_20_mean_squared_error_gradient_shapes(to_backend):
 def test_pr_41_backward_on_a_leaf(to_backend):
     x = Variable(to_backend(np.array([1.0, 2.0])))
     x.backward()
-    np.testing.assert_array_equal(numpy_of(x.grad), [1.0, 1.0])
+    np.testing.assert_array_equal(as_numpy(x.grad), [1.0, 1.0])
 
 
 def test_pr_41_backward_on_an_output_made_under_no_grad(to_backend):
@@ -113,7 +108,7 @@ def test_pr_41_backward_on_an_output_made_under_no_grad(to_backend):
     with xgrad.no_grad():
         y = F.exp(x)
     y.backward()
-    np.testing.assert_array_equal(numpy_of(y.grad), [1.0, 1.0])
+    np.testing.assert_array_equal(as_numpy(y.grad), [1.0, 1.0])
     assert x.grad is None
 
 
@@ -123,7 +118,7 @@ def test_pr_41_backward_on_an_output_made_under_no_grad(to_backend):
 def test_issue_14_transpose_with_a_tuple_of_axes(to_backend, rng):
     a = rng.standard_normal((2, 3, 4))
     y = Variable(to_backend(a)).transpose((2, 0, 1))
-    np.testing.assert_array_equal(numpy_of(y), np.transpose(a, (2, 0, 1)))
+    np.testing.assert_array_equal(as_numpy(y), np.transpose(a, (2, 0, 1)))
 
 
 def test_transpose_none_reverses_the_axes(to_backend, rng):
@@ -131,7 +126,7 @@ def test_transpose_none_reverses_the_axes(to_backend, rng):
     a = rng.standard_normal((2, 3, 4))
     x = Variable(to_backend(a))
     y = x.transpose(None)
-    np.testing.assert_array_equal(numpy_of(y), np.transpose(a))
+    np.testing.assert_array_equal(as_numpy(y), np.transpose(a))
     y.backward()
     assert x.grad.shape == (2, 3, 4)
 

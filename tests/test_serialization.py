@@ -11,13 +11,9 @@ import pytest
 
 import xgrad
 import xgrad.layers as L
-from xgrad import Parameter, Variable
+from xgrad import Parameter
+from xgrad.cuda import as_numpy
 from xgrad.models import MLP
-
-
-def numpy_of(x):
-    data = x.data if isinstance(x, Variable) else x
-    return xgrad.backends.of(data).to_numpy(data)
 
 
 def float32(a):
@@ -42,7 +38,7 @@ def net(sizes=(4, 3), seed=0):
 
 
 def snapshot(model):
-    return [(p.name, p.dtype, numpy_of(p).copy()) for p in model.params()]
+    return [(p.name, p.dtype, as_numpy(p).copy()) for p in model.params()]
 
 
 def assert_same(model, before):
@@ -93,7 +89,7 @@ def test_save_then_load_restores_every_parameter(tmp_path):
     target = net(seed=2)
     target.load_weights(str(path))
     for want, got in zip(source.params(), target.params(), strict=True):
-        np.testing.assert_array_equal(numpy_of(got), numpy_of(want))
+        np.testing.assert_array_equal(as_numpy(got), as_numpy(want))
 
 
 def test_a_file_written_by_dezero_loads(tmp_path, rng):
@@ -109,8 +105,8 @@ def test_a_file_written_by_dezero_loads(tmp_path, rng):
     model = net()
     model.load_weights(str(path))
     for key, layer in [("l0", model.l0), ("l1", model.l1)]:
-        np.testing.assert_array_equal(numpy_of(layer.W), arrays[f"{key}/W"])
-        np.testing.assert_array_equal(numpy_of(layer.b), arrays[f"{key}/b"])
+        np.testing.assert_array_equal(as_numpy(layer.W), arrays[f"{key}/W"])
+        np.testing.assert_array_equal(as_numpy(layer.b), arrays[f"{key}/b"])
 
 
 def test_persistent_arrays_are_saved_and_loaded(tmp_path):
@@ -152,7 +148,7 @@ def test_saving_leaves_the_model_on_its_device(backend, device_spec, tmp_path):
         assert str(p.device) == str(xgrad.device(device_spec))
     assert_same(model, expected)
     with np.load(tmp_path / "w.npz") as npz:
-        np.testing.assert_array_equal(npz["l0/W"], numpy_of(model.l0.W))
+        np.testing.assert_array_equal(npz["l0/W"], as_numpy(model.l0.W))
 
 
 def test_loading_puts_arrays_on_the_models_backend_device_and_dtype(
@@ -172,7 +168,7 @@ def test_loading_puts_arrays_on_the_models_backend_device_and_dtype(
         assert p.backend is backend
         assert str(p.device) == str(xgrad.device(device_spec))
         assert p.dtype == dtype
-        np.testing.assert_allclose(numpy_of(p), arrays[key], rtol=1e-6)
+        np.testing.assert_allclose(as_numpy(p), arrays[key], rtol=1e-6)
 
 
 def test_loading_into_a_model_moved_before_its_first_call_uses_that_device(
@@ -218,7 +214,7 @@ def _arrays(model):
     """The arrays of a Net under DeZero's keys, as NumPy."""
     layers = {"l0": model.l0, "l1": model.l1}
     return {
-        f"{name}/{p}": numpy_of(getattr(layer, p))
+        f"{name}/{p}": as_numpy(getattr(layer, p))
         for name, layer in layers.items()
         for p in ("W", "b")
     }

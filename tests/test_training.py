@@ -82,7 +82,6 @@ class SmallCNN(Model):
         return self.fc(F.reshape(h, (h.shape[0], -1)))
 
 
-@pytest.mark.skipif(not hasattr(F, "conv2d"), reason="conv2d not available")
 def test_cnn_learns_8x8_stroke_images(device_spec):
     xgrad.manual_seed(0)
     images, labels = stroke_images()
