@@ -272,3 +272,17 @@ def test_a_layer_moved_to_a_device_runs_and_learns_there(
         assert str(p.device) == str(xgrad.device(device_spec))
         if not p.name.startswith("avg_"):
             assert str(p.grad.device) == str(xgrad.device(device_spec))
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: L.RNN(4), lambda: L.LSTM(4)], ids=["RNN", "LSTM"]
+)
+def test_recurrent_layers_without_in_size_follow_the_first_input(
+    make, backend, to_backend
+):
+    layer = make()
+    x = Variable(to_backend(np.ones((2, 3), dtype=np.float32)))
+    layer(x)
+    y = layer(x)  # the second step uses the recurrent weights
+    assert backend.owns(y.data)
+    assert all(p.backend is backend for p in layer.params())

@@ -73,9 +73,10 @@ def plot_dot_graph(
 ) -> str:
     """Render the graph of ``output`` to ``to_file`` with Graphviz's ``dot``.
 
-    Without ``dot`` on the PATH, writes ``<to_file>.dot`` beside it and prints
-    the command that renders it. Returns the path written. Only ``to_file``
-    (and its ``.dot`` twin) are written; ``dot`` runs without a shell.
+    Without ``dot`` on the PATH, writes the DOT text beside it (``graph.dot``
+    for ``graph.png``) and prints the command that renders it. Returns the
+    path written. Nothing else is written (``dot`` reads a temporary file),
+    and ``dot`` runs without a shell.
     """
     to_file = os.fspath(to_file)
     dot_text = get_dot_graph(output, verbose)

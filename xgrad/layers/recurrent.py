@@ -16,13 +16,16 @@ class RNN(Layer):
     """An Elman RNN cell: ``h = tanh(x2h(x) + h2h(h))``, state kept between calls.
 
     ``in_size`` sizes only the input weights; the recurrent weights are
-    always (hidden_size, hidden_size) (DeZero issue #32 fixed).
+    always (hidden_size, hidden_size) (DeZero issue #32 fixed). Without
+    ``in_size`` every weight is made at the first call, on the input's device.
     """
 
     def __init__(self, hidden_size: int, in_size: int | None = None) -> None:
         super().__init__()
         self.x2h = Linear(hidden_size, in_size=in_size)
-        self.h2h = Linear(hidden_size, in_size=hidden_size, nobias=True)
+        # without in_size, both wait for the first input and are made on its device
+        lazy = None if in_size is None else hidden_size
+        self.h2h = Linear(hidden_size, in_size=lazy, nobias=True)
         self.h: Variable | None = None
 
     def reset_state(self) -> None:
@@ -48,10 +51,11 @@ class LSTM(Layer):
         self.x2i = Linear(H, in_size=I)
         self.x2o = Linear(H, in_size=I)
         self.x2u = Linear(H, in_size=I)
-        self.h2f = Linear(H, in_size=H, nobias=True)
-        self.h2i = Linear(H, in_size=H, nobias=True)
-        self.h2o = Linear(H, in_size=H, nobias=True)
-        self.h2u = Linear(H, in_size=H, nobias=True)
+        lazy = None if I is None else H  # made with x2*, on the first input's device
+        self.h2f = Linear(H, in_size=lazy, nobias=True)
+        self.h2i = Linear(H, in_size=lazy, nobias=True)
+        self.h2o = Linear(H, in_size=lazy, nobias=True)
+        self.h2u = Linear(H, in_size=lazy, nobias=True)
         self.reset_state()
 
     def reset_state(self) -> None:
