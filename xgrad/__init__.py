@@ -23,6 +23,7 @@ from .checkpoint import checkpoint
 from .config import Config, no_grad, test_mode, using_config
 from .core import Function, Parameter, Variable, as_array, as_variable
 from .creation import arange, asarray, full, ones, ones_like, zeros, zeros_like
+from .dataloaders import DataLoader, SeqDataLoader
 from .debug import AnomalyError, detect_anomaly, is_anomaly_enabled, set_debug
 from .devices import default_device, device, get_default_device, to_device
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
@@ -51,6 +52,10 @@ __all__ = [
     "profile",
     "set_debug",
     "Config",
+    "DataLoader",
+    "SeqDataLoader",
+    "dataloaders",
+    "progress",
     "Device",
     "arange",
     "cuda",
