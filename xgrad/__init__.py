@@ -10,12 +10,16 @@ __version__ = "0.1.0"
 from . import (
     backends,
     cuda,
+    dataloaders,
+    datasets,
     functions,
     layers,
     models,
     optimizers,
+    progress,
     random,
     testing,
+    transforms,
     utils,
 )
 from ._device import Device
@@ -24,6 +28,7 @@ from .config import Config, no_grad, test_mode, using_config
 from .core import Function, Parameter, Variable, as_array, as_variable
 from .creation import arange, asarray, full, ones, ones_like, zeros, zeros_like
 from .dataloaders import DataLoader, SeqDataLoader
+from .datasets import Dataset
 from .debug import AnomalyError, detect_anomaly, is_anomaly_enabled, set_debug
 from .devices import default_device, device, get_default_device, to_device
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
@@ -53,6 +58,9 @@ __all__ = [
     "set_debug",
     "Config",
     "DataLoader",
+    "Dataset",
+    "datasets",
+    "transforms",
     "SeqDataLoader",
     "dataloaders",
     "progress",

@@ -22,6 +22,7 @@ __all__ = [
     "get_conv_outsize",
     "get_deconv_outsize",
     "get_dot_graph",
+    "get_file",
     "gradient_check",
     "logsumexp",
     "max_backward_shape",
@@ -120,3 +121,18 @@ def pair(x: int | tuple[int, int]) -> tuple[int, int]:
     if isinstance(x, tuple) and len(x) == 2:
         return x
     raise ValueError(f"pair: expected an int or a pair of ints, got {x!r}")
+
+
+def get_file(url: str, file_name: str | None = None) -> str:
+    """DeZero's download helper, under xgrad's rules (cache dir, checksums, opt-in)."""
+    from .datasets.files import get_file as _get_file
+
+    return _get_file(url, file_name)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "cache_dir":  # DeZero's name for the dataset cache directory
+        from .datasets.files import get_cache_dir
+
+        return str(get_cache_dir())
+    raise AttributeError(f"module 'xgrad.utils' has no attribute {name!r}")
