@@ -1,0 +1,183 @@
+"""Every script in examples/ runs at a tiny size and writes what it says it writes.
+
+Each runs in a subprocess with this interpreter, in a temporary folder that is
+also its ``--out`` folder, with an empty dataset cache (so ``mnist.py`` falls
+back to the bundled digits) and downloads off. The PNG checks need
+matplotlib (``backends/numpy.txt`` installs it); without it they skip and the
+scripts must still run, saying that they do not plot.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+# id: (script, tiny arguments, lines the output must contain, PNG files)
+CASES = {
+    "quickstart": (
+        "quickstart.py",
+        ["--epochs", "20"],
+        ["epoch   20  loss", "test accuracy", "on numpy"],
+        ["quickstart.png"],
+    ),
+    "derivatives": (
+        "derivatives.py",
+        ["--points", "11"],
+        ["max |backprop - closed form|", "order 4: max |xgrad - closed form|"],
+        ["derivatives.png", "tanh.png"],
+    ),
+    "newton": (
+        "newton.py",
+        ["--iters", "200"],
+        ["step 7: x = 1.0000000000000000", "Newton -> (1.000000, 1.000000)"],
+        ["newton.png"],
+    ),
+    "spiral": (
+        "spiral.py",
+        ["--epochs", "2"],
+        ["epoch   2  loss", "test accuracy"],
+        ["spiral.png"],
+    ),
+    "mnist-mlp": (
+        "mnist.py",
+        ["--epochs", "1", "--train-size", "300"],
+        ["using the bundled 8x8 digits", "dataset: 8x8 digits", "epoch 1  loss"],
+        ["mnist_mlp.png"],
+    ),
+    "mnist-cnn": (
+        "mnist.py",
+        ["--model", "cnn", "--epochs", "1", "--train-size", "200"],
+        ["dataset: 8x8 digits", "model: cnn", "epoch 1  loss"],
+        ["mnist_cnn.png"],
+    ),
+    "sin_lstm": (
+        "sin_lstm.py",
+        ["--epochs", "1", "--hidden", "8"],
+        ["epoch   1  loss", "cosine, next value: mean squared error"],
+        ["sin_lstm.png"],
+    ),
+    "graph": (
+        "graph.py",
+        ["--order", "2"],
+        ["dz/dx = -5376.0, dz/dy = 8064.0", "wrote", "tanh_grad2.dot"],
+        [],
+    ),
+}
+
+
+def run(
+    script: str, *args: str, cwd: Path, **env: str
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "XGRAD_DATA": str(cwd / "no-datasets"),  # MNIST absent, whatever ~ holds
+        "XGRAD_DOWNLOAD": "0",
+        "PYTHONWARNINGS": "error::RuntimeWarning",  # overflow, invalid values
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / script), *args, "--out", str(cwd)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        check=False,
+        text=True,
+        timeout=120,
+    )
+
+
+def check(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, f"exit {result.returncode}\n{result.stderr}"
+    return result.stdout
+
+
+def test_every_example_has_a_case() -> None:
+    scripts = {p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_")}
+    assert scripts == {script for script, *_ in CASES.values()}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_example_runs(case: str, tmp_path: Path) -> None:
+    script, args, lines, pngs = CASES[case]
+    out = check(run(script, *args, cwd=tmp_path))
+    for line in lines:
+        assert line in out, f"{line!r} not in the output of {script}:\n{out}"
+    if pngs and not HAS_MATPLOTLIB:
+        assert "matplotlib is not installed" in out
+        pytest.skip("matplotlib is not installed: PNG files not checked")
+    for name in pngs:
+        path = tmp_path / name
+        assert path.read_bytes()[:8] == PNG_MAGIC, f"{script} did not write {name}"
+        assert f"saved {path}" in out
+
+
+def test_examples_run_without_matplotlib(tmp_path: Path) -> None:
+    """A missing matplotlib costs the plots, in one line, and nothing else."""
+    blocker = tmp_path / "blocker"
+    blocker.mkdir()
+    (blocker / "matplotlib.py").write_text("raise ImportError('no matplotlib')\n")
+    path = os.pathsep.join([str(blocker), os.environ.get("PYTHONPATH", "")])
+    out = check(run("quickstart.py", "--epochs", "2", cwd=tmp_path, PYTHONPATH=path))
+    assert "matplotlib is not installed: no plots" in out
+    assert "test accuracy" in out
+    assert not list(tmp_path.glob("*.png"))
+
+
+def test_derivatives_agree_with_closed_forms(tmp_path: Path) -> None:
+    out = check(run("derivatives.py", "--points", "21", cwd=tmp_path))
+    backprop = re.search(r"max \|backprop - closed form\| += (\S+)", out)
+    numerical = re.search(r"max \|central diff - closed form\| += (\S+)", out)
+    assert backprop, out
+    assert float(backprop.group(1)) < 1e-12, out
+    assert numerical, out
+    assert float(numerical.group(1)) < 1e-5, out  # central differences: O(eps^2)
+    orders = re.findall(r"order (\d): max \|xgrad - closed form\| = (\S+)", out)
+    assert [int(n) for n, _ in orders] == [0, 1, 2, 3, 4]
+    assert all(float(err) < 1e-12 for _, err in orders), out
+
+
+def test_graph_writes_dot_text(tmp_path: Path) -> None:
+    out = check(run("graph.py", "--order", "3", cwd=tmp_path))
+    for name in ("goldstein", "tanh_grad3"):
+        text = (tmp_path / f"{name}.dot").read_text(encoding="utf-8")
+        assert text.startswith("digraph g {")
+        assert text.endswith("}")
+        assert "->" in text
+        if shutil.which("dot") is None:
+            assert "Graphviz's dot is not installed" in out
+        else:
+            assert (tmp_path / f"{name}.png").read_bytes()[:8] == PNG_MAGIC
+
+
+@pytest.mark.parametrize("script", ["spiral.py", "sin_lstm.py"])
+def test_example_on_the_backend_under_test(
+    script: str, device_spec: str, tmp_path: Path
+) -> None:
+    """DataLoader, SeqDataLoader, layers and plots on each backend's device."""
+    args = ["--epochs", "1", "--device", device_spec, "--hidden", "8"]
+    out = check(run(script, *args, cwd=tmp_path))
+    assert f"on {device_spec}" in out
+
+
+def test_unknown_device_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("newton.py", "--device", "nonsense", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "unknown backend 'nonsense'" in result.stderr
+
+
+def test_mnist_without_files_says_where_to_put_them(tmp_path: Path) -> None:
+    result = run("mnist.py", "--dataset", "mnist", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "train-images-idx3-ubyte" in result.stderr
+    assert str(tmp_path / "no-datasets" / "mnist") in result.stderr
