@@ -289,10 +289,20 @@ class Function:
     variable(9.0)
     """
 
+    # Slots keep a graph node small (no per-instance dict unless an op stores
+    # parameters of its own, such as an axis): the graph costs little per op.
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "backend",
+        "generation",
+        "inputs",
+        "outputs",
+    )
     backend: backends.Backend
-    generation: int = 0
+    generation: int
     inputs: tuple[Variable, ...]
-    outputs: list[weakref.ref[Variable]]
+    outputs: tuple[weakref.ref[Variable], ...]
 
     def __call__(self, *inputs: Any) -> Any:
         if _debug is not None and _debug.intercept(self):  # xgrad.debug
@@ -332,7 +342,7 @@ class Function:
                 output.creator = self
                 output.generation = generation + 1
                 self.inputs = inputs
-                self.outputs = [weakref.ref(output)]
+                self.outputs = (weakref.ref(output),)
             return output
         outputs = [Variable(backend.fix(y)) for y in ys]
         if enable_backprop.get():
@@ -341,7 +351,7 @@ class Function:
                 output.creator = self
                 output.generation = generation + 1
             self.inputs = inputs
-            self.outputs = [weakref.ref(output) for output in outputs]
+            self.outputs = tuple([weakref.ref(output) for output in outputs])
         return outputs if len(outputs) > 1 else outputs[0]
 
     @property
@@ -363,4 +373,4 @@ class Function:
         return type(self.inputs[i]) is not Constant
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} generation={self.generation}>"
+        return f"<{type(self).__name__} generation={getattr(self, 'generation', 0)}>"
