@@ -57,3 +57,35 @@ def test_the_graph_costs_a_few_hundred_bytes_per_op():
     # Variable, Function, the output's weak reference, the generation number
     # and the one-element NumPy array each op makes (120 of these bytes).
     assert per_op < 650, per_op
+
+
+def _rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_thousand_training_steps_keep_memory_flat():
+    from xgrad.models import MLP
+    from xgrad.optimizers import Adam
+
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 8)).astype(np.float32)
+    t = rng.integers(0, 4, 32)
+    model = MLP((32, 4))
+    optimizer = Adam().setup(model)
+
+    def step():
+        loss = F.softmax_cross_entropy(model(x), t)
+        model.cleargrads()
+        loss.backward()
+        optimizer.update()
+
+    for _ in range(100):  # warm up: allocator pools, caches
+        step()
+    gc.collect()
+    before = _rss()
+    for _ in range(1000):
+        step()
+    gc.collect()
+    assert _rss() - before < 1 << 20
