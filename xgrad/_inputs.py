@@ -91,11 +91,119 @@ def as_variables(inputs: tuple[Any, ...], func: Function) -> list[Variable]:
         elif isinstance(x, bool | int | float | complex):
             out.append(Constant(np.asarray(x)))
         else:
-            try:
-                out.append(Constant(x))
-            except TypeError as exc:
-                raise TypeError(f"{type(func).__name__}: {exc}") from None
+            out.append(_constant(x, type(func).__name__, len(out)))
     return out
+
+
+def _describe(x: Any) -> str:
+    """``x`` for an error message: its type and, if short, its value."""
+    text = repr(x)
+    return type(x).__name__ + (f" {text}" if len(text) <= 40 else "")
+
+
+def _constant(x: Any, op: str, i: int) -> Constant:
+    """A plain input of ``op`` as a Constant; clear errors for what is no array."""
+    if x is None:
+        raise TypeError(
+            f"{op}: input {i} is None; pass an array or a Variable (a layer's "
+            f"Parameter holds None until the layer has seen its first input)"
+        )
+    if isinstance(x, list | tuple | str | bytes | dict | set):
+        raise TypeError(
+            f"{op}: input {i} is a {_describe(x)}, not an array; convert it "
+            f"first with xgrad.asarray(...)"
+        )
+    check_numeric(op, x, i)
+    try:
+        return Constant(x)
+    except TypeError as exc:
+        raise TypeError(f"{op}: input {i}: {exc}") from None
+
+
+def check_numeric(op: str, x: Any, i: int = 0) -> None:
+    """Refuse a NumPy-style array of a dtype no array-API op accepts (object, str)."""
+    kind = getattr(getattr(x, "dtype", None), "kind", "b")
+    if kind not in "biufc":
+        raise TypeError(
+            f"{op}: input {i} has dtype {x.dtype} (shape {tuple(x.shape)}), which no "
+            f"array-API function accepts; convert it to a numeric array first, "
+            f"e.g. xgrad.asarray(x.astype(np.float64))"
+        )
+
+
+def operand(x: Any, op: str, i: int = 0) -> Variable:
+    """Input ``i`` of a wrapper that reads shapes before calling its Function.
+
+    A Variable is returned as it is, an array becomes a :class:`Constant`;
+    None, an empty Variable or a non-array raises a ``TypeError`` naming ``op``.
+    """
+    if isinstance(x, Variable):
+        if x._data is None:
+            raise TypeError(
+                f"{op}: input {i} is a Variable with no data (None), such as the "
+                f"Parameter of a layer that has not seen an input; call the layer "
+                f"once or give it its input size (in_size=..., in_channels=...)"
+            )
+        return x
+    return _constant(x, op, i)
+
+
+class _PerBackend(dict[Any, set[Any]]):
+    """Backend -> the set of its dtypes seen so far with some property.
+
+    One set per backend: dtypes of two libraries never meet, as comparing
+    them can warn (array-api-strict's with NumPy's).
+    """
+
+    def __missing__(self, backend: backends.Backend) -> set[Any]:
+        self[backend] = found = set()
+        return found
+
+
+# Floating (real or complex) and real floating dtypes seen so far: the forward
+# of an op that needs floating input passes these on untouched, and calls
+# `as_floating` (the slow path) for anything else.
+FLOATING: dict[backends.Backend, set[Any]] = _PerBackend()
+REAL_FLOATING: dict[backends.Backend, set[Any]] = _PerBackend()
+# Dtypes that are not complex (bool, integer, real floating), for ops that order.
+REAL: dict[backends.Backend, set[Any]] = _PerBackend()
+
+
+def as_floating(func: Function, x: Any, real: bool = False) -> Any:
+    """``x`` for an op defined on floating input (exp, log, softmax ...).
+
+    Floating dtypes pass unchanged (complex too, unless ``real``); bool and
+    integer arrays become the library's default float dtype on the array's
+    device, on every backend (NumPy's and PyTorch's rule, which the standard
+    leaves open). Other dtypes raise a ``TypeError`` naming the op.
+    """
+    backend = func.backend
+    xp, dtype = backend.xp, x.dtype
+    if real:
+        check_real(func, x)
+    else:
+        check_numeric(type(func).__name__, x)
+    if xp.isdtype(dtype, "real floating"):
+        REAL_FLOATING[backend].add(dtype)
+        FLOATING[backend].add(dtype)
+        return x
+    if xp.isdtype(dtype, "complex floating"):
+        FLOATING[backend].add(dtype)
+        return x
+    return xp.astype(x, backend.default_float(backend.device_of(x)))
+
+
+def check_real(func: Function, x: Any) -> None:
+    """Refuse complex input to an op that orders values (relu, max, softmax ...)."""
+    check_numeric(type(func).__name__, x)
+    if func.backend.xp.isdtype(x.dtype, "complex floating"):
+        raise TypeError(
+            f"{type(func).__name__}: got complex input (dtype {x.dtype}, shape "
+            f"{tuple(x.shape)}); this op compares values, which complex numbers "
+            f"do not allow. Pass the real part or the magnitude "
+            f"(xp.real(x), xp.abs(x)) as a real floating array"
+        )
+    REAL[func.backend].add(x.dtype)
 
 
 # Whether an array of (backend, dtype) must become floating before meeting a

@@ -58,7 +58,7 @@ def get(name: str) -> Backend:
         ) from None
 
 
-def _backend_of_type(x: Any) -> Backend:
+def _backend_of_type(x: Any, op: Any = "xgrad", i: int = 0) -> Backend:
     cls = type(x)
     for backend in reversed(_REGISTRY.values()):  # later registrations win
         if backend.owns(x):
@@ -70,9 +70,15 @@ def _backend_of_type(x: Any) -> Backend:
         backend = _generic(x)
         _BY_TYPE[cls] = backend
         return backend
+    if x is None:  # an empty Variable, e.g. a Parameter not yet shaped
+        raise TypeError(
+            f"{_name(op)}: input {i} is a Variable with no data (None), such as the "
+            f"Parameter of a layer that has not seen an input; call the layer once "
+            f"or give it its input size (in_size=..., in_channels=...)"
+        )
     raise TypeError(
-        f"xgrad: {cls.__module__}.{cls.__qualname__} is not an array of any "
-        f"array-API library; convert it with xgrad.asarray(...)"
+        f"{_name(op)}: input {i} is a {cls.__module__}.{cls.__qualname__}, not an "
+        f"array of any array-API library; convert it with xgrad.asarray(...)"
     )
 
 
@@ -87,15 +93,16 @@ def of(*arrays: Any, op: Any = "xgrad") -> Backend:
         If they live on different devices.
     """
     first = arrays[0]
-    backend = _BY_TYPE.get(type(first)) or _backend_of_type(first)
+    backend = _BY_TYPE.get(type(first)) or _backend_of_type(first, op)
     if len(arrays) == 1:
         return backend
     for i, x in enumerate(arrays[1:], 1):
-        other = _BY_TYPE.get(type(x)) or _backend_of_type(x)
+        other = _BY_TYPE.get(type(x)) or _backend_of_type(x, op, i)
         if other is not backend:
             raise TypeError(
                 f"{_name(op)}: inputs come from different array libraries: input 0 is "
-                f"{backend.name}, input {i} is {other.name}. Move one with "
+                f"{backend.name} (shape {tuple(first.shape)}), input {i} is "
+                f"{other.name} (shape {tuple(x.shape)}). Move one with "
                 f"`.to_device('{backend.name}')` or xgrad.asarray(..., "
                 f"device='{backend.name}') before combining them."
             )
@@ -104,12 +111,20 @@ def of(*arrays: Any, op: Any = "xgrad") -> Backend:
         for i, x in enumerate(arrays[1:], 1):
             other_dev = backend.device_of(x)
             if other_dev != dev:
-                raise ValueError(
-                    f"{_name(op)}: inputs live on different {backend.name} devices: input 0 "
-                    f"on {dev}, input {i} on {other_dev}. Move one with "
-                    f"`.to_device(...)` so that all inputs share a device."
-                )
+                _mixed_devices(op, backend, first, x, i)
     return backend
+
+
+def _mixed_devices(op: Any, backend: Backend, a: Any, b: Any, i: int) -> None:
+    from ..devices import device_of
+
+    dev, other = device_of(a), device_of(b)
+    raise ValueError(
+        f"{_name(op)}: inputs live on different devices: input 0 (shape "
+        f"{tuple(a.shape)}) on {dev}, input {i} (shape {tuple(b.shape)}) on "
+        f"{other}. Move one, e.g. `.to_device('{dev}')` on a Variable or layer, "
+        f"or xgrad.asarray(x, device='{dev}'), so that all inputs share a device."
+    )
 
 
 def _name(op: Any) -> str:

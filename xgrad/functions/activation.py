@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._inputs import FLOATING, REAL, REAL_FLOATING, as_floating, check_real, operand
 from ..core import Function, Variable, as_variable
 from .elementwise import exp
 from .reduction import sum as sum_
+from .shape import normalize_axes
 
 
 class Sigmoid(Function):
     def forward(self, x):
+        if x.dtype not in FLOATING[self.backend]:  # integers become floating
+            x = as_floating(self, x)
         return self.xp.tanh(x * 0.5) * 0.5 + 0.5  # never overflows, unlike 1/(1+e^-x)
 
     def backward(self, gy):
@@ -41,6 +45,8 @@ def sigmoid_simple(x: Any) -> Variable:
 
 class ReLU(Function):
     def forward(self, x):
+        if x.dtype not in REAL[self.backend]:  # complex: no order
+            check_real(self, x)
         return self.xp.maximum(x, self.xp.zeros_like(x))
 
     def backward(self, gy):
@@ -72,14 +78,15 @@ class LeakyReLU(Function):
         self.slope = slope
 
     def forward(self, x):
+        if x.dtype not in REAL_FLOATING[self.backend]:  # x * slope: floating
+            x = as_floating(self, x, real=True)
         return self.xp.where(x > 0, x, x * self.slope)
 
     def backward(self, gy):
         (x,) = self.inputs
         xp = self.xp
-        scale = xp.where(
-            x.data > 0, xp.ones_like(x.data), xp.ones_like(x.data) * self.slope
-        )
+        ones = xp.ones_like(gy.data)  # gy's dtype: floating even for integer x
+        scale = xp.where(x.data > 0, ones, ones * self.slope)
         return gy * Variable(scale)
 
 
@@ -94,6 +101,8 @@ class Softmax(Function):
 
     def forward(self, x):
         xp = self.xp
+        if x.dtype not in REAL_FLOATING[self.backend]:  # integers become floating
+            x = as_floating(self, x, real=True)
         y = xp.exp(x - xp.max(x, axis=self.axis, keepdims=True))
         return y / xp.sum(y, axis=self.axis, keepdims=True)
 
@@ -105,7 +114,13 @@ class Softmax(Function):
 
 def softmax(x: Any, axis: int = 1) -> Variable:
     """``exp(x) / sum(exp(x), axis)``, shifted by the maximum so it never overflows."""
-    return Softmax(axis)(x)
+    return Softmax(_axis(x, axis, "softmax"))(x)
+
+
+def _axis(x: Any, axis: Any, op: str) -> Any:
+    """``axis`` (an int or a tuple) of ``x``, checked and made non-negative."""
+    axes = normalize_axes(axis, operand(x, op).ndim, op)
+    return axes if isinstance(axis, tuple | list) else axes[0]
 
 
 def softmax_simple(x: Any, axis: int = 1) -> Variable:
@@ -120,6 +135,8 @@ class LogSoftmax(Function):
 
     def forward(self, x):
         xp = self.xp
+        if x.dtype not in REAL_FLOATING[self.backend]:  # integers become floating
+            x = as_floating(self, x, real=True)
         shifted = x - xp.max(x, axis=self.axis, keepdims=True)
         return shifted - xp.log(xp.sum(xp.exp(shifted), axis=self.axis, keepdims=True))
 
@@ -130,4 +147,4 @@ class LogSoftmax(Function):
 
 def log_softmax(x: Any, axis: int = 1) -> Variable:
     """``x - logsumexp(x, axis)``: finite even for logits of magnitude 1e4."""
-    return LogSoftmax(axis)(x)
+    return LogSoftmax(_axis(x, axis, "log_softmax"))(x)

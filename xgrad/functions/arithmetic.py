@@ -73,7 +73,9 @@ class Pow(Function):
         self.c = c
 
     def forward(self, x):
-        return x**self.c
+        c = self.c  # int ** negative int: floating, as with `/`
+        kind = None if isinstance(c, int) and c < 0 else type(c)
+        return floating(self.backend, x, kind) ** c
 
     def backward(self, gy):
         (x,) = self.inputs

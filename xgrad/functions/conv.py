@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import utils as _utils
+from .._inputs import operand
 from ..core import Function, Variable
 from .linalg import linear
 from .reduction import sum as sum_
@@ -45,18 +46,34 @@ def _check(op: str, shape: Any, k: IntPair, s: IntPair, p: IntPair) -> IntPair:
     oh, ow = _outsize(shape[2:], k, s, p) if len(shape) == 4 else (0, 0)
     if oh < 1 or ow < 1:
         want = f"(N, C, H, W) that a {k} kernel with pad {p} fits"
-        raise ValueError(f"{op}: input of shape {tuple(shape)} is not {want}")
+        fix = "pass NCHW images, a larger pad or a smaller kernel"
+        raise ValueError(f"{op}: input of shape {tuple(shape)} is not {want}; {fix}")
     return oh, ow
 
 
-def _check_weights(op: str, x: Variable, W: Variable, b: Any, c_axis: int) -> None:
-    """W is 4-D with x's channels on ``c_axis``; b has one value per output channel."""
-    if x.ndim != 4 or W.ndim != 4 or x.shape[1] != W.shape[c_axis]:
-        W_ = "(OC, C, KH, KW)" if c_axis else "(C, OC, KH, KW)"
-        got = f"{tuple(x.shape)} {tuple(W.shape)}"
-        raise ValueError(f"{op}: want x (N, C, H, W), W {W_}; got {got}")
-    if b is not None and tuple(b.shape) != (W.shape[1 - c_axis],):
-        raise ValueError(f"{op}: bias {tuple(b.shape)} for W {tuple(W.shape)}")
+def _check_weights(op: str, x: Any, W: Any, b: Any, c_axis: int) -> tuple:
+    """x and W 4-D, x's channels on W's ``c_axis``, one bias per output channel."""
+    x, W = operand(x, op, 0), operand(W, op, 1)
+    b = None if b is None else operand(b, op, 2)
+    W_ = "(OC, C, KH, KW)" if c_axis else "(C, OC, KH, KW)"
+    if x.ndim != 4 or W.ndim != 4:
+        fix = "add a batch axis: x[None]" if x.ndim == 3 else "reshape to 4-D"
+        raise ValueError(
+            f"{op}: want x (N, C, H, W) and W {W_}, got x {x.shape} and W "
+            f"{W.shape}; {fix}"
+        )
+    if x.shape[1] != W.shape[c_axis]:
+        raise ValueError(
+            f"{op}: x {x.shape} has {x.shape[1]} channels but W {W.shape} "
+            f"{W_} expects {W.shape[c_axis]}; give W {x.shape[1]} input channels "
+            f"or pass images with {W.shape[c_axis]} (NCHW order: channels on axis 1)"
+        )
+    if b is not None and b.shape != (W.shape[1 - c_axis],):
+        raise ValueError(
+            f"{op}: bias of shape {b.shape} for W {W.shape}; want "
+            f"({W.shape[1 - c_axis]},), one value per output channel"
+        )
+    return x, W, b
 
 
 # -- array level: raw arrays of any array-API library, no graph -------------------
@@ -277,7 +294,7 @@ def conv2d(x: Any, W: Any, b: Any = None, stride: Pair = 1, pad: Pair = 0) -> Va
     >>> F.conv2d(np.ones((1, 3, 7, 7)), np.ones((8, 3, 3, 3)), pad=1).shape
     (1, 8, 7, 7)
     """
-    _check_weights("conv2d", x, W, b, 1)
+    x, W, b = _check_weights("conv2d", x, W, b, 1)
     f = Conv2d(stride, pad)
     _check("conv2d", x.shape, W.shape[2:], f.stride, f.pad)
     return f(x, W) if b is None else f(x, W, b)
@@ -299,7 +316,7 @@ def deconv2d(
     outsize : (OH, OW), optional
         Default ``SH * (H - 1) + KH - 2 * PH``; up to ``SH - 1`` more also works.
     """
-    _check_weights("deconv2d", x, W, b, 0)
+    x, W, b = _check_weights("deconv2d", x, W, b, 0)
     f = Deconv2d(stride, pad, outsize)
     k, s, p, out, h_w = W.shape[2:], f.stride, f.pad, f.outsize, x.shape[2:]
     _check("deconv2d", (1, 1, *k), k, s, p)  # the geometry: a kernel fits itself
@@ -312,7 +329,7 @@ def conv2d_simple(
     x: Any, W: Any, b: Any = None, stride: Pair = 1, pad: Pair = 0
 ) -> Variable:
     """The book's conv2d (step 57), :func:`im2col` then :func:`linear`: same results."""
-    _check_weights("conv2d_simple", x, W, b, 1)
+    x, W, b = _check_weights("conv2d_simple", x, W, b, 1)
     k, s, p = _pairs("conv2d_simple", W.shape[2:], stride, pad)
     (oh, ow), n, oc = _check("conv2d_simple", x.shape, k, s, p), x.shape[0], W.shape[0]
     y = linear(im2col(x, k, s, p), transpose(reshape(W, (oc, -1))), b)

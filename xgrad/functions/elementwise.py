@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._inputs import FLOATING, REAL, as_floating, check_real
 from ..core import Function, Variable
 from .shape import sum_to
 
@@ -15,6 +16,8 @@ def _constant(x: Any) -> Variable:
 
 class Exp(Function):
     def forward(self, x):
+        if x.dtype not in FLOATING[self.backend]:  # integers become floating
+            x = as_floating(self, x)
         return self.xp.exp(x)
 
     def backward(self, gy):
@@ -23,6 +26,8 @@ class Exp(Function):
 
 class Log(Function):
     def forward(self, x):
+        if x.dtype not in FLOATING[self.backend]:  # integers become floating
+            x = as_floating(self, x)
         return self.xp.log(x)
 
     def backward(self, gy):
@@ -32,6 +37,8 @@ class Log(Function):
 
 class Sin(Function):
     def forward(self, x):
+        if x.dtype not in FLOATING[self.backend]:  # integers become floating
+            x = as_floating(self, x)
         return self.xp.sin(x)
 
     def backward(self, gy):
@@ -41,6 +48,8 @@ class Sin(Function):
 
 class Cos(Function):
     def forward(self, x):
+        if x.dtype not in FLOATING[self.backend]:  # integers become floating
+            x = as_floating(self, x)
         return self.xp.cos(x)
 
     def backward(self, gy):
@@ -50,6 +59,8 @@ class Cos(Function):
 
 class Tan(Function):
     def forward(self, x):
+        if x.dtype not in FLOATING[self.backend]:  # integers become floating
+            x = as_floating(self, x)
         return self.xp.tan(x)
 
     def backward(self, gy):
@@ -59,6 +70,8 @@ class Tan(Function):
 
 class Tanh(Function):
     def forward(self, x):
+        if x.dtype not in FLOATING[self.backend]:  # integers become floating
+            x = as_floating(self, x)
         return self.xp.tanh(x)
 
     def backward(self, gy):
@@ -82,6 +95,8 @@ class TanhGrad(Function):
 
 class Sqrt(Function):
     def forward(self, x):
+        if x.dtype not in FLOATING[self.backend]:  # integers become floating
+            x = as_floating(self, x)
         return self.xp.sqrt(x)
 
     def backward(self, gy):
@@ -112,6 +127,8 @@ class Clip(Function):
         self.x_min, self.x_max = x_min, x_max
 
     def forward(self, x):
+        if x.dtype not in REAL[self.backend]:  # complex: no order
+            check_real(self, x)
         return self.xp.clip(x, self.x_min, self.x_max)
 
     def backward(self, gy):
@@ -140,11 +157,17 @@ class _Extremum(Function):
 
 class Maximum(_Extremum):
     def forward(self, x0, x1):
+        if x0.dtype not in REAL[self.backend] or x1.dtype not in REAL[self.backend]:
+            check_real(self, x0)
+            check_real(self, x1)
         return self.xp.maximum(x0, x1)
 
 
 class Minimum(_Extremum):
     def forward(self, x0, x1):
+        if x0.dtype not in REAL[self.backend] or x1.dtype not in REAL[self.backend]:
+            check_real(self, x0)
+            check_real(self, x1)
         return self.xp.minimum(x0, x1)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core import Function, Variable, as_input
+from .._inputs import operand
+from ..core import Function, Variable
 from .shape import matrix_transpose, reshape, sum_to
 
 
@@ -30,7 +31,7 @@ def matmul(x: Any, W: Any) -> Variable:
     >>> F.matmul(np.ones((4, 2, 3)), np.ones((3, 5))).shape
     (4, 2, 5)
     """
-    x, W = as_input(x), as_input(W)
+    x, W = operand(x, "matmul", 0), operand(W, "matmul", 1)
     if x.ndim == 0 or W.ndim == 0:
         raise ValueError(
             f"matmul: operands must have at least one dimension, got shapes "
@@ -39,8 +40,15 @@ def matmul(x: Any, W: Any) -> Variable:
     if x.shape[-1] != W.shape[-2 if W.ndim > 1 else 0]:
         raise ValueError(
             f"matmul: shapes {x.shape} and {W.shape} do not line up: the last "
-            f"axis of the first must equal the "
-            f"{'second-to-last' if W.ndim > 1 else 'only'} axis of the second"
+            f"axis of the first ({x.shape[-1]}) must equal the "
+            f"{'second-to-last' if W.ndim > 1 else 'only'} axis of the second "
+            f"({W.shape[-2 if W.ndim > 1 else 0]}); transpose or reshape one of them"
+        )
+    if not _broadcastable(x.shape[:-2], W.shape[:-2]):
+        raise ValueError(
+            f"matmul: the batch axes of shapes {x.shape} and {W.shape} do not "
+            f"broadcast ({x.shape[:-2]} against {W.shape[:-2]}); make them equal "
+            f"or 1 (F.reshape, F.broadcast_to)"
         )
     if x.ndim == 1 and W.ndim == 1:
         return reshape(MatMul()(reshape(x, (1, -1)), reshape(W, (-1, 1))), ())
@@ -71,13 +79,32 @@ class Linear(Function):
 
 def linear(x: Any, W: Any, b: Any = None) -> Variable:
     """``x @ W + b`` for a batch ``x`` of shape (N, in) and ``W`` of shape (in, out)."""
-    x, W = as_input(x), as_input(W)
+    x, W = operand(x, "linear", 0), operand(W, "linear", 1)
     if x.ndim != 2 or W.ndim != 2 or x.shape[1] != W.shape[0]:
+        hint = (
+            "flatten x first (F.flatten, F.reshape)"
+            if x.ndim != 2
+            else "x's last axis must equal W's first: transpose W or reshape x"
+        )
         raise ValueError(
             f"linear: expected x of shape (N, in) and W of shape (in, out), got "
-            f"x {x.shape} and W {W.shape}"
+            f"x {x.shape} and W {W.shape}; {hint}"
         )
-    return Linear()(x, W) if b is None else Linear()(x, W, b)
+    if b is None:
+        return Linear()(x, W)
+    b = operand(b, "linear", 2)
+    if b.ndim > 2 or not _broadcastable(b.shape, (x.shape[0], W.shape[1])):
+        raise ValueError(
+            f"linear: bias b of shape {b.shape} does not fit x {x.shape} @ W "
+            f"{W.shape} = {(x.shape[0], W.shape[1])}; b should have shape "
+            f"({W.shape[1]},), one value per output"
+        )
+    return Linear()(x, W, b)
+
+
+def _broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """Whether shapes ``a`` and ``b`` broadcast together (array-API rules)."""
+    return all(m == n or 1 in (m, n) for m, n in zip(a[::-1], b[::-1], strict=False))
 
 
 def linear_simple(x: Any, W: Any, b: Any = None) -> Variable:

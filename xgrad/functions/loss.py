@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from .._inputs import data_like
-from ..core import Function, Variable, as_variable
+from .._inputs import (
+    REAL_FLOATING,
+    as_floating,
+    check_numeric,
+    data_like,
+    floating,
+    operand,
+)
+from ..core import Function, Variable
 from .activation import sigmoid, softmax
 from .elementwise import clip, log
 from .reduction import sum as sum_
@@ -19,12 +27,13 @@ def _batch_size(shape: tuple[int, ...]) -> int:
 class MeanSquaredError(Function):
     def forward(self, x0, x1):
         diff = x0 - x1
-        return self.xp.sum(diff * diff) / _batch_size(diff.shape)
+        total = floating(self.backend, self.xp.sum(diff * diff))  # int: floating
+        return total / _batch_size(diff.shape)
 
     def backward(self, gy):
         x0, x1 = self.inputs
         diff = x0 - x1
-        gx0 = gy * diff * (2.0 / _batch_size(diff.shape))
+        gx0 = diff * (2.0 / _batch_size(diff.shape)) * gy  # int diff: floating
         return sum_to(gx0, x0.shape), sum_to(-gx0, x1.shape)
 
 
@@ -36,6 +45,19 @@ def mean_squared_error(x0: Any, x1: Any) -> Variable:
     return MeanSquaredError()(x0, x1)
 
 
+def _logits(x: Any, op: str) -> Variable:
+    """Real logits (or probabilities) as a Variable; clear errors for the rest."""
+    x = operand(x, op, 0)
+    xp = x.backend.xp
+    check_numeric(op, x.data)
+    if xp.isdtype(x.dtype, "complex floating"):
+        raise TypeError(
+            f"{op}: got complex logits (dtype {x.dtype}, shape {x.shape}); "
+            f"pass a real floating array"
+        )
+    return x
+
+
 def _labels(t: Any, x: Variable, op: str) -> Any:
     """Check integer class labels ``t`` against logits ``x`` of shape (N, C)."""
     t = data_like(t, x.data)
@@ -44,7 +66,8 @@ def _labels(t: Any, x: Variable, op: str) -> Any:
     if x.ndim != 2 or tuple(t.shape) != (x.shape[0],):
         raise ValueError(
             f"{op}: expected logits of shape (N, C) and labels of shape (N,), got "
-            f"{x.shape} and {tuple(t.shape)}"
+            f"{x.shape} and {tuple(t.shape)}; labels are class indices, not one-hot "
+            f"rows (one-hot t: xp.argmax(t, axis=1))"
         )
     if not xp.isdtype(t.dtype, "integral"):
         raise TypeError(
@@ -54,11 +77,16 @@ def _labels(t: Any, x: Variable, op: str) -> Any:
     n_classes = x.shape[1]
     if t.shape[0] and bool(xp.any((t < 0) | (t >= n_classes))):
         raise ValueError(
-            f"{op}: labels must lie in [0, {n_classes}) for {n_classes} classes; got "
-            f"values from {int(xp.min(t))} to {int(xp.max(t))}"
+            f"{op}: labels must lie in [0, {n_classes}) for logits {x.shape} of "
+            f"{n_classes} classes; got values from {int(xp.min(t))} to "
+            f"{int(xp.max(t))}. Fix the labels, or give the model's last layer "
+            f"one output per class"
         )
     classes = xp.arange(n_classes, device=backend.device_of(x.data))
-    return xp.astype(t[:, None] == classes[None, :], x.dtype)
+    dtype = x.dtype
+    if not xp.isdtype(dtype, "real floating"):  # integer logits: as the forward
+        dtype = backend.default_float(backend.device_of(x.data))
+    return xp.astype(t[:, None] == classes[None, :], dtype)
 
 
 class SoftmaxCrossEntropy(Function):
@@ -67,6 +95,8 @@ class SoftmaxCrossEntropy(Function):
 
     def forward(self, x):
         xp = self.xp
+        if x.dtype not in REAL_FLOATING[self.backend]:
+            x = as_floating(self, x, real=True)
         shifted = x - xp.max(x, axis=1, keepdims=True)
         log_p = shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
         return -xp.sum(log_p * self.onehot) / _batch_size(x.shape)
@@ -78,13 +108,13 @@ class SoftmaxCrossEntropy(Function):
 
 def softmax_cross_entropy(x: Any, t: Any) -> Variable:
     """Mean cross entropy of logits ``x`` (N, C) against integer labels ``t`` (N,)."""
-    x = as_variable(x)
+    x = _logits(x, "softmax_cross_entropy")
     return SoftmaxCrossEntropy(_labels(t, x, "softmax_cross_entropy"))(x)
 
 
 def softmax_cross_entropy_simple(x: Any, t: Any) -> Variable:
     """The book's cross entropy composed from softmax, log and indexing (step 47)."""
-    x = as_variable(x)
+    x = _logits(x, "softmax_cross_entropy_simple")
     _labels(t, x, "softmax_cross_entropy_simple")
     t = data_like(t, x.data)
     xp = x.backend.xp
@@ -99,6 +129,8 @@ class SigmoidCrossEntropy(Function):
 
     def forward(self, x):
         xp = self.xp
+        if x.dtype not in REAL_FLOATING[self.backend]:
+            x = as_floating(self, x, real=True)
         # max(x, 0) - x t + log(1 + exp(-|x|)): no overflow, no log(0)
         loss = (
             xp.maximum(x, xp.zeros_like(x)) - x * self.t + xp.log1p(xp.exp(-xp.abs(x)))
@@ -111,21 +143,39 @@ class SigmoidCrossEntropy(Function):
 
 
 def _targets(t: Any, like: Variable, op: str) -> Any:
-    """Binary targets as an array of the logits' dtype and shape."""
+    """Binary targets in [0, 1], as an array of the logits' shape and float dtype."""
     t = data_like(t, like.data)
-    xp = like.backend.xp
+    backend = like.backend
+    xp = backend.xp
+    if math.prod(t.shape) != like.size or (
+        t.ndim == like.ndim and tuple(t.shape) != like.shape
+    ):
+        raise ValueError(
+            f"{op}: targets of shape {tuple(t.shape)} do not match the input's "
+            f"shape {like.shape}; pass one 0/1 target per element"
+        )
+    if not xp.isdtype(t.dtype, ("bool", "integral", "real floating")):
+        raise TypeError(
+            f"{op}: targets must be bool, integer or real floating, got dtype "
+            f"{t.dtype}; convert with xp.astype(t, xp.float32)"
+        )
     if t.ndim != like.ndim:
         t = xp.reshape(t, like.shape)
-    if tuple(t.shape) != like.shape:
+    dtype = like.dtype
+    if not xp.isdtype(dtype, "real floating"):
+        dtype = backend.default_float(backend.device_of(like.data))
+    t = xp.astype(t, dtype)
+    if like.size and bool(xp.any((t < 0) | (t > 1))):
         raise ValueError(
-            f"{op}: targets of shape {tuple(t.shape)} do not match {like.shape}"
+            f"{op}: targets must lie in [0, 1]; got values from {float(xp.min(t))} "
+            f"to {float(xp.max(t))}. For class indices use softmax_cross_entropy"
         )
-    return xp.astype(t, like.dtype)
+    return t
 
 
 def sigmoid_cross_entropy(x: Any, t: Any) -> Variable:
     """Binary cross entropy of logits ``x`` against 0/1 targets ``t``, summed / N."""
-    x = as_variable(x)
+    x = _logits(x, "sigmoid_cross_entropy")
     return SigmoidCrossEntropy(_targets(t, x, "sigmoid_cross_entropy"))(x)
 
 
@@ -135,8 +185,10 @@ def binary_cross_entropy(p: Any, t: Any) -> Variable:
     ``p`` is clipped to ``[eps, 1 - eps]`` of its dtype, so 0 and 1 give a
     finite loss.
     """
-    p = as_variable(p)
+    p = _logits(p, "binary_cross_entropy")
     t = Variable(_targets(t, p, "binary_cross_entropy"))
+    if not p.backend.xp.isdtype(p.dtype, "real floating"):
+        p = p * 1.0  # integer input becomes the default float dtype, as in `/`
     eps = float(p.backend.xp.finfo(p.dtype).eps)
     p = clip(p, eps, 1.0 - eps)
     return -sum_(t * log(p) + (1 - t) * log(1 - p)) / _batch_size(p.shape)

@@ -23,6 +23,8 @@ def dropout(x: Any, dropout_ratio: float = 0.5) -> Variable:
     x = as_variable(x)
     if not Config.train or dropout_ratio == 0.0:
         return x
+    if not x.backend.xp.isdtype(x.dtype, ("real floating", "complex floating")):
+        x = x * 1.0  # integers become the default float dtype, as in `/`
     if not 0.0 <= dropout_ratio < 1.0:
         raise ValueError(
             f"dropout: dropout_ratio must be in [0, 1), got {dropout_ratio}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._inputs import FLOATING, REAL, as_floating, check_real
 from ..config import Config
 from ..core import Variable
 from .conv import Im2col, Pair, _check, _im2col, _Windows, col2im
@@ -32,6 +33,8 @@ class Pooling(_Windows):
         return self.xp.reshape(col, (n, c, kh * kw, oh, ow))
 
     def forward(self, x):
+        if x.dtype not in REAL[self.backend]:  # complex: no order
+            check_real(self, x)
         return self.xp.max(self._windows(x), axis=2)
 
     def backward(self, gy):
@@ -48,6 +51,8 @@ class Pooling(_Windows):
 
 class AveragePooling(_Windows):
     def forward(self, x):
+        if x.dtype not in FLOATING[self.backend]:  # integers become floating
+            x = as_floating(self, x)
         col = _im2col(self.backend, x, self.kernel_size, self.stride, self.pad)
         return self.xp.mean(col, axis=(2, 3))
 

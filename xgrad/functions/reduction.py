@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from .._inputs import REAL, check_real, operand
 from ..config import Config
-from ..core import Function, Variable, as_variable
+from ..core import Function, Variable
 from .shape import broadcast_to, normalize_axes, reshape
 
 
@@ -30,13 +31,13 @@ class Sum(Function):
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
     """Sum over ``axis`` (None, an int or a tuple; negatives count from the end)."""
-    axes = normalize_axes(axis, len(x.shape), "sum")
-    return Sum(axes, keepdims)(x)
+    x = operand(x, "sum")
+    return Sum(normalize_axes(axis, x.ndim, "sum"), keepdims)(x)
 
 
 def average(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
     """Arithmetic mean over ``axis``."""
-    x = as_variable(x)
+    x = operand(x, "average")
     axes = normalize_axes(axis, x.ndim, "average")
     count = math.prod(x.shape[a] for a in axes)
     return sum(x, axes, keepdims) * (1.0 / count if count else float("nan"))
@@ -62,11 +63,15 @@ class _Extremum(Function):
 
 class Max(_Extremum):
     def forward(self, x):
+        if x.dtype not in REAL[self.backend]:  # complex: no order
+            check_real(self, x)
         return self.xp.max(x, axis=self.axes, keepdims=self.keepdims)
 
 
 class Min(_Extremum):
     def forward(self, x):
+        if x.dtype not in REAL[self.backend]:
+            check_real(self, x)
         return self.xp.min(x, axis=self.axes, keepdims=self.keepdims)
 
 
@@ -77,12 +82,14 @@ def max(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
     gradient; ``using_config("max_ties", "all")`` gives each tie all of it,
     as DeZero does.
     """
-    return Max(normalize_axes(axis, len(x.shape), "max"), keepdims)(x)
+    x = operand(x, "max")
+    return Max(normalize_axes(axis, x.ndim, "max"), keepdims)(x)
 
 
 def min(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
     """Smallest element over ``axis``; ties share the gradient as in :func:`max`."""
-    return Min(normalize_axes(axis, len(x.shape), "min"), keepdims)(x)
+    x = operand(x, "min")
+    return Min(normalize_axes(axis, x.ndim, "min"), keepdims)(x)
 
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
@@ -92,9 +99,13 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
     """
     from .elementwise import exp, log
 
-    x = as_variable(x)
+    x = operand(x, "logsumexp")
     axes = normalize_axes(axis, x.ndim, "logsumexp")
     xp = x.backend.xp
+    if xp.isdtype(x.dtype, "complex floating"):
+        raise TypeError(f"logsumexp: got complex input {x.dtype}; pass a real array")
+    if not xp.isdtype(x.dtype, "real floating"):
+        x = x * 1.0  # integers become the default float dtype, as in `/`
     shift = xp.max(x.data, axis=axes, keepdims=True)
     shift = Variable(xp.where(xp.isfinite(shift), shift, xp.zeros_like(shift)))
     y = log(sum(exp(x - shift), axes, keepdims=True)) + shift

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import operator
 from typing import Any
 
+from .._inputs import operand
 from ..core import Function, Variable, as_variable
 
 
@@ -15,15 +17,29 @@ def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
     axes = axis if isinstance(axis, tuple | list) else (axis,)
     out = []
     for a in axes:
-        if not -ndim <= a < max(ndim, 1):
-            raise ValueError(
-                f"{op}: axis {a} is out of range for an array of {ndim} dimensions "
-                f"(valid: {-ndim} to {ndim - 1})"
-            )
-        out.append(a % ndim if ndim else 0)
+        out.append(_axis_in(a, ndim, op))
     if len(set(out)) != len(out):
-        raise ValueError(f"{op}: repeated axis in {axis}")
+        raise ValueError(f"{op}: repeated axis in {axis}; name each axis once")
     return tuple(sorted(out))
+
+
+def _axis_in(axis: Any, ndim: int, op: str, extra: int = 0) -> int:
+    """``axis`` of an ``ndim + extra``-dimensional result, as a non-negative int."""
+    try:
+        a = operator.index(axis)
+    except TypeError:
+        raise TypeError(
+            f"{op}: axis must be an int (or a tuple of ints), got "
+            f"{type(axis).__name__} {axis!r}; pass int(axis)"
+        ) from None
+    n = ndim + extra
+    if not -n <= a < max(n, 1):
+        new = ", counting the new axis" if extra else ""
+        raise ValueError(
+            f"{op}: axis {a} is out of range for a {ndim}-D input "
+            f"(valid: {-n} to {n - 1}{new}); pass an axis in that range"
+        )
+    return a % n if n else 0
 
 
 def sum_to_array(xp: Any, x: Any, shape: tuple[int, ...]) -> Any:
@@ -75,13 +91,15 @@ class Transpose(Function):
 def transpose(x: Any, axes: tuple[int, ...] | None = None) -> Variable:
     """Permute the axes of ``x``; reverse them when ``axes`` is None."""
     if axes is not None:
-        ndim = len(x.shape)
-        if sorted(a % ndim for a in axes) != list(range(ndim)) or len(axes) != ndim:
+        ndim = len(operand(x, "transpose").shape)
+        normal = tuple(_axis_in(a, ndim, "transpose") for a in axes)
+        if sorted(normal) != list(range(ndim)):
             raise ValueError(
                 f"transpose: axes {tuple(axes)} are not a permutation of the "
-                f"{ndim} axes of an array of shape {tuple(x.shape)}"
+                f"{ndim} axes of an array of shape {tuple(x.shape)}; name each of "
+                f"0 to {ndim - 1} once"
             )
-        axes = tuple(a % ndim for a in axes)
+        axes = normal
     return Transpose(axes)(x)
 
 
@@ -93,8 +111,8 @@ def matrix_transpose(x: Any) -> Variable:
 
 def expand_dims(x: Any, axis: int) -> Variable:
     """Insert a length-1 axis at position ``axis``."""
-    shape = list(x.shape)
-    shape.insert(axis % (len(shape) + 1), 1)
+    shape = list(operand(x, "expand_dims").shape)
+    shape.insert(_axis_in(axis, len(shape), "expand_dims", extra=1), 1)
     return reshape(x, tuple(shape))
 
 
@@ -168,12 +186,39 @@ class Concat(Function):
 
 def concat(xs: list[Any], axis: int = 0) -> Variable:
     """Join Variables along an existing axis."""
+    xs = _pieces(xs, "concat")
+    shapes = [x.shape for x in xs]
+    axis = _axis_in(axis, len(shapes[0]), "concat")
+    rest = {s[:axis] + s[axis + 1 :] if len(s) == len(shapes[0]) else s for s in shapes}
+    if len(rest) > 1:
+        raise ValueError(
+            f"concat: shapes {shapes} differ off axis {axis}; every input needs "
+            f"the same number of axes and the same length on all but axis {axis}"
+        )
     return Concat(axis)(*xs)
 
 
 def stack(xs: list[Any], axis: int = 0) -> Variable:
     """Join Variables along a new axis."""
+    xs = _pieces(xs, "stack")
+    shapes = [x.shape for x in xs]
+    if len(set(shapes)) > 1:
+        raise ValueError(
+            f"stack: inputs must share one shape, got {shapes}; reshape them to "
+            f"one shape, or join along an existing axis with F.concat"
+        )
+    axis = _axis_in(axis, len(shapes[0]), "stack", extra=1)
     return concat([expand_dims(x, axis) for x in xs], axis=axis)
+
+
+def _pieces(xs: Any, op: str) -> list[Variable]:
+    """The inputs of concat or stack: a non-empty sequence of arrays or Variables."""
+    if not isinstance(xs, list | tuple) or not xs:
+        raise TypeError(
+            f"{op}: expected a non-empty list of Variables or arrays, got "
+            f"{type(xs).__name__}{'' if xs else ' (empty)'}; pass [x, y, ...]"
+        )
+    return [operand(x, op, i) for i, x in enumerate(xs)]
 
 
 def _offsets(sizes: list[int]) -> list[int]:
@@ -217,6 +262,8 @@ def split(
     x: Any, indices_or_sections: int | list[int], axis: int = 0
 ) -> list[Variable]:
     """Split ``x`` along ``axis`` into equal sections, or at the given indices."""
+    x = operand(x, "split")
+    axis = _axis_in(axis, x.ndim, "split")
     n = x.shape[axis]
     if isinstance(indices_or_sections, int):
         if n % indices_or_sections:

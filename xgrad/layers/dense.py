@@ -10,6 +10,7 @@ import numpy as np
 from .. import backends
 from .. import functions as F
 from .. import random as xrandom
+from .._inputs import operand
 from ..core import Parameter, Variable
 from ..devices import device as _device
 from ..utils import pair
@@ -25,6 +26,8 @@ class _Weighted(Layer):
     created on the input's device. Weights are drawn from ``xgrad.random``
     with scale ``sqrt(1 / fan_in)`` in the layer's dtype (float32 by default).
     """
+
+    _input_ndim: int  # 2 for (N, in_size), 4 for (N, C, H, W)
 
     def _setup(self, out_size: int, nobias: bool, dtype: Any, ready: bool) -> None:
         self.dtype = dtype
@@ -57,17 +60,40 @@ class _Weighted(Layer):
             0.0, scale, self._w_shape(), dtype=dtype, device=dev
         )
 
-    def _ensure_W(self, x: Any) -> None:
-        """Create W at the first call, on the input's device (and move b there)."""
-        if self.W.data is not None:
-            return
-        from ..devices import device_of
+    def _ensure_W(self, x: Any) -> Variable:
+        """``x`` checked; W made at the first call, on the input's device (b moved).
 
-        data = x.data if isinstance(x, Variable) else x
-        self._learn_input_size(data)
-        self._init_W(device_of(data))
-        if self.b is not None:  # made at construction, maybe elsewhere
-            self.b.to_device(device_of(data))
+        A wrong input raises before the layer changes, naming the layer, the
+        shapes and how its size was fixed.
+        """
+        x = operand(x, type(self).__name__)
+        self._check_input(x)
+        if self.W.data is None:
+            from ..devices import device_of
+
+            self._learn_input_size(x)
+            self._init_W(device_of(x.data))
+            if self.b is not None:  # made at construction, maybe elsewhere
+                self.b.to_device(device_of(x.data))
+        return x
+
+    def _check_input(self, x: Variable) -> None:
+        """Raise if ``x`` does not fit W (or, before W exists, any W)."""
+        ndim, name = self._input_ndim, type(self).__name__
+        size = None if self.W.data is None else self._input_size()
+        if x.ndim == ndim and size in (None, x.shape[1]):
+            return
+        want = "(N, in_size)" if ndim == 2 else "(N, C, H, W) images"
+        if x.ndim != ndim:
+            fix = "add a batch axis: x[None]" if x.ndim < ndim else "flatten it"
+            raise ValueError(f"{name}: takes {want}, got x of shape {x.shape}; {fix}")
+        what = "input features" if ndim == 2 else "input channels"
+        raise ValueError(
+            f"{name}: W {self.W.shape} was made for {size} {what} (given at "
+            f"construction or learnt from the first input), got x of shape "
+            f"{x.shape} with {x.shape[1]}; pass inputs with {size} {what}, or "
+            f"use a new {name} for {x.shape[1]}"
+        )
 
 
 class Linear(_Weighted):
@@ -94,11 +120,16 @@ class Linear(_Weighted):
     def _fan_in(self) -> int:
         return self.in_size
 
+    _input_ndim = 2
+
+    def _input_size(self) -> int:
+        return self.W.shape[0]
+
     def _learn_input_size(self, x: Any) -> None:
         self.in_size = x.shape[1]
 
     def forward(self, x: Any) -> Variable:
-        self._ensure_W(x)
+        x = self._ensure_W(x)
         return F.linear(x, self.W, self.b)
 
 
@@ -130,11 +161,16 @@ class Conv2d(_Weighted):
         kh, kw = pair(self.kernel_size)
         return self.in_channels * kh * kw
 
+    _input_ndim = 4
+
+    def _input_size(self) -> int:
+        return self.W.shape[1]
+
     def _learn_input_size(self, x: Any) -> None:
         self.in_channels = x.shape[1]
 
     def forward(self, x: Any) -> Variable:
-        self._ensure_W(x)
+        x = self._ensure_W(x)
         return F.conv2d(x, self.W, self.b, self.stride, self.pad)
 
 
@@ -144,6 +180,9 @@ class Deconv2d(Conv2d):
     def _w_shape(self) -> tuple[int, ...]:
         return (self.in_channels, self.out_channels, *pair(self.kernel_size))
 
+    def _input_size(self) -> int:
+        return self.W.shape[0]
+
     def forward(self, x: Any) -> Variable:
-        self._ensure_W(x)
+        x = self._ensure_W(x)
         return F.deconv2d(x, self.W, self.b, self.stride, self.pad)
