@@ -8,7 +8,10 @@ checked.
 
 from __future__ import annotations
 
+import gzip
+import sys
 import tarfile
+import zlib
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -43,6 +46,36 @@ woman worm"""
 
 def _names(text: str) -> dict[int, str]:
     return dict(enumerate(text.split()))
+
+
+_DEFLATE_RATIO = 1032  # deflate's limit: a 258-byte match costs at least 2 bits
+_CHUNK = 1 << 20
+
+
+class _Chunked:
+    """A file whose ``read(n)`` reads in chunks, so that memory grows with the
+    data found, never with a size that an archive header declares."""
+
+    def __init__(self, f: Any) -> None:
+        self._f = f
+
+    def read(self, n: int = -1) -> bytes:
+        data, n = bytearray(), sys.maxsize if n is None or n < 0 else n
+        while len(data) < n and (block := self._f.read(min(_CHUNK, n - len(data)))):
+            data += block
+        return bytes(data)
+
+    def seek(self, *args: int) -> int:
+        return self._f.seek(*args)
+
+    def tell(self) -> int:
+        return self._f.tell()
+
+
+def _escapes(path: str) -> bool:
+    """Whether ``path`` is absolute or leads out of its folder with ``..``."""
+    parts = path.replace("\\", "/").split("/")
+    return path[:1] in ("/", "\\") or path[1:2] == ":" or ".." in parts
 
 
 # float32 pixels in [-1, 1].
@@ -116,27 +149,39 @@ class CIFAR10(Dataset):
             folder, [self.remote], what=self.title, download=self.download, note=note
         )
         wanted = self.train_members if self.train else self.test_members
-        blobs: dict[str, bytes] = {}
-        with tarfile.open(self._path, "r:gz") as tar:
-            for member in tar:  # one pass, in archive order: no seeking back
-                if "-py/" in member.name:
-                    self._refuse_pickles(folder, member=member.name)
-                if member.name in wanted and member.isfile():
-                    blobs[member.name] = tar.extractfile(member).read()
         record = self.label_bytes + _PIXELS
+        blobs: dict[str, bytes] = {}
+        try:
+            with (
+                gzip.GzipFile(self._path) as gz,
+                tarfile.open(fileobj=_Chunked(gz), mode="r:") as tar,
+            ):
+                for member in tar:  # one pass, in archive order: no seeking back
+                    self._check_member(folder, member)
+                    if member.name in wanted and member.isfile():
+                        self._check_size(member, record)
+                        blob = _Chunked(tar.extractfile(member)).read(member.size)
+                        blobs[member.name] = blob
+        except CorruptFileError:
+            raise
+        except (
+            tarfile.TarError,
+            OSError,
+            EOFError,
+            OverflowError,
+            ValueError,
+            zlib.error,
+        ) as e:
+            raise CorruptFileError(
+                f"{self._path}: cannot read it as a gzip-compressed tar archive "
+                f"({type(e).__name__}: {e}); it is damaged or not the {self.title} "
+                f"binary version; delete it and fetch it again"
+            ) from None
         for name in wanted:
             if name not in blobs:
                 raise CorruptFileError(
                     f"{self._path}: the archive has no member {name}; it is not "
                     f"the {self.title} binary version"
-                )
-            blob = blobs[name]
-            if not blob or len(blob) % record:
-                raise CorruptFileError(
-                    f"{self._path}: member {name} holds {len(blob)} bytes, expected "
-                    f"a positive multiple of the {record}-byte record "
-                    f"({self.label_bytes} label byte(s) + {_PIXELS} pixels); the "
-                    f"archive is truncated or not the {self.title} binary version"
                 )
         return np.concatenate(
             [
@@ -144,6 +189,37 @@ class CIFAR10(Dataset):
                 for name in wanted
             ]
         )
+
+    def _check_member(self, folder: Path, member: tarfile.TarInfo) -> None:
+        """Refuse the pickle version and members with unsafe paths."""
+        name = member.name
+        if "-py/" in name or "-python/" in name:
+            self._refuse_pickles(folder, member=name)
+        link = member.linkname if member.issym() or member.islnk() else ""
+        if _escapes(name) or _escapes(link):
+            link = f" (a link to {link!r})" if link else ""
+            raise CorruptFileError(
+                f"{self._path}: member {name!r}{link} has an unsafe path, absolute "
+                f"or leading out with '..'; the official {self.title} archive has "
+                f"none (and xgrad never extracts archives)"
+            )
+
+    def _check_size(self, member: tarfile.TarInfo, record: int) -> None:
+        """Refuse a size that no file of records, or no such archive, can have."""
+        size, archive = member.size, self._path.stat().st_size
+        if not size or size % record:
+            raise CorruptFileError(
+                f"{self._path}: member {member.name} holds {size} bytes, expected "
+                f"a positive multiple of the {record}-byte record "
+                f"({self.label_bytes} label byte(s) + {_PIXELS} pixels); the "
+                f"archive is truncated or not the {self.title} binary version"
+            )
+        if size > _DEFLATE_RATIO * archive:
+            raise CorruptFileError(
+                f"{self._path}: member {member.name} declares {size} bytes, more "
+                f"than a {archive}-byte gzip archive can hold; the archive is "
+                f"damaged or not the {self.title} binary version"
+            )
 
     def _refuse_pickles(self, folder: Path, member: str = "") -> None:
         found = [folder / name for name in self.pickled if (folder / name).exists()]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import math
 import os
 import struct
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 
@@ -83,14 +85,25 @@ FILES: dict[str, tuple[Remote, Remote]] = {
 }
 
 
-def _read(path: Path) -> bytes:
-    """The file's bytes, gunzipped when it starts with the gzip magic number."""
-    data = path.read_bytes()
-    if data[:2] != b"\x1f\x8b":
-        return data
+_CHUNK = 1 << 20
+
+
+@contextlib.contextmanager
+def _open(path: Path) -> Iterator[IO[bytes]]:
+    """``path`` opened for reading, gunzipped when it starts with the gzip magic number."""
+    with path.open("rb") as f:
+        gz = f.read(2) == b"\x1f\x8b"
+        f.seek(0)
+        yield gzip.GzipFile(fileobj=f) if gz else f
+
+
+def _take(f: IO[bytes], raw: bytearray, n: int, path: Path) -> None:
+    """Append up to ``n`` more bytes of ``f`` to ``raw``, growing with what is found."""
     try:
-        return gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as e:
+        end = len(raw) + n
+        while len(raw) < end and (block := f.read(min(_CHUNK, end - len(raw)))):
+            raw += block
+    except (gzip.BadGzipFile, EOFError, zlib.error) as e:
         raise CorruptFileError(
             f"{path}: not a valid gzip file ({e}); delete it and fetch it again"
         ) from None
@@ -103,7 +116,9 @@ def read_idx(path: str | os.PathLike[str], magic: int | None = None) -> np.ndarr
     ``NN`` the number of dimensions), then ``NN`` big-endian 32-bit sizes,
     then the elements. Pass ``magic`` to require one kind of file. Raises
     :class:`CorruptFileError` naming the file, the expected and the found
-    sizes when the file is truncated or too long.
+    sizes when the file is truncated or too long. The header is checked
+    first, and at most the bytes it declares are read (in chunks), so a header
+    declaring a huge array or a gzip bomb fails without filling memory.
 
     Examples
     --------
@@ -114,34 +129,41 @@ def read_idx(path: str | os.PathLike[str], magic: int | None = None) -> np.ndarr
     >>> read_idx(path)
     array([7, 9], dtype=uint8)
     """
-    path = Path(path)
-    raw = _read(path)
-    if len(raw) < 4 or raw[:2] != b"\0\0" or raw[2] not in _IDX_TYPES:
-        raise CorruptFileError(
-            f"{path}: not an IDX file: it starts with 0x{raw[:4].hex()}, expected "
-            f"a magic number 0x0000TTNN (TT the element type, NN the dimensions)"
-        )
-    found_magic = int.from_bytes(raw[:4], "big")
-    if magic is not None and found_magic != magic:
-        raise CorruptFileError(
-            f"{path}: magic number 0x{found_magic:08x}, expected 0x{magic:08x}; "
-            f"is it the right file (images vs labels)?"
-        )
-    ndim = raw[3]
-    header = 4 + 4 * ndim
-    if len(raw) < header:
-        raise CorruptFileError(
-            f"{path}: truncated: the header needs {header} bytes, found {len(raw)}"
-        )
-    shape = struct.unpack(f">{ndim}I", raw[4:header])
-    dtype = np.dtype(_IDX_TYPES[raw[2]])
-    expected = header + math.prod(shape) * dtype.itemsize
+    path, raw = Path(path), bytearray()
+    with _open(path) as f:
+        _take(f, raw, 4, path)
+        if len(raw) < 4 or raw[:2] != b"\0\0" or raw[2] not in _IDX_TYPES:
+            raise CorruptFileError(
+                f"{path}: not an IDX file: it starts with 0x{raw[:4].hex()}, expected "
+                f"a magic number 0x0000TTNN (TT the element type, NN the dimensions)"
+            )
+        found_magic = int.from_bytes(raw[:4], "big")
+        if magic is not None and found_magic != magic:
+            raise CorruptFileError(
+                f"{path}: magic number 0x{found_magic:08x}, expected 0x{magic:08x}; "
+                f"is it the right file (images vs labels)?"
+            )
+        ndim = raw[3]
+        header = 4 + 4 * ndim
+        _take(f, raw, 4 * ndim, path)
+        if len(raw) < header:
+            raise CorruptFileError(
+                f"{path}: truncated: the header needs {header} bytes, found {len(raw)}"
+            )
+        shape = struct.unpack(f">{ndim}I", raw[4:header])
+        dtype = np.dtype(_IDX_TYPES[raw[2]])
+        expected = header + math.prod(shape) * dtype.itemsize
+        _take(f, raw, expected + 1 - header, path)  # one byte more tells "too long"
+        gz = isinstance(f, gzip.GzipFile)
     if len(raw) != expected:
-        kind = "truncated" if len(raw) < expected else "too long"
+        kind, found = "truncated", f"{len(raw)}"
+        if len(raw) > expected:
+            kind, found = "too long", f"{path.stat().st_size}"
+            found = f"more than {expected}" if gz else found
         raise CorruptFileError(
             f"{path}: {kind}: an IDX file of shape {shape} and type {dtype} is "
-            f"{expected} bytes (uncompressed), found {len(raw)}; delete it and "
-            f"fetch it again"
+            f"{expected} bytes (uncompressed), found {found}; delete it and fetch "
+            f"it again"
         )
     array = np.frombuffer(raw, dtype, offset=header).reshape(shape)
     return array.astype(dtype.newbyteorder("="))  # a writable native-order copy
