@@ -92,9 +92,8 @@ def load_weights(layer: Layer, path: str | os.PathLike[str]) -> None:
 
 
 # -- reading .npz files: every size that a file declares is checked before use -----
-
 # What reading a damaged archive raises; each becomes a ValueError naming the file.
-_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, struct.error)
+_ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, struct.error, NotImplementedError)
 _READ_ERRORS = (OSError, ValueError, EOFError, OverflowError, *_ZIP_ERRORS)
 _DEFLATE_RATIO = 1032  # deflate's limit: a 258-byte match costs at least 2 bits
 _CHUNK = 1 << 20
@@ -128,10 +127,9 @@ def _read_npz(
 ) -> dict[str, np.ndarray]:
     """The arrays of the .npz file ``path``, never unpickled nor allocated blindly.
 
-    Each member's .npy header must agree with the sizes its zip entry records,
-    and those with the file's size, so a header declaring a huge array fails
-    before anything is allocated. ``check`` sees the headers before any data
-    is read; memory then grows only with the data actually found.
+    Each .npy header must agree with its zip entry, and each entry with the
+    file's size, before anything is allocated; ``check`` sees the headers before
+    any data is read, and memory grows only with the data actually found.
     """
     with contextlib.ExitStack() as stack:
         with _reading(path, who, what):
@@ -181,7 +179,7 @@ def _npy_header(member: IO[bytes], name: str) -> tuple[Any, bool, np.dtype]:
         shape, fortran, dtype = read[version](member)
     except Exception as exc:  # noqa: BLE001 (a literal from the file: any failure)
         raise ValueError(
-            f"member {name!r} is not a .npy array ({type(exc).__name__}: {exc})"
+            f"member {name!r} has no readable .npy header ({type(exc).__name__}: {exc})"
         ) from None
     if dtype.hasobject:
         raise ValueError(
@@ -189,7 +187,10 @@ def _npy_header(member: IO[bytes], name: str) -> tuple[Any, bool, np.dtype]:
             f"can read; xgrad never unpickles"
         )
     if dtype.kind not in "biufU" or any(n < 0 for n in shape):
-        raise ValueError(f"member {name!r}: no array of shape {shape} and {dtype}")
+        raise ValueError(
+            f"member {name!r} declares shape {shape} and dtype {dtype}: not a "
+            f"valid array of numbers"
+        )
     return tuple(int(n) for n in shape), fortran, dtype
 
 
@@ -223,7 +224,10 @@ def _check(layer: Layer, stored: Mapping[str, Any], path: Any) -> dict[str, Any]
     for key, entry in entries.items():
         now, array = _value(entry), stored[key]
         if array.dtype.kind not in "biuf":
-            raise ValueError(f"load_weights: {name!r}: {key!r} holds {array.dtype}")
+            raise ValueError(
+                f"load_weights: {name!r}: {key!r} holds {array.dtype} values, not "
+                f"real numbers"
+            )
         if now is not None and tuple(now.shape) != tuple(array.shape):
             raise ValueError(
                 f"load_weights: {name!r}: {key!r} has shape {tuple(array.shape)} "
@@ -235,10 +239,8 @@ def _check(layer: Layer, stored: Mapping[str, Any], path: Any) -> dict[str, Any]
 def _load_arrays(layer: Layer, stored: dict[str, np.ndarray], path: Any) -> None:
     """Check every key and shape against ``layer``, then assign them all."""
     entries = _check(layer, stored, path)
-    _assign(
-        entries,
-        {k: _onto(stored[k], _value(e), layer.device) for k, e in entries.items()},
-    )  # every check passed: now change the model
+    values = {k: _onto(stored[k], _value(e), layer.device) for k, e in entries.items()}
+    _assign(entries, values)  # every check passed: now change the model
 
 
 def _assign(entries: dict[str, Any], values: dict[str, Any]) -> None:
@@ -336,7 +338,11 @@ def load_checkpoint(
     before = {key: _value(entry) for key, entry in entries.items()}
     _load_arrays(model, _under(stored, "model/"), path)
     try:
-        _load_optimizer(optimizer, meta, stored)
+        if optimizer is not None:
+            state = dict(meta["optimizer"])
+            count = state.pop("count")
+            state["state"] = [_under(stored, f"optimizer/{i}/") for i in range(count)]
+            optimizer.load_state_dict(state)
     except (ValueError, TypeError, KeyError) as exc:
         _assign(entries, before)  # all or nothing: undo the weights
         raise ValueError(
@@ -389,11 +395,3 @@ def _problem(meta: Any, optimizer: Any) -> str:
     if state.get("count") != (count := len(list(optimizer._params()))):
         return f"it has state for {state.get('count')!r} parameters, not {count}"
     return ""
-
-
-def _load_optimizer(optimizer: Any, meta: dict[str, Any], stored: Any) -> None:
-    if optimizer is not None:
-        state = dict(meta["optimizer"])
-        count = state.pop("count")
-        state["state"] = [_under(stored, f"optimizer/{i}/") for i in range(count)]
-        optimizer.load_state_dict(state)

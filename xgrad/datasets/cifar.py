@@ -3,7 +3,8 @@
 Only the binary version is read: the Python version is a set of pickles, and
 unpickling a downloaded file can run arbitrary code. The archive is read in
 place (no extraction), after its size, SHA-256 and the publisher's MD5 are
-checked.
+checked; members with unsafe paths are refused, and no size an archive header
+declares is allocated before the data is there.
 """
 
 from __future__ import annotations
@@ -53,8 +54,12 @@ _CHUNK = 1 << 20
 
 
 class _Chunked:
-    """A file whose ``read(n)`` reads in chunks, so that memory grows with the
-    data found, never with a size that an archive header declares."""
+    """A file read in chunks: memory grows with the data found, not the size asked.
+
+    ``tarfile`` reads a member, or a pax or long-name header, with one
+    ``read(size)`` of the size its header declares, which a gzip file would
+    allocate at once.
+    """
 
     def __init__(self, f: Any) -> None:
         self._f = f
