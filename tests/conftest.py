@@ -15,9 +15,27 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 import xgrad
 from xgrad import backends
+
+# Hypothesis profiles for tests/fuzz: ``ci`` is what the fuzz modules use unless
+# a fuzz profile is loaded; ``long`` (``--hypothesis-profile=long``) draws many
+# more examples per op. Registered here, not in tests/fuzz/conftest.py, because
+# Hypothesis loads the profile before pytest reaches sub-folder conftests.
+# No deadline (a backend's first call is slow); the function-scoped backend
+# fixtures hold no per-example state.
+_FUZZ_SETTINGS = {
+    "deadline": None,
+    "print_blob": True,
+    "suppress_health_check": [
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+    ],
+}
+settings.register_profile("ci", max_examples=20, **_FUZZ_SETTINGS)
+settings.register_profile("long", max_examples=150, **_FUZZ_SETTINGS)
 
 # A device other than the default, where a CPU-only machine has one.
 _TEST_DEVICES = {"array_api_strict": "device1"}

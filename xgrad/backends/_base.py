@@ -165,6 +165,10 @@ class Backend:
         return self.xp.asarray(a, device=device)
 
     # -- operations the standard lacks -----------------------------------------
+    def getitem(self, x: Any, key: Any) -> Any:
+        """``x[key]`` for NumPy's keys; libraries that take fewer override it."""
+        return x[key]
+
     def scatter_add(self, target: Any, key: Any, values: Any) -> Any:
         """``target`` with ``values`` added at ``target[key]``, repeats accumulated.
 
@@ -174,6 +178,10 @@ class Backend:
         """
         xp = self.xp
         if is_basic_index(key):
+            parts = key if isinstance(key, tuple) else (key,)
+            if None in parts:  # new axes have length 1: drop them from both
+                key = tuple(p for p in parts if p is not None)
+                values = xp.reshape(values, self.getitem(target, key).shape)
             out = xp.zeros_like(target)
             out[key] = values
             return target + out
@@ -181,7 +189,7 @@ class Backend:
         # element's position in ``target``, in the shape of ``target[key]``.
         size = _size(target.shape)
         positions = xp.arange(size, device=self.device_of(target))
-        selected = xp.reshape(positions, target.shape)[key]
+        selected = self.getitem(xp.reshape(positions, target.shape), key)
         values = xp.broadcast_to(values, selected.shape)
         flat = self.segment_sum(
             xp.reshape(selected, (-1,)), xp.reshape(values, (-1,)), size

@@ -1,7 +1,8 @@
 """array-api-strict: the standard and nothing more.
 
-Nothing here is overridden beyond conversion: when the op tests pass on this
-backend, the op code uses only the standard. Its fake devices (``device1``,
+Nothing here is overridden beyond conversion and one indexing rewrite (the
+standard takes integer arrays only when they index every axis): when the op
+tests pass on this backend, the op code uses only the standard. Its fake devices (``device1``,
 ``device2``) let device moves be tested on a machine without a GPU.
 """
 
@@ -16,6 +17,7 @@ from .._compat import is_array_api_strict_namespace
 from .._device import Device
 from . import register
 from ._base import Backend
+from ._indexing import as_integer_arrays, needs_integer_arrays
 
 
 @register
@@ -35,6 +37,11 @@ class ArrayAPIStrict(Backend):
 
     def native_device(self, spec: str | None) -> Any:
         return self.xp.Device(spec or "CPU_DEVICE")
+
+    def getitem(self, x: Any, key: Any) -> Any:
+        if needs_integer_arrays(key):
+            key = as_integer_arrays(self.xp, key, tuple(x.shape), x.device)
+        return x[key]
 
     def device(self, name: str | None) -> Device:
         name = name or "CPU_DEVICE"

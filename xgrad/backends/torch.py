@@ -10,6 +10,7 @@ from .._compat import is_torch_array
 from .._device import Device
 from . import register
 from ._base import Backend
+from ._indexing import has_negative_step, positive_steps
 
 
 @register
@@ -21,6 +22,19 @@ class Torch(Backend):
 
     def native_device(self, spec: str | None) -> Any:
         return self.device(spec).native
+
+    def getitem(self, x: Any, key: Any) -> Any:
+        if has_negative_step(key):  # torch slices step forward only
+            flips, key = positive_steps(key, tuple(x.shape))
+            x = self.xp.flip(x, axis=flips)
+        return x[key]
+
+    def scatter_add(self, target: Any, key: Any, values: Any) -> Any:
+        if has_negative_step(key):
+            flips, key = positive_steps(key, tuple(target.shape))
+            flipped = super().scatter_add(self.xp.flip(target, axis=flips), key, values)
+            return self.xp.flip(flipped, axis=flips)
+        return super().scatter_add(target, key, values)
 
     def device(self, name: str | None) -> Device:
         import torch

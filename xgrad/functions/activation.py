@@ -103,6 +103,8 @@ class Softmax(Function):
         xp = self.xp
         if x.dtype not in REAL_FLOATING[self.backend]:  # integers become floating
             x = as_floating(self, x, real=True)
+        if 0 in x.shape:  # nothing to normalise (xp.max has no identity)
+            return x
         y = xp.exp(x - xp.max(x, axis=self.axis, keepdims=True))
         return y / xp.sum(y, axis=self.axis, keepdims=True)
 
@@ -137,6 +139,8 @@ class LogSoftmax(Function):
         xp = self.xp
         if x.dtype not in REAL_FLOATING[self.backend]:  # integers become floating
             x = as_floating(self, x, real=True)
+        if 0 in x.shape:  # nothing to normalise (xp.max has no identity)
+            return x
         shifted = x - xp.max(x, axis=self.axis, keepdims=True)
         return shifted - xp.log(xp.sum(xp.exp(shifted), axis=self.axis, keepdims=True))
 

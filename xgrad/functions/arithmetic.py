@@ -80,6 +80,8 @@ class Pow(Function):
     def backward(self, gy):
         (x,) = self.inputs
         c = self.c
+        if c == 0:  # x ** 0 is 1 everywhere: a zero slope, at x = 0 too (not 0 * inf)
+            return gy * 0.0
         return c * x ** (c - 1) * gy
 
 
@@ -93,9 +95,14 @@ class Power(_Binary):
         from .elementwise import log
 
         x0, x1 = self.inputs
-        y = self.outputs[0]()
         gx0 = gy * x1 * x0 ** (x1 - 1)
-        gx1 = gy * (y if y is not None else x0**x1) * log(x0)
+        if not self.needs_grad(1):  # a data exponent: no log of a negative base
+            return sum_to(gx0, x0.shape), None
+        y = self.outputs[0]()
+        # 0 ** t is constant in t where it is defined, so its slope is 0, not
+        # 0 * log(0): take the log of 1 there instead of 0.
+        zero_base = self.xp.astype(x0.data == 0, x0.dtype)
+        gx1 = gy * (y if y is not None else x0**x1) * log(x0 + zero_base)
         return self.reduce(gx0, gx1)
 
 

@@ -33,7 +33,9 @@ class MeanSquaredError(Function):
     def backward(self, gy):
         x0, x1 = self.inputs
         diff = x0 - x1
-        gx0 = diff * (2.0 / _batch_size(diff.shape)) * gy  # int diff: floating
+        n = _batch_size(diff.shape)
+        scale = 2.0 / n if n else math.nan  # an empty batch: NaN, like the loss
+        gx0 = diff * scale * gy  # int diff: floating
         return sum_to(gx0, x0.shape), sum_to(-gx0, x1.shape)
 
 
@@ -182,13 +184,20 @@ def sigmoid_cross_entropy(x: Any, t: Any) -> Variable:
 def binary_cross_entropy(p: Any, t: Any) -> Variable:
     """Binary cross entropy of probabilities ``p`` against 0/1 targets ``t``, summed / N.
 
-    ``p`` is clipped to ``[eps, 1 - eps]`` of its dtype, so 0 and 1 give a
-    finite loss.
+    Each log takes ``eps`` (the dtype's machine epsilon) more than its
+    argument, rescaled by ``1 + eps``: ``log((p + eps) / (1 + eps))``. A right
+    answer (``p == t``, 0 or 1) costs exactly 0 and keeps its one-sided slope
+    (-1 or 1, divided by N); a wrong certain answer costs ``-log(eps)`` with a
+    large finite gradient towards the target; probabilities near 0 or 1, such
+    as those a sigmoid gives, keep their gradient (clipping them to
+    ``[eps, 1 - eps]`` would zero it). ``p`` outside ``[0, 1]`` is clipped.
     """
     p = _logits(p, "binary_cross_entropy")
     t = Variable(_targets(t, p, "binary_cross_entropy"))
     if not p.backend.xp.isdtype(p.dtype, "real floating"):
         p = p * 1.0  # integer input becomes the default float dtype, as in `/`
     eps = float(p.backend.xp.finfo(p.dtype).eps)
-    p = clip(p, eps, 1.0 - eps)
-    return -sum_(t * log(p) + (1 - t) * log(1 - p)) / _batch_size(p.shape)
+    p = clip(p, 0.0, 1.0)
+    log_p = log(p + eps) - math.log1p(eps)
+    log_not_p = log((1.0 + eps) - p) - math.log1p(eps)
+    return -sum_(t * log_p + (1 - t) * log_not_p) / _batch_size(p.shape)

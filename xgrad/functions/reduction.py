@@ -83,13 +83,26 @@ def max(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
     as DeZero does.
     """
     x = operand(x, "max")
-    return Max(normalize_axes(axis, x.ndim, "max"), keepdims)(x)
+    return Max(_nonempty_axes(x, axis, "max"), keepdims)(x)
 
 
 def min(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
     """Smallest element over ``axis``; ties share the gradient as in :func:`max`."""
     x = operand(x, "min")
-    return Min(normalize_axes(axis, x.ndim, "min"), keepdims)(x)
+    return Min(_nonempty_axes(x, axis, "min"), keepdims)(x)
+
+
+def _nonempty_axes(x: Variable, axis: Any, op: str) -> tuple[int, ...]:
+    """``axis`` normalised; an error if one is empty (an extremum of nothing)."""
+    axes = normalize_axes(axis, x.ndim, op)
+    empty = [a for a in axes if x.shape[a] == 0]
+    if empty:
+        raise ValueError(
+            f"{op}: axis {empty[0]} of the input (shape {x.shape}) is empty, and an "
+            f"empty set has no {'largest' if op == 'max' else 'smallest'} element; "
+            f"reduce over non-empty axes, or test x.size first"
+        )
+    return axes
 
 
 def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
@@ -106,8 +119,12 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
         raise TypeError(f"logsumexp: got complex input {x.dtype}; pass a real array")
     if not xp.isdtype(x.dtype, "real floating"):
         x = x * 1.0  # integers become the default float dtype, as in `/`
-    shift = xp.max(x.data, axis=axes, keepdims=True)
-    shift = Variable(xp.where(xp.isfinite(shift), shift, xp.zeros_like(shift)))
+    if x.size == 0:  # xp.max has no identity; the empty sum is 0 either way
+        shift = xp.zeros_like(xp.sum(x.data, axis=axes, keepdims=True))
+    else:
+        shift = xp.max(x.data, axis=axes, keepdims=True)
+        shift = xp.where(xp.isfinite(shift), shift, xp.zeros_like(shift))
+    shift = Variable(shift)
     y = log(sum(exp(x - shift), axes, keepdims=True)) + shift
     return (
         y

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import operator
 from typing import Any
 
@@ -131,7 +132,13 @@ def squeeze(x: Any, axis: int | tuple[int, ...] | None = None) -> Variable:
 
 def flatten(x: Any) -> Variable:
     """Keep the first axis and flatten the rest, as DeZero does: (N, ...) to (N, -1)."""
-    return reshape(x, (x.shape[0], -1))
+    x = operand(x, "flatten")
+    if x.ndim == 0:
+        raise ValueError(
+            "flatten: got a 0-d input; it keeps the first axis, so give it at least "
+            "one (x.reshape(1, 1), or F.reshape(x, (1, -1)))"
+        )
+    return reshape(x, (x.shape[0], math.prod(x.shape[1:])))  # -1 fails on (0, ...)
 
 
 class BroadcastTo(Function):
@@ -266,13 +273,18 @@ def split(
     axis = _axis_in(axis, x.ndim, "split")
     n = x.shape[axis]
     if isinstance(indices_or_sections, int):
+        if indices_or_sections < 1:
+            raise ValueError(
+                f"split: cannot split into {indices_or_sections} sections; "
+                f"give a positive count or a list of indices"
+            )
         if n % indices_or_sections:
             raise ValueError(
                 f"split: axis {axis} of length {n} does not divide into "
                 f"{indices_or_sections} equal sections"
             )
         step = n // indices_or_sections
-        indices = list(range(step, n, step))
+        indices = [step * i for i in range(1, indices_or_sections)]
     else:
         indices = list(indices_or_sections)
     out = Split(indices, axis)(x)
@@ -307,7 +319,7 @@ class GetItem(Function):
         self.slices = slices
 
     def forward(self, x):
-        return x[self.slices]
+        return self.backend.getitem(x, self.slices)
 
     def backward(self, gy):
         x = self.inputs[0]
