@@ -73,6 +73,33 @@ CASES = [
         r"Exp: input 0 is None; pass an array or a Variable",
     ),
     Case(
+        "operands that do not broadcast",
+        lambda A: (A(ones(2, 3)), A(ones(4))),
+        F.add,
+        ValueError,
+        r"Add: the array library rejected the inputs \(input 0: shape \(2, 3\) .*, "
+        r"input 1: shape \(4,\) .*\): .*Shapes \(2, 3\) and \(4,\) do not "
+        r"broadcast: .*axis -1 has \[3, 4\]\. Reshape, transpose or F\.expand_dims",
+    ),
+    Case(
+        "an index out of range",
+        lambda A: (A(ones(2, 3)),),
+        lambda x: Variable(x)[:, 5],
+        IndexError,
+        r"GetItem: the array library rejected the inputs \(input 0: shape \(2, 3\) "
+        r".*\): .*x\[key\] on shape \(2, 3\): an index into an axis of length n "
+        r"must lie in \[-n, n\)",
+    ),
+    Case(
+        "a reshape to another size",
+        lambda A: (A(ones(2, 3)), (4,)),
+        F.reshape,
+        ValueError,
+        r"Reshape: the array library rejected the inputs \(input 0: shape \(2, 3\) "
+        r".*\): .*A reshape keeps the element count: shape \(2, 3\) holds 6 "
+        r"elements, and \(4,\) must too",
+    ),
+    Case(
         "None into matmul",
         lambda A: (A(ones(2, 2)), None),
         F.matmul,

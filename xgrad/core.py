@@ -313,23 +313,29 @@ class Function:
 
                 inputs = as_variables(inputs, self)
                 break
-        # One and two inputs are the common cases, kept lean: they run for every op.
-        if len(inputs) == 1:
-            data = inputs[0]._data
-            backend = _BY_TYPE.get(type(data)) or backends.of(data, op=self)
-            self.backend = backend
-            ys = self.forward(data)
-        elif len(inputs) == 2:
-            a, b = inputs[0]._data, inputs[1]._data
-            backend = _BY_TYPE.get(type(a))
-            if backend is None or type(b) is not type(a) or backend.multi_device:
-                backend = backends.of(a, b, op=self)
-            self.backend = backend
-            ys = self.forward(a, b)
-        else:
-            xs = [x._data for x in inputs]
-            self.backend = backend = backends.of(*xs, op=self)
-            ys = self.forward(*xs)
+        try:  # free unless raised: the library's errors get this op's name
+            # One and two inputs are the common cases, kept lean: they run for
+            # every op.
+            if len(inputs) == 1:
+                data = inputs[0]._data
+                backend = _BY_TYPE.get(type(data)) or backends.of(data, op=self)
+                self.backend = backend
+                ys = self.forward(data)
+            elif len(inputs) == 2:
+                a, b = inputs[0]._data, inputs[1]._data
+                backend = _BY_TYPE.get(type(a))
+                if backend is None or type(b) is not type(a) or backend.multi_device:
+                    backend = backends.of(a, b, op=self)
+                self.backend = backend
+                ys = self.forward(a, b)
+            else:
+                xs = [x._data for x in inputs]
+                self.backend = backend = backends.of(*xs, op=self)
+                ys = self.forward(*xs)
+        except (IndexError, ValueError, TypeError, RuntimeError) as error:
+            from ._errors import reraise_named
+
+            reraise_named(self, inputs, error)
         if type(ys) is not tuple:
             output = Variable(
                 ys if type(ys) is type(inputs[0]._data) else backend.fix(ys)
@@ -366,6 +372,11 @@ class Function:
         raise NotImplementedError(
             f"{type(self).__name__} has no backward: it is not differentiable"
         )
+
+    def explain(self, xs: tuple[Any, ...]) -> str:
+        """What to do when the array library rejects ``forward(*xs)``; ops whose
+        inputs must fit together (broadcasting, indices in range) say how."""
+        return ""
 
     def needs_grad(self, i: int) -> bool:
         """Whether input ``i`` wants a gradient (False for Constants), for backward

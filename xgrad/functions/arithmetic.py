@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .._errors import broadcast_advice
 from .._inputs import floating
 from ..core import Function, Variable
 from .shape import sum_to
@@ -17,6 +18,9 @@ from .shape import sum_to
 
 class _Binary(Function):
     """Two inputs that broadcast; remembers their shapes for the backward pass."""
+
+    def explain(self, xs: tuple[Any, ...]) -> str:
+        return broadcast_advice(*(tuple(x.shape) for x in xs))
 
     def reduce(self, gx0: Variable, gx1: Variable) -> tuple[Variable, Variable]:
         x0, x1 = self.inputs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._errors import broadcast_advice
 from .._inputs import FLOATING, REAL, as_floating, check_real
 from ..core import Function, Variable
 from .shape import sum_to
@@ -142,6 +143,9 @@ class Clip(Function):
 class _Extremum(Function):
     """maximum/minimum: the gradient goes to the winner, split evenly on ties."""
 
+    def explain(self, xs):
+        return broadcast_advice(*(tuple(x.shape) for x in xs))
+
     def backward(self, gy):
         x0, x1 = self.inputs
         xp = self.xp
@@ -177,6 +181,9 @@ class Where(Function):
 
     def forward(self, x0, x1):
         return self.xp.where(self.condition, x0, x1)
+
+    def explain(self, xs):
+        return broadcast_advice(*(tuple(x.shape) for x in (self.condition, *xs)))
 
     def backward(self, gy):
         x0, x1 = self.inputs

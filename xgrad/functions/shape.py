@@ -7,6 +7,7 @@ import math
 import operator
 from typing import Any
 
+from .._errors import broadcast_advice
 from .._inputs import operand
 from ..core import Function, Variable, as_variable
 
@@ -61,6 +62,13 @@ class Reshape(Function):
     def forward(self, x):
         self.x_shape = x.shape
         return self.xp.reshape(x, self.shape)
+
+    def explain(self, xs):
+        return (
+            f"A reshape keeps the element count: shape {tuple(xs[0].shape)} holds "
+            f"{math.prod(xs[0].shape)} elements, and {self.shape} must too (one -1 "
+            f"may stand for the rest)"
+        )
 
     def backward(self, gy):
         return reshape(gy, self.x_shape)
@@ -148,6 +156,9 @@ class BroadcastTo(Function):
     def forward(self, x):
         self.x_shape = tuple(x.shape)
         return self.xp.broadcast_to(x, self.shape)
+
+    def explain(self, xs):
+        return broadcast_advice(tuple(xs[0].shape), tuple(self.shape))
 
     def backward(self, gy):
         return sum_to(gy, self.x_shape)
@@ -320,6 +331,13 @@ class GetItem(Function):
 
     def forward(self, x):
         return self.backend.getitem(x, self.slices)
+
+    def explain(self, xs):
+        return (
+            f"x[key] on shape {tuple(xs[0].shape)}: an index into an axis of "
+            f"length n must lie in [-n, n), and the key may index at most "
+            f"{xs[0].ndim} axes"
+        )
 
     def backward(self, gy):
         x = self.inputs[0]

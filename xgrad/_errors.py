@@ -1,0 +1,54 @@
+"""Errors the array library raises inside an op, re-raised under the op's name.
+
+``Function.__call__`` sends here what ``forward`` raised. xgrad's own checks
+already name the op (``"Clip: got complex input ..."``) and pass unchanged;
+a library's bare message (``operands could not be broadcast together ...``)
+is re-raised as the same built-in exception type (``ValueError`` for
+PyTorch's ``RuntimeError``), prefixed with the op's name and followed by the
+inputs' shapes and dtypes and the op's advice (:meth:`Function.explain`).
+The library's message is kept in the text; its traceback is dropped, so the
+error points at the user's call, not into the library.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NoReturn
+
+_NAMED = re.compile(r"^[A-Za-z_][\w.]*: ")
+_KINDS = (IndexError, ValueError, TypeError, RuntimeError)
+
+
+def reraise_named(op: Any, inputs: tuple[Any, ...], error: Exception) -> NoReturn:
+    """Raise ``error`` again with ``op``'s name, the inputs and a fix."""
+    if _NAMED.match(str(error)):
+        raise error
+    name = type(op).__name__
+    described = ", ".join(
+        f"input {i}: shape {tuple(x.shape)} {x.dtype}" for i, x in enumerate(inputs)
+    )
+    advice = op.explain(tuple(x._data for x in inputs))
+    reason = str(error).strip().rstrip(".")
+    message = f"{name}: the array library rejected the inputs ({described}): {reason}"
+    if advice:
+        message += f". {advice}"
+    # One type for one mistake on every library: PyTorch's RuntimeError for
+    # shapes that do not fit is NumPy's ValueError.
+    kind = next(k for k in _KINDS if isinstance(error, k))
+    raise (ValueError if kind is RuntimeError else kind)(message) from None
+
+
+def broadcast_advice(*shapes: tuple[int, ...]) -> str:
+    """Why ``shapes`` do not broadcast together, and the fix; "" if they do."""
+    ndim = max(len(s) for s in shapes)
+    for axis in range(1, ndim + 1):
+        lengths = {s[-axis] for s in shapes if len(s) >= axis} - {1}
+        if len(lengths) > 1:
+            shown = " and ".join(str(tuple(s)) for s in shapes)
+            return (
+                f"Shapes {shown} do not broadcast: aligned from the right, each "
+                f"axis's lengths must be equal or 1, and axis -{axis} has "
+                f"{sorted(lengths)}. Reshape, transpose or F.expand_dims an input "
+                f"so that they match"
+            )
+    return ""
