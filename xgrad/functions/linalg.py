@@ -16,10 +16,13 @@ class MatMul(Function):
         return self.xp.matmul(x, W)
 
     def backward(self, gy):
-        x, W = self.inputs
-        gx = sum_to(gy @ matrix_transpose(W), x.shape) if self.needs_grad(0) else None
-        gW = sum_to(matrix_transpose(x) @ gy, W.shape) if self.needs_grad(1) else None
-        return gx, gW
+        x, W = self.inputs  # shapes already checked: MatMul, not the matmul wrapper
+        gx = MatMul()(gy, matrix_transpose(W)) if self.needs_grad(0) else None
+        gW = MatMul()(matrix_transpose(x), gy) if self.needs_grad(1) else None
+        return (
+            None if gx is None else sum_to(gx, x.shape),
+            None if gW is None else sum_to(gW, W.shape),
+        )
 
 
 def matmul(x: Any, W: Any) -> Variable:
@@ -69,9 +72,9 @@ class Linear(Function):
         return y if b is None else y + b
 
     def backward(self, gy):
-        x, W = self.inputs[:2]
-        gx = gy @ W.T if self.needs_grad(0) else None  # data needs no gradient
-        gW = x.T @ gy if self.needs_grad(1) else None
+        x, W = self.inputs[:2]  # data needs no gradient; shapes already checked
+        gx = MatMul()(gy, matrix_transpose(W)) if self.needs_grad(0) else None
+        gW = MatMul()(matrix_transpose(x), gy) if self.needs_grad(1) else None
         if len(self.inputs) == 2:
             return gx, gW
         return gx, gW, sum_to(gy, self.inputs[2].shape)

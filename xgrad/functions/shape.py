@@ -115,7 +115,13 @@ def transpose(x: Any, axes: tuple[int, ...] | None = None) -> Variable:
 def matrix_transpose(x: Any) -> Variable:
     """Swap the last two axes (the transpose of a stack of matrices)."""
     ndim = len(x.shape)
-    return transpose(x, (*range(ndim - 2), ndim - 1, ndim - 2))
+    if ndim < 2:
+        raise ValueError(
+            f"matrix_transpose: needs at least 2 axes, got shape {tuple(x.shape)}; "
+            f"use F.reshape(x, (-1, 1)) for a column"
+        )
+    # A valid permutation by construction: no need for transpose's checks.
+    return Transpose(None if ndim == 2 else (*range(ndim - 2), ndim - 1, ndim - 2))(x)
 
 
 def expand_dims(x: Any, axis: int) -> Variable:
