@@ -104,8 +104,37 @@ class SoftmaxCrossEntropy(Function):
         return -xp.sum(log_p * self.onehot) / _batch_size(x.shape)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        return (softmax(x, axis=1) - Variable(self.onehot)) * (gy / len(x))
+        return SoftmaxCrossEntropyGrad(self.onehot)(self.inputs[0], gy)
+
+
+class SoftmaxCrossEntropyGrad(Function):
+    """``(softmax(x) - onehot) * gy / N``: the loss's gradient as one op.
+
+    Its backward, built from differentiable functions, gives the higher
+    derivatives: the softmax's Jacobian for ``x``, and ``sum((p - t) * g) / N``
+    for ``gy``.
+    """
+
+    def __init__(self, onehot: Any) -> None:
+        self.onehot = onehot
+
+    def forward(self, x, gy):
+        xp = self.xp
+        if x.dtype not in REAL_FLOATING[self.backend]:  # integer logits
+            x = as_floating(self, x, real=True)
+        e = xp.exp(x - xp.max(x, axis=1, keepdims=True))
+        p = e / xp.sum(e, axis=1, keepdims=True)
+        return (p - self.onehot) * (gy / _batch_size(x.shape))
+
+    def backward(self, ggx):
+        x, gy = self.inputs
+        n = _batch_size(x.shape)
+        p = softmax(x, axis=1)
+        u = ggx * (gy / n)  # the upstream gradient of softmax(x)
+        pu = p * u
+        gx = pu - p * sum_(pu, axis=1, keepdims=True)
+        ggy = sum_((p - Variable(self.onehot)) * ggx) / n
+        return gx, ggy
 
 
 def softmax_cross_entropy(x: Any, t: Any) -> Variable:
