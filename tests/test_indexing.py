@@ -1,7 +1,9 @@
 """``x[key]`` takes NumPy's keys on every backend, and its gradient scatters back.
 
-PyTorch has no negative slice steps and array-api-strict takes integer arrays
-only when they index every axis; their backends rewrite such keys. Each key
+PyTorch has no negative slice steps and places an integer beside an integer
+array apart from NumPy; array-api-strict takes integer arrays only when they
+index every axis and slices only within the axis; their backends rewrite such
+keys. Each key
 here is checked against NumPy: the value, and the gradient of
 ``sum(x[key] * w)`` for a random ``w`` (repeated indices accumulate).
 """
@@ -29,17 +31,34 @@ KEYS = {
     "adjacent_arrays": lambda: np.s_[:, np.array([0, 3]), np.array([1, 0])],
     "matrix_of_rows": lambda: np.array([[0, 1], [3, 3]]),
     "mask": lambda: np.arange(4) % 2 == 0,
+    "integer_slice_array": lambda: np.s_[0, :, np.array([1, 0])],
+    "negative_integer_and_arrays": lambda: np.s_[-1, np.array([[0, 4], [2, 2]])],
+    "past_the_end": lambda: np.s_[:100, -100:],
+    "reverse_past_the_end": lambda: np.s_[100:-100:-1],
+    "empty_reverse": lambda: np.s_[0:3:-1],
+    "true_then_reverse": lambda: np.s_[True, ::-1],
+    "ellipsis_between": lambda: np.s_[1, ..., ::-2],
+}
+# The standard allows a boolean mask only as the whole key: array-api-strict
+# refuses these with an error that says so (NumPy and PyTorch take them).
+MASK_BESIDE_OTHERS = {"true_then_reverse"}
+THREE_AXES = {
+    "split_arrays",
+    "adjacent_arrays",
+    "integer_slice_array",
+    "ellipsis_between",
 }
 
 
 @pytest.mark.parametrize("name", list(KEYS))
 def test_get_item_matches_numpy(name, backend, to_backend, rng):
     key = KEYS[name]()
-    x = (
-        rng.standard_normal((4, 5, 2))
-        if "arrays" in name
-        else rng.standard_normal((4, 5))
-    )
+    if backend.name == "array_api_strict" and name in MASK_BESIDE_OTHERS:
+        v = Variable(to_backend(np.ones((4, 5))))
+        with pytest.raises(IndexError, match=r"^GetItem: array-api-strict takes a"):
+            v[_on(key, to_backend)]
+        return
+    x = rng.standard_normal((4, 5, 2) if name in THREE_AXES else (4, 5))
     want = x[key]
     w = rng.standard_normal(want.shape)
     v = Variable(to_backend(x))
@@ -67,5 +86,20 @@ def test_newaxis_beside_an_integer_array_is_refused_where_unsupported(
     if backend.name != "array_api_strict":
         assert v[key].shape == (1, 2, 2)
         return
-    with pytest.raises(IndexError, match=r"get_item.*expand_dims"):
+    with pytest.raises(IndexError, match=r"GetItem.*expand_dims"):
         v[key]
+
+
+def test_too_many_indices_name_get_item(backend, to_backend):
+    v = Variable(to_backend(np.ones((2, 3))))
+    with pytest.raises(IndexError, match=r"^GetItem: "):
+        v[0, 0, 0]
+
+
+def test_reversing_a_few_rows_reads_only_those_rows_on_torch():
+    """x[10:0:-1] slices forward and flips the ten rows, not the whole array."""
+    torch = pytest.importorskip("torch")
+    x = torch.arange(40_000.0).reshape(4000, 10)
+    y = Variable(x)[10:0:-1]
+    np.testing.assert_array_equal(y.data.numpy(), x.numpy()[10:0:-1])
+    assert y.data.untyped_storage().nbytes() == 10 * 10 * 4

@@ -12,18 +12,26 @@ error points at the user's call, not into the library.
 
 from __future__ import annotations
 
-import re
 from typing import Any, NoReturn
 
-_NAMED = re.compile(r"^[A-Za-z_][\w.]*: ")
 _KINDS = (IndexError, ValueError, TypeError, RuntimeError)
 
 
 def reraise_named(op: Any, inputs: tuple[Any, ...], error: Exception) -> NoReturn:
-    """Raise ``error`` again with ``op``'s name, the inputs and a fix."""
-    if _NAMED.match(str(error)):
-        raise error
+    """Raise ``error`` again with ``op``'s name, the inputs and a fix.
+
+    Passed on unchanged: errors from Functions defined outside xgrad (their
+    authors want their own traceback), xgrad's own messages (they start with
+    the op's name), and subclasses such as ``NotImplementedError``,
+    ``RecursionError`` or an out-of-memory error, which are not bad input.
+    """
     name = type(op).__name__
+    if (
+        type(error) not in _KINDS
+        or not type(op).__module__.startswith("xgrad.")
+        or str(error).startswith(f"{name}:")
+    ):
+        raise error
     described = ", ".join(
         f"input {i}: shape {tuple(x.shape)} {x.dtype}" for i, x in enumerate(inputs)
     )

@@ -146,8 +146,9 @@ def test_relu_leaky_relu_and_clip_at_their_kinks(to_backend):
 # -- probabilities of 0 and 1 ---------------------------------------------------------
 @DTYPES
 def test_binary_cross_entropy_at_matching_0_and_1(dtype, to_backend):
-    """p = t = 0 and p = t = 1: the loss is ~0 and the gradient the one-sided
-    derivative, d/dp -log(1 - p) = 1 at p = 0 and d/dp -log(p) = -1 at p = 1."""
+    """p = t = 0 and p = t = 1: the loss is 0 up to rounding (1e-14 in float32)
+    and the gradient the one-sided derivative, d/dp -log(1 - p) = 1 at p = 0 and
+    d/dp -log(p) = -1 at p = 1."""
     p = np.array([0.0, 1.0], dtype=dtype)
     t = np.array([0, 1])
     y, (v,) = _run(
@@ -172,9 +173,9 @@ def test_binary_cross_entropy_near_0_and_1(dtype, to_backend):
 
 @DTYPES
 def test_binary_cross_entropy_at_wrong_0_and_1(dtype, to_backend):
-    """p = 0 with t = 1 (and p = 1 with t = 0): the loss is finite (p is clipped
-    to [eps, 1 - eps]) and the gradient, infinite in mathematics, is finite,
-    not NaN, and points towards the target."""
+    """p = 0 with t = 1 (and p = 1 with t = 0): the loss is finite, -log(eps) per
+    element (each log takes eps more than its argument), and the gradient,
+    infinite in mathematics, is finite, not NaN, and points towards the target."""
     p = np.array([0.0, 1.0], dtype=dtype)
     t = np.array([1, 0])
     y, (v,) = _run(
@@ -276,6 +277,20 @@ def test_pow_one_second_derivative_at_zero(to_backend):
         v.cleargrad()
         F.sum(g).backward()
         _close(v.grad, [want])
+
+
+def test_power_with_a_zero_array_exponent_has_zero_base_gradient_at_zero(to_backend):
+    """x ** y with y = 0 is constant in x: slope 0 at x = 0 too (0 * 0 ** -1 would
+    be NaN); and (x ** y)'' at x = 0, y = 1 is 0, as (x ** 1)'' is."""
+    x, y = np.array([0.0, 2.0]), np.array([0.0, 0.0])
+    _, (base,) = _run(lambda v: F.pow(v, to_backend(y)), x, to_backend=to_backend)
+    _close(base.grad, [0.0, 0.0])
+    v = Variable(to_backend(np.array([0.0])))
+    F.pow(v, to_backend(np.array([1.0]))).backward(create_graph=True)
+    g = v.grad
+    v.cleargrad()
+    F.sum(g).backward()
+    _close(v.grad, [0.0])
 
 
 def test_power_of_zero_base_has_a_zero_exponent_gradient(to_backend):

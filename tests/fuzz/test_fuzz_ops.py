@@ -12,7 +12,8 @@ run every row on every backend:
 - ``test_dtype_shape_namespace_device``: float32 or float64 in, the same
   dtype, shape, library and device out, for the outputs, the gradients and
   the second-order gradients;
-- ``test_second_derivative``: ``gradgradcheck`` for the smooth ops.
+- ``test_second_derivative``: ``gradgradcheck`` for every differentiable op
+  (piecewise-linear ones included: away from their kinks it is 0).
 
 Numerical edge cases (1e4 logits, kinks, empty batches) are pinned one by one
 in ``test_edge_cases.py``. Profiles (``ci``, ``long``) live in conftest.py.
@@ -77,7 +78,6 @@ class Fuzz:
     reference: Callable[..., Any]  # NumPy, on the float64 arrays
     inputs: st.SearchStrategy[Case]
     covers: tuple[str, ...] = ()  # aliases in xgrad.functions it exercises too
-    smooth: bool = True  # check the second derivative (0 for piecewise-linear ops)
     exact: bool = True  # compare forward values with the reference
     differentiable: bool = True
 
@@ -871,7 +871,6 @@ FUZZ_CASES = [
 
 
 DIFFERENTIABLE = [f for f in FUZZ_CASES if f.differentiable]
-SMOOTH = [f for f in DIFFERENTIABLE if f.smooth]
 
 
 ROWS = {row.name: row for row in FUZZ_CASES}
@@ -976,14 +975,14 @@ def test_dtype_shape_namespace_device(name: str, data, dtype, backend, to_backen
         _check(f"{name}: output {i}", y, backend, like, np.shape(w))
     if not row.differentiable:
         return
-    sum(F.sum(y) for y in ys).backward(create_graph=row.smooth)
+    sum(F.sum(y) for y in ys).backward(create_graph=True)
     variables = [x for x in xs if isinstance(x, Variable)]
     grads = [x.grad for x in variables]
     for i, (x, g) in enumerate(zip(variables, grads, strict=True)):
         if g is not None:
             _check(f"{name}: gradient {i}", g, backend, like, x.shape)
     grads = [g for g in grads if g is not None]
-    if not row.smooth or not grads:
+    if not grads:
         return
     for x in variables:
         x.cleargrad()
@@ -993,7 +992,7 @@ def test_dtype_shape_namespace_device(name: str, data, dtype, backend, to_backen
             _check(f"{name}: second-order gradient {i}", x.grad, backend, like, x.shape)
 
 
-@_rows(SMOOTH)
+@_rows(DIFFERENTIABLE)
 @FUZZ
 @given(data=st.data())
 def test_second_derivative(name: str, data, backend, to_backend):

@@ -3,11 +3,15 @@
 ``get_item`` accepts NumPy's keys on every backend. Two libraries need help,
 and their backends call these rewrites (op code never does):
 
-- PyTorch has no negative slice steps: :func:`positive_steps` flips those
-  axes and rewrites the slices to walk forward.
-- array-api-strict takes integer arrays only when every axis is indexed by
-  an integer or an integer array: :func:`as_integer_arrays` turns the slices
-  beside the arrays into ``arange`` arrays that broadcast against them.
+- PyTorch has no negative slice steps: :func:`forward_slices` selects the
+  same elements walking forward and flips the result; and it places the
+  block of an integer and an integer array apart from NumPy when a slice
+  stands between them: :func:`as_integer_arrays` spells such keys out.
+- array-api-strict refuses slices that run past the end (:func:`clamp_slices`
+  clamps them, as NumPy does) and takes integer arrays only when every axis
+  is indexed by an integer or an integer array: :func:`as_integer_arrays`
+  turns the slices beside the arrays into ``arange`` arrays that broadcast
+  against them.
 """
 
 from __future__ import annotations
@@ -23,32 +27,87 @@ def _is_array(p: Any) -> bool:
     return hasattr(p, "shape") and not isinstance(p, int)
 
 
+def _is_bool(p: Any) -> bool:
+    return "bool" in str(p.dtype)
+
+
+def is_mask(p: Any) -> bool:
+    """True for a boolean array or a Python bool in a key."""
+    return isinstance(p, bool) or (_is_array(p) and _is_bool(p))
+
+
+def _axes_used(p: Any) -> int:
+    """How many axes of ``x`` the key part ``p`` indexes."""
+    if p is None or p is Ellipsis or isinstance(p, bool):  # a bool adds an axis
+        return 0
+    return p.ndim if _is_array(p) and _is_bool(p) else 1
+
+
 def expand(key: Any, ndim: int) -> list[Any]:
     """``key`` as a list with ``...`` (or the missing tail) spelled out as ``:``."""
     parts = list(_parts(key))
-    used = sum(
-        (p.ndim if _is_array(p) and _is_bool(p) else 1)
-        for p in parts
-        if p is not None and p is not Ellipsis
-    )
-    fill = [slice(None)] * max(ndim - used, 0)
+    used = sum(_axes_used(p) for p in parts)
+    if used > ndim:
+        raise IndexError(
+            f"GetItem: the key indexes {used} axes, but the array has {ndim}; "
+            f"use at most one index per axis"
+        )
+    fill = [slice(None)] * (ndim - used)
     for i, p in enumerate(parts):  # by identity: `in` would compare arrays
         if p is Ellipsis:
             return parts[:i] + fill + parts[i + 1 :]
     return parts + fill
 
 
-def _is_bool(p: Any) -> bool:
-    return "bool" in str(p.dtype)
-
-
 def has_negative_step(key: Any) -> bool:
+    """True when a slice of ``key`` walks backwards (``x[::-1]``)."""
     return any(isinstance(p, slice) and (p.step or 1) < 0 for p in _parts(key))
+
+
+def canonical_slice(p: slice, n: int) -> slice:
+    """``p`` with its bounds inside ``[0, n]``: ``x[:100]`` on 3 rows is ``x[0:3:1]``."""
+    start, stop, step = p.indices(n)
+    if not range(start, stop, step):
+        return slice(0, 0, 1)
+    return slice(start, stop if stop >= 0 else None, step)
+
+
+def clamp_slices(key: Any, shape: tuple[int, ...]) -> Any:
+    """``key`` with every slice's bounds clamped to its axis, as NumPy reads them."""
+    out, axis = [], 0
+    for p in expand(key, len(shape)):
+        out.append(canonical_slice(p, shape[axis]) if isinstance(p, slice) else p)
+        axis += _axes_used(p)
+    return tuple(out)
+
+
+def forward_slices(key: Any, shape: tuple[int, ...]) -> tuple[Any, tuple[int, ...]]:
+    """For a basic ``key``: the same selection with forward steps, and the axes of
+    the result to flip so that it comes out in ``key``'s order.
+
+    Only the selected elements are read and flipped, never the whole array.
+    """
+    out, flips, axis, out_axis = [], [], 0, 0
+    for p in expand(key, len(shape)):
+        if isinstance(p, slice):
+            start, stop, step = p.indices(shape[axis])
+            if step < 0:
+                k = len(range(start, stop, step))
+                p = (
+                    slice(start + step * (k - 1), start + 1, -step)
+                    if k
+                    else slice(0, 0)
+                )
+                flips.append(out_axis)
+        out.append(p)
+        axis += _axes_used(p)
+        out_axis += 0 if isinstance(p, int) and not isinstance(p, bool) else 1
+    return tuple(out), tuple(flips)
 
 
 def positive_steps(key: Any, shape: tuple[int, ...]) -> tuple[tuple[int, ...], Any]:
     """Axes to flip, and a key with forward steps that selects the same elements
-    from the flipped array in the same order."""
+    from the flipped array in the same order (for keys with arrays too)."""
     flips, out, axis = [], [], 0
     for p in expand(key, len(shape)):
         if isinstance(p, slice) and (p.step or 1) < 0:
@@ -58,9 +117,20 @@ def positive_steps(key: Any, shape: tuple[int, ...]) -> tuple[tuple[int, ...], A
             # element i of x is element n - 1 - i of the flipped array
             p = slice(n - 1 - start, n - 1 - stop, -step)
         out.append(p)
-        if p is not None:
-            axis += p.ndim if _is_array(p) and _is_bool(p) else 1
+        axis += _axes_used(p)
     return tuple(flips), tuple(out)
+
+
+def mixes_integers_and_arrays(key: Any) -> bool:
+    """True when ``key`` has an integer (or 0-d array) and an integer array of
+    one or more axes besides slices: NumPy treats the integer as an array
+    index and places the block accordingly, PyTorch does not."""
+    parts = _parts(key)
+    return needs_integer_arrays(key) and any(
+        (isinstance(p, int) and not isinstance(p, bool))
+        or (_is_array(p) and p.ndim == 0)
+        for p in parts
+    )
 
 
 def needs_integer_arrays(key: Any) -> bool:
@@ -85,7 +155,7 @@ def as_integer_arrays(xp: Any, key: Any, shape: tuple[int, ...], device: Any) ->
     parts = expand(key, len(shape))
     if any(p is None for p in parts):
         raise IndexError(
-            "get_item: this library cannot combine None (newaxis) with integer "
+            "GetItem: this library cannot combine None (newaxis) with integer "
             "array indices; index first, then add the axis with F.expand_dims"
         )
     advanced = [i for i, p in enumerate(parts) if not isinstance(p, slice)]

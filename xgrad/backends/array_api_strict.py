@@ -1,7 +1,8 @@
 """array-api-strict: the standard and nothing more.
 
-Nothing here is overridden beyond conversion and one indexing rewrite (the
-standard takes integer arrays only when they index every axis): when the op
+Nothing here is overridden beyond conversion and indexing rewrites (the
+standard takes integer arrays only when they index every axis, and slices
+only within the axis): when the op
 tests pass on this backend, the op code uses only the standard. Its fake devices (``device1``,
 ``device2``) let device moves be tested on a machine without a GPU.
 """
@@ -17,7 +18,12 @@ from .._compat import is_array_api_strict_namespace
 from .._device import Device
 from . import register
 from ._base import Backend
-from ._indexing import as_integer_arrays, needs_integer_arrays
+from ._indexing import (
+    as_integer_arrays,
+    clamp_slices,
+    is_mask,
+    needs_integer_arrays,
+)
 
 
 @register
@@ -39,9 +45,27 @@ class ArrayAPIStrict(Backend):
         return self.xp.Device(spec or "CPU_DEVICE")
 
     def getitem(self, x: Any, key: Any) -> Any:
+        return x[self._key(key, tuple(x.shape), x.device)]
+
+    def scatter_add(self, target: Any, key: Any, values: Any) -> Any:
+        key = self._key(key, tuple(target.shape), target.device)
+        return super().scatter_add(target, key, values)
+
+    def _key(self, key: Any, shape: tuple[int, ...], device: Any) -> Any:
+        """NumPy's ``key`` as the standard spells it (see _indexing)."""
+        parts = key if isinstance(key, tuple) else (key,)
+        if len(parts) > 1 and any(is_mask(p) for p in parts):
+            raise IndexError(
+                f"GetItem: array-api-strict takes a boolean mask (or True/False) "
+                f"only as the whole key, as the standard specifies; got a key of "
+                f"{len(parts)} parts for shape {shape}. Select with integer "
+                f"indices instead, e.g. xp.nonzero(mask)[0]"
+            )
         if needs_integer_arrays(key):
-            key = as_integer_arrays(self.xp, key, tuple(x.shape), x.device)
-        return x[key]
+            return as_integer_arrays(self.xp, key, shape, device)
+        if any(isinstance(p, slice) for p in parts):
+            return clamp_slices(key, shape)
+        return key
 
     def device(self, name: str | None) -> Device:
         name = name or "CPU_DEVICE"

@@ -9,8 +9,14 @@ import numpy as np
 from .._compat import is_torch_array
 from .._device import Device
 from . import register
-from ._base import Backend
-from ._indexing import has_negative_step, positive_steps
+from ._base import Backend, is_basic_index
+from ._indexing import (
+    as_integer_arrays,
+    forward_slices,
+    has_negative_step,
+    mixes_integers_and_arrays,
+    positive_steps,
+)
 
 
 @register
@@ -23,17 +29,32 @@ class Torch(Backend):
     def native_device(self, spec: str | None) -> Any:
         return self.device(spec).native
 
+    # torch slices only step forward, and places an integer beside an integer
+    # array apart from NumPy: such keys are rewritten (see _indexing).
     def getitem(self, x: Any, key: Any) -> Any:
-        if has_negative_step(key):  # torch slices step forward only
-            flips, key = positive_steps(key, tuple(x.shape))
-            x = self.xp.flip(x, axis=flips)
-        return x[key]
+        shape, xp = tuple(x.shape), self.xp
+        if mixes_integers_and_arrays(key) and not _has_none(key):
+            return x[as_integer_arrays(xp, key, shape, x.device)]
+        if not has_negative_step(key):
+            return x[key]
+        if is_basic_index(key):
+            key, flips = forward_slices(key, shape)
+            y = x[key]
+            return xp.flip(y, axis=flips) if flips else y
+        flips, key = positive_steps(key, shape)  # with arrays: flip x itself
+        return xp.flip(x, axis=flips)[key]
 
     def scatter_add(self, target: Any, key: Any, values: Any) -> Any:
-        if has_negative_step(key):
-            flips, key = positive_steps(key, tuple(target.shape))
-            flipped = super().scatter_add(self.xp.flip(target, axis=flips), key, values)
-            return self.xp.flip(flipped, axis=flips)
+        shape, xp = tuple(target.shape), self.xp
+        if mixes_integers_and_arrays(key) and not _has_none(key):
+            key = as_integer_arrays(xp, key, shape, target.device)
+        elif has_negative_step(key) and is_basic_index(key):
+            key, flips = forward_slices(key, shape)
+            values = xp.flip(values, axis=flips) if flips else values
+        elif has_negative_step(key):
+            flips, key = positive_steps(key, shape)
+            flipped = super().scatter_add(xp.flip(target, axis=flips), key, values)
+            return xp.flip(flipped, axis=flips)
         return super().scatter_add(target, key, values)
 
     def device(self, name: str | None) -> Device:
@@ -149,3 +170,7 @@ class TorchRandom:
 
     def permutation(self, n: int) -> Any:
         return self.torch.randperm(n, generator=self.gen, device=self.device)
+
+
+def _has_none(key: Any) -> bool:
+    return any(p is None for p in (key if isinstance(key, tuple) else (key,)))

@@ -41,6 +41,7 @@ from .elementwise import (
     tanh,
     where,
 )
+from .indexing import get_item
 from .linalg import dot, linear, linear_simple, matmul
 from .loss import (
     binary_cross_entropy,
@@ -56,7 +57,6 @@ from .shape import (
     concat,
     expand_dims,
     flatten,
-    get_item,
     matrix_transpose,
     reshape,
     split,

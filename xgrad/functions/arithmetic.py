@@ -99,7 +99,11 @@ class Power(_Binary):
         from .elementwise import log
 
         x0, x1 = self.inputs
-        gx0 = gy * x1 * x0 ** (x1 - 1)
+        # 0 ** 0 sits on x ** 0, constant in x: slope 0, not 0 * 0 ** -1. Only
+        # there take x ** 0 for x ** -1 (the factor x1 is 0 either way); the
+        # exponent's slope of this term, 1 / x, is infinite there anyway.
+        both_zero = (x1.data == 0) & (x0.data == 0)
+        gx0 = gy * x1 * x0 ** (x1 - 1 + self.xp.astype(both_zero, x1.dtype))
         if not self.needs_grad(1):  # a data exponent: no log of a negative base
             return sum_to(gx0, x0.shape), None
         y = self.outputs[0]()
@@ -264,7 +268,7 @@ def _shape_args(args: tuple[Any, ...]) -> Any:
 
 def setup_variable() -> None:
     """Give :class:`Variable` its operators and array-like methods (DeZero's name)."""
-    from . import linalg, reduction, shape
+    from . import indexing, linalg, reduction, shape
 
     def reshape(self: Variable, *shape_: int) -> Variable:
         return shape.reshape(self, tuple(_shape_args(shape_)))
@@ -290,7 +294,7 @@ def setup_variable() -> None:
         "__rpow__": rpow,
         "__matmul__": linalg.matmul,
         "__rmatmul__": lambda self, other: linalg.matmul(other, self),
-        "__getitem__": shape.get_item,
+        "__getitem__": indexing.get_item,
         "__lt__": _compare("__lt__"),
         "__le__": _compare("__le__"),
         "__gt__": _compare("__gt__"),

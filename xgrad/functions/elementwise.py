@@ -143,7 +143,7 @@ class Clip(Function):
 class _Extremum(Function):
     """maximum/minimum: the gradient goes to the winner, split evenly on ties."""
 
-    def explain(self, xs):
+    def explain(self, xs: tuple[Any, ...]) -> str:
         return broadcast_advice(*(tuple(x.shape) for x in xs))
 
     def backward(self, gy):
@@ -182,7 +182,7 @@ class Where(Function):
     def forward(self, x0, x1):
         return self.xp.where(self.condition, x0, x1)
 
-    def explain(self, xs):
+    def explain(self, xs: tuple[Any, ...]) -> str:
         return broadcast_advice(*(tuple(x.shape) for x in (self.condition, *xs)))
 
     def backward(self, gy):

@@ -215,8 +215,8 @@ def binary_cross_entropy(p: Any, t: Any) -> Variable:
 
     Each log takes ``eps`` (the dtype's machine epsilon) more than its
     argument, rescaled by ``1 + eps``: ``log((p + eps) / (1 + eps))``. A right
-    answer (``p == t``, 0 or 1) costs exactly 0 and keeps its one-sided slope
-    (-1 or 1, divided by N); a wrong certain answer costs ``-log(eps)`` with a
+    answer (``p == t``, 0 or 1) costs 0 up to rounding and keeps its one-sided
+    slope (-1 or 1, divided by N); a wrong certain answer costs ``-log(eps)`` with a
     large finite gradient towards the target; probabilities near 0 or 1, such
     as those a sigmoid gives, keep their gradient (clipping them to
     ``[eps, 1 - eps]`` would zero it). ``p`` outside ``[0, 1]`` is clipped.

@@ -8,8 +8,9 @@ from .. import random as xrandom
 from .._inputs import data_like
 from ..config import Config
 from ..core import Variable, as_variable
+from .indexing import get_item
 from .reduction import mean
-from .shape import get_item, reshape, transpose
+from .shape import reshape, transpose
 
 
 def dropout(x: Any, dropout_ratio: float = 0.5) -> Variable:

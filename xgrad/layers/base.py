@@ -49,8 +49,10 @@ class Layer(DeviceResident):
         outputs = self.forward(*inputs)
         if not isinstance(outputs, tuple):
             outputs = (outputs,)
-        self.inputs = [weakref.ref(x) for x in inputs if isinstance(x, Variable)]
-        self.outputs = [weakref.ref(y) for y in outputs]
+        # Plain attributes, never Parameters: skip __setattr__'s bookkeeping.
+        attrs = self.__dict__
+        attrs["inputs"] = [weakref.ref(x) for x in inputs if isinstance(x, Variable)]
+        attrs["outputs"] = [weakref.ref(y) for y in outputs]
         return outputs if len(outputs) > 1 else outputs[0]
 
     def forward(self, *inputs: Any) -> Any:

@@ -13,6 +13,7 @@ from .. import random as xrandom
 from .._inputs import operand
 from ..core import Parameter, Variable
 from ..devices import device as _device
+from ..functions.linalg import Linear as LinearOp
 from ..utils import pair
 from .base import Layer, _dtype_on, _place
 
@@ -129,8 +130,10 @@ class Linear(_Weighted):
         self.in_size = x.shape[1]
 
     def forward(self, x: Any) -> Variable:
-        x = self._ensure_W(x)
-        return F.linear(x, self.W, self.b)
+        x = self._ensure_W(x)  # x checked against W, which the layer shaped with b
+        if self.b is None:
+            return LinearOp()(x, self.W)
+        return LinearOp()(x, self.W, self.b)
 
 
 class Conv2d(_Weighted):
