@@ -47,7 +47,7 @@ class ReLU(Function):
     def forward(self, x):
         if x.dtype not in REAL[self.backend]:  # complex: no order
             check_real(self, x)
-        return self.xp.maximum(x, self.xp.zeros_like(x))
+        return self.xp.maximum(x, 0)  # a scalar: no zeros array to allocate
 
     def backward(self, gy):
         return ReLUGrad()(self.inputs[0], gy)
@@ -61,7 +61,11 @@ class ReLUGrad(Function):
     """
 
     def forward(self, x, gy):
-        return gy * self.xp.astype(x > 0, gy.dtype)  # faster than where here
+        # The mask is a fresh array: multiply into it rather than allocate a third
+        # (libraries whose arrays are immutable rebind instead).
+        mask = self.xp.astype(x > 0, gy.dtype)
+        mask *= gy
+        return mask
 
     def backward(self, ggx):
         x = self.inputs[0]
