@@ -113,6 +113,24 @@ def _check_marker(marker: pytest.Mark) -> None:
 
 
 @pytest.fixture
+def dask_array(request: pytest.FixtureRequest) -> Any:
+    """``dask.array``, for the Dask-only tests (tests/test_dask*.py).
+
+    Skips unless the dask backend is selected (``--backend dask``, or no
+    selection) and installed, so the other backends' sessions skip them.
+    """
+    selected = _selected(request.config)
+    if selected is not None and "dask" not in selected:
+        pytest.skip("dask: not selected (--backend dask runs the Dask-only tests)")
+    dask = backends.get("dask")
+    if not dask.is_available():
+        pytest.skip(dask.unavailable_reason())
+    import dask.array
+
+    return dask.array
+
+
+@pytest.fixture
 def xp(backend: backends.Backend) -> Any:
     """The array namespace of the backend under test."""
     return backend.xp

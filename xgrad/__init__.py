@@ -34,6 +34,7 @@ from .devices import default_device, device, get_default_device, to_device
 from .functional import grad, hessian, hvp, jacobian, jvp, value_and_grad, vjp
 from .functions.arithmetic import setup_variable
 from .layers import Layer
+from .lazy import compute, persist
 from .models import Model
 from .profiler import profile
 from .random import manual_seed
@@ -52,6 +53,8 @@ __all__ = [
     "value_and_grad",
     "vjp",
     "checkpoint",
+    "compute",
+    "persist",
     "detect_anomaly",
     "is_anomaly_enabled",
     "profile",

@@ -148,4 +148,4 @@ def _generic(x: Any) -> Backend:
     return backend
 
 
-from . import array_api_strict, cupy, numpy, torch  # noqa: F401  (built-ins)
+from . import array_api_strict, cupy, dask, numpy, torch  # noqa: F401  (built-ins)

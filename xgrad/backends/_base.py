@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -40,11 +41,15 @@ class Backend:
     multi_device : bool
         Whether two arrays of this library can live on different devices, so
         that Function calls must compare them.
+    lazy : bool
+        Whether ops build a graph that runs later (Dask), so that results need
+        :meth:`compute` or :meth:`persist`.
     """
 
     name: str = ""
     gpu: bool = False
     multi_device: bool = True
+    lazy: bool = False
 
     def __repr__(self) -> str:
         return f"<xgrad backend {self.name!r}>"
@@ -163,6 +168,30 @@ class Backend:
     def from_numpy(self, a: np.ndarray, device: Any = None) -> Any:
         """An array of this library holding the values of NumPy array ``a``."""
         return self.xp.asarray(a, device=device)
+
+    # -- evaluation, for lazy libraries (xgrad.compute, xgrad.persist) ------------
+    def compute(self, arrays: list[Any]) -> list[Any]:
+        """The values of ``arrays``, evaluated together: eager arrays already are."""
+        return arrays
+
+    def persist(self, arrays: list[Any]) -> list[Any]:
+        """``arrays`` evaluated together and kept where they live: eager ones are."""
+        return arrays
+
+    def assert_valid(
+        self, x: Any, bad: Any, error: Callable[[float, float], Exception]
+    ) -> Any:
+        """``x``, once no element of the boolean array ``bad`` is true.
+
+        Otherwise raises ``error(lo, hi)``, given the smallest and largest
+        values of ``x``. Eager libraries check now; lazy ones attach the
+        check to the graph, so that checking input values (labels in range)
+        never forces a compute.
+        """
+        xp = self.xp
+        if bool(xp.any(bad)):
+            raise error(float(xp.min(x)), float(xp.max(x)))
+        return x
 
     # -- operations the standard lacks -----------------------------------------
     def getitem(self, x: Any, key: Any) -> Any:
