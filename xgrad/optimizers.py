@@ -49,7 +49,12 @@ class Optimizer:
         return self
 
     def update(self) -> None:
-        """Run the hooks, then update every parameter that has a gradient."""
+        """Run the hooks, then update every parameter that has a gradient.
+
+        On a lazy backend (Dask) the step ends by persisting the parameters,
+        their gradients and the optimizer's state in one pass
+        (:func:`xgrad.persist`), so a training loop's graph stays one step long.
+        """
         self.t += 1
         params = [p for p in self._params() if p.grad is not None]
         with no_grad():
@@ -58,6 +63,10 @@ class Optimizer:
             for param in params:
                 if param.grad is not None:  # FreezeParam dropped it (DeZero crashes)
                     self.update_one(param)
+        if params and backends.of(params[0].data).lazy:  # one model, one library
+            from .lazy import persist
+
+            persist(*params)
 
     def update_one(self, param: Parameter) -> None:
         raise NotImplementedError(f"{type(self).__name__}.update_one")

@@ -61,7 +61,19 @@ def _logits(x: Any, op: str) -> Variable:
 
 
 def _labels(t: Any, x: Variable, op: str) -> Any:
-    """Check integer class labels ``t`` against logits ``x`` of shape (N, C)."""
+    """Integer class labels ``t``, checked against logits ``x`` (N, C), one-hot."""
+    t = _checked_labels(t, x, op)
+    backend, xp = x.backend, x.backend.xp
+    classes = xp.arange(x.shape[1], device=backend.device_of(x.data))
+    dtype = x.dtype
+    if not xp.isdtype(dtype, "real floating"):  # integer logits: as the forward
+        dtype = backend.default_float(backend.device_of(x.data))
+    return xp.astype(t[:, None] == classes[None, :], dtype)
+
+
+def _checked_labels(t: Any, x: Variable, op: str) -> Any:
+    """Integer class labels ``t`` checked against logits ``x`` of shape (N, C); on
+    a lazy backend the range check runs with the graph that uses the result."""
     t = data_like(t, x.data)
     backend = x.backend
     xp = backend.xp
@@ -77,18 +89,18 @@ def _labels(t: Any, x: Variable, op: str) -> Any:
             f"convert with xp.astype(t, xp.int64)"
         )
     n_classes = x.shape[1]
-    if t.shape[0] and bool(xp.any((t < 0) | (t >= n_classes))):
-        raise ValueError(
-            f"{op}: labels must lie in [0, {n_classes}) for logits {x.shape} of "
-            f"{n_classes} classes; got values from {int(xp.min(t))} to "
-            f"{int(xp.max(t))}. Fix the labels, or give the model's last layer "
-            f"one output per class"
+    if t.shape[0]:  # checked by the backend: lazy ones check when the graph runs
+        t = backend.assert_valid(
+            t,
+            (t < 0) | (t >= n_classes),
+            lambda lo, hi: ValueError(
+                f"{op}: labels must lie in [0, {n_classes}) for logits {x.shape} "
+                f"of {n_classes} classes; got values from {int(lo)} to {int(hi)}. "
+                f"Fix the labels, or give the model's last layer one output per "
+                f"class"
+            ),
         )
-    classes = xp.arange(n_classes, device=backend.device_of(x.data))
-    dtype = x.dtype
-    if not xp.isdtype(dtype, "real floating"):  # integer logits: as the forward
-        dtype = backend.default_float(backend.device_of(x.data))
-    return xp.astype(t[:, None] == classes[None, :], dtype)
+    return t
 
 
 class SoftmaxCrossEntropy(Function):
@@ -146,8 +158,7 @@ def softmax_cross_entropy(x: Any, t: Any) -> Variable:
 def softmax_cross_entropy_simple(x: Any, t: Any) -> Variable:
     """The book's cross entropy composed from softmax, log and indexing (step 47)."""
     x = _logits(x, "softmax_cross_entropy_simple")
-    _labels(t, x, "softmax_cross_entropy_simple")
-    t = data_like(t, x.data)
+    t = _checked_labels(t, x, "softmax_cross_entropy_simple")
     xp = x.backend.xp
     rows = xp.arange(len(x), device=x.backend.device_of(x.data))
     log_p = log(clip(softmax(x, axis=1), 1e-15, 1.0))
@@ -196,10 +207,14 @@ def _targets(t: Any, like: Variable, op: str) -> Any:
     if not xp.isdtype(dtype, "real floating"):
         dtype = backend.default_float(backend.device_of(like.data))
     t = xp.astype(t, dtype)
-    if like.size and bool(xp.any((t < 0) | (t > 1))):
-        raise ValueError(
-            f"{op}: targets must lie in [0, 1]; got values from {float(xp.min(t))} "
-            f"to {float(xp.max(t))}. For class indices use softmax_cross_entropy"
+    if like.size:  # checked by the backend: lazy ones check when the graph runs
+        t = backend.assert_valid(
+            t,
+            (t < 0) | (t > 1),
+            lambda lo, hi: ValueError(
+                f"{op}: targets must lie in [0, 1]; got values from {lo} to {hi}. "
+                f"For class indices use softmax_cross_entropy"
+            ),
         )
     return t
 
