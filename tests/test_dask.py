@@ -90,12 +90,6 @@ def test_forward_and_backward_trigger_no_compute(dask_array):
     assert all(dask_array.Array is type(p.grad.data) for p in model.params())
 
 
-@pytest.mark.xfail(
-    reason="softmax_cross_entropy checks its labels with bool(xp.any(...)): "
-    "/work/dask_patches/01-lazy-label-checks.diff moves the check to "
-    "Backend.assert_valid",
-    strict=True,
-)
 def test_softmax_cross_entropy_triggers_no_compute(dask_array):
     x, t, _, _ = data(dask_array)
     model = mlp_on("dask")
@@ -199,11 +193,6 @@ def test_persisting_each_step_keeps_the_graph_one_step_long(dask_array):
     assert losses[-1] < losses[0]
 
 
-@pytest.mark.xfail(
-    reason="Optimizer.update leaves lazy weights: "
-    "/work/dask_patches/02-optimizer-persists-lazy-steps.diff persists them",
-    strict=True,
-)
 def test_optimizer_update_alone_keeps_the_graph_one_step_long(dask_array):
     sizes, _ = train(dask_array, 3, persist=False)
     assert all(s == sizes[0] for s in sizes)
