@@ -112,7 +112,7 @@ def _check_marker(marker: pytest.Mark) -> None:
         )
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def dask_array(request: pytest.FixtureRequest) -> Any:
     """``dask.array``, for the Dask-only tests (tests/test_dask*.py).
 
