@@ -7,13 +7,14 @@
 The data, x uniform in [-1, 1]^--features and y = sin(3 x0) cos(2 x1) plus
 noise, are drawn on the workers chunk by chunk and persisted there once. An
 MLP (features -> hidden -> hidden -> 1, tanh) takes one full-batch step per
-epoch: the forward and backward pass build a graph, Dask reduces each
-weight's gradient over the row chunks, Adam updates, and
-xgrad.persist(model, loss) evaluates the step in one pass: weights,
-gradients, Adam's two moments and the loss.
+epoch: the forward and backward pass build a graph,
+xgrad.persist(model, loss) runs it in one pass (Dask sums each weight's
+gradient over the row chunks, and the forward pass serves the loss and every
+gradient), and Adam's update, which on a lazy backend persists the new
+weights and moments itself, starts from those values.
 
 The weights are created on the input's device (``dask``) at the first call,
-as single-chunk Dask arrays; persisting them each step keeps the graph one
+as single-chunk Dask arrays; persisted each step, they keep the graph one
 step long, so the client's memory stays flat however many epochs run.
 """
 
@@ -71,8 +72,8 @@ def train(args, client) -> None:
         loss = F.mean_squared_error(model(x), y)
         model.cleargrads()
         loss.backward()
-        optimizer.update()
-        xgrad.persist(model, loss)  # one pass: weights, gradients, moments, loss
+        xgrad.persist(model, loss)  # one pass over the chunks: gradients and loss
+        optimizer.update()  # from evaluated gradients; persists weights and moments
         memory.append(client_memory_mb())
         first = float(loss.data) if first is None else first
         if epoch == 1 or epoch % max(1, args.epochs // 6) == 0:
