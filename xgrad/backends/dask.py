@@ -161,6 +161,8 @@ class Dask(Backend):
 
     def scatter_add(self, target: Any, key: Any, values: Any) -> Any:
         xp = self.xp
+        if 0 in target.shape or 0 in values.shape:  # Dask cannot assign empty blocks
+            return target
         if is_basic_index(key):
             return super().scatter_add(target, key, values)
         # Each selected element's flat position, selected with the same key;
