@@ -24,6 +24,10 @@ BACKENDS = sorted(
     p.stem for p in (HERE / "backends").glob("*.txt") if p.stem != "common"
 )
 GPU_ONLY = {"cupy"}
+# Hypothesis fuzzing (tests/fuzz) runs on the eager backends: on Dask every
+# drawn example builds and computes a fresh task graph, minutes per op. The
+# op suite (tests/test_ops.py), the engine and everything else run on Dask.
+EXTRA_ARGS = {"dask": ["--ignore=tests/fuzz"]}
 
 
 def _tests(name: str):
@@ -36,6 +40,7 @@ def _tests(name: str):
             "2",
             "-p",
             "no:cacheprovider",
+            *EXTRA_ARGS.get(name, []),
             *session.posargs,
         )
 

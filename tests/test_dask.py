@@ -258,3 +258,34 @@ def test_compute_names_what_it_cannot_take(dask_array):
         TypeError, match=r"xgrad\.compute: argument 0 is a MLP.*persist"
     ):
         xgrad.compute(mlp_on("dask"))
+
+
+def test_unchain_backward_starts_the_next_window_from_values(dask_array):
+    """Truncated BPTT: after ``unchain_backward`` the LSTM's hidden state is a
+    persisted value, so each window's graph stays one window long, and the
+    losses equal NumPy's."""
+    import xgrad.layers as L
+
+    wave = np.sin(np.linspace(0, 2 * np.pi, 13)).reshape(-1, 1, 1)
+    results = {}
+    for device in ("numpy", "dask"):
+        xgrad.manual_seed(0)
+        with xgrad.default_device("numpy"):
+            rnn, fc = L.LSTM(4, in_size=1), L.Linear(1, in_size=4)
+        rnn.to_device(device)
+        fc.to_device(device)
+        xs = xgrad.asarray(wave, device=device)
+        losses, graph_sizes, loss = [], [], 0
+        for i in range(len(wave) - 1):
+            loss += F.mean_squared_error(fc(rnn(xs[i])), xs[i + 1])
+            if (i + 1) % 4 == 0:
+                loss.backward()
+                loss.unchain_backward()
+                if device == "dask":
+                    graph_sizes.append(len(rnn.h.data.dask))
+                losses.append(float(xgrad.cuda.as_numpy(loss.data)))
+                loss = 0
+        results[device] = losses
+        if device == "dask":
+            assert max(graph_sizes) == 1, graph_sizes  # a value, not a formula
+    np.testing.assert_allclose(results["dask"], results["numpy"], rtol=1e-10)

@@ -161,7 +161,22 @@ def test_graph_writes_dot_text(tmp_path: Path) -> None:
             assert (tmp_path / f"{name}.png").read_bytes()[:8] == PNG_MAGIC
 
 
-@pytest.mark.parametrize("script", ["spiral.py", "sin_lstm.py"])
+SEQUENTIAL_ON_DASK = (
+    "a sequence trained one time step at a time is thousands of tiny lazy ops; "
+    "Dask's per-task cost makes it minutes long (docs/dask.md: when to use Dask)"
+)
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        "spiral.py",
+        pytest.param(
+            "sin_lstm.py",
+            marks=pytest.mark.skip_backend("dask", reason=SEQUENTIAL_ON_DASK),
+        ),
+    ],
+)
 def test_example_on_the_backend_under_test(
     script: str, device_spec: str, tmp_path: Path
 ) -> None:

@@ -178,17 +178,29 @@ class Variable(DeviceResident):
         """Cut every link behind this Variable's creator, freeing the graph before it.
 
         The Variable keeps its own creator, as in DeZero: a later ``backward``
-        still reaches the inputs of the last Function (truncated BPTT).
+        still reaches the inputs of the last Function (truncated BPTT). On a
+        lazy backend (Dask) the cut Variables and this one are evaluated in one
+        pass (``Backend.persist``), so that state carried on, such as an RNN's
+        hidden state, starts the next graph as values, not as the formula of
+        everything before.
         """
         if self.creator is None:
             return
-        funcs = [self.creator]
+        funcs, cut = [self.creator], []
         while funcs:
             f = funcs.pop()
             for x in getattr(f, "inputs", ()):
                 if x.creator is not None:
                     funcs.append(x.creator)
                     x.unchain()
+                    cut.append(x)
+        backend = self.backend
+        if backend.lazy:
+            cut.append(self)
+            for x, data in zip(
+                cut, backend.persist([x._data for x in cut]), strict=True
+            ):
+                x._data = data
 
     def backward(self, retain_grad: bool = False, create_graph: bool = False) -> None:
         """Backpropagate from this Variable to every leaf that produced it.

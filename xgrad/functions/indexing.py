@@ -17,6 +17,15 @@ def _normalize_key(key: Any, backend: Any, like: Any) -> Any:
     from .._inputs import data_like
 
     parts = key if isinstance(key, tuple) else (key,)
+    if any(p is False for p in parts):
+        raise IndexError(
+            f"get_item: x[False] selects nothing (an empty new axis), which not "
+            f"every library can spell; for an empty result use x[None][0:0] "
+            f"(shape {(0, *like.shape)})"
+        )
+    # x[True] is NumPy's 0-d mask: a new axis of length 1, which None spells
+    # on every library.
+    parts = tuple(None if p is True else p for p in parts)
     fixed = [
         data_like(p, like)
         if isinstance(p, Variable | list)
@@ -32,7 +41,7 @@ def _normalize_key(key: Any, backend: Any, like: Any) -> Any:
     indexed = sum(p is not None for p in fixed)
     if not ellipsis and not masks and indexed < like.ndim:
         return (*fixed, Ellipsis)
-    return tuple(fixed) if isinstance(key, tuple) else fixed[0]
+    return tuple(fixed) if len(fixed) != 1 or isinstance(key, tuple) else fixed[0]
 
 
 class GetItem(Function):
