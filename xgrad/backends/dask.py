@@ -84,6 +84,10 @@ class Dask(Backend):
         return Device(self.name, None, "cpu", native=self._native)
 
     def device_from_native(self, obj: Any) -> Device | None:
+        # By type name first: asking every other library's device object must
+        # not import Dask (it may not be installed).
+        if type(obj).__name__ != "_dask_device":
+            return None
         return self.device(None) if obj is self._native else None
 
     def default_float(self, native: Any = None) -> Any:
