@@ -6,7 +6,9 @@ Not an example itself: ``dask_linear.py`` and ``dask_mlp.py`` import it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+from collections.abc import Iterator
 from typing import Any
 
 SCHEDULER_HELP = (
@@ -30,23 +32,32 @@ def make_parser(doc: str, epochs: int, rows: int) -> argparse.ArgumentParser:
     return parser
 
 
-def connect(args: argparse.Namespace) -> tuple[Any, Any]:
+@contextlib.contextmanager
+def connect(args: argparse.Namespace) -> Iterator[Any]:
     """A ``Client`` of ``--scheduler``, or of a new loopback LocalCluster.
 
-    Returns the client and the cluster this script started (None for a
-    scheduler given on the command line, which the script leaves running).
+    On leaving, the client is closed, and so is a cluster this script started;
+    a scheduler given on the command line is left running.
     """
     from dask.distributed import Client, LocalCluster
 
+    cluster = None
     if args.scheduler:
-        return Client(args.scheduler), None
-    cluster = LocalCluster(
-        n_workers=args.workers,
-        threads_per_worker=1,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-    )
-    return Client(cluster), cluster
+        client = Client(args.scheduler)
+    else:
+        cluster = LocalCluster(
+            n_workers=args.workers,
+            threads_per_worker=1,
+            host="127.0.0.1",
+            dashboard_address="127.0.0.1:0",
+        )
+        client = Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def client_memory_mb() -> float:

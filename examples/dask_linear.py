@@ -44,13 +44,8 @@ def main() -> None:
     parser.add_argument("--features", type=int, default=8, help="(8)")
     parser.add_argument("--lr", type=float, default=0.2, help="SGD's rate (0.2)")
     args = parser.parse_args()
-    client, cluster = connect(args)
-    try:
+    with connect(args) as client:
         train(args, client)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def train(args, client) -> None:

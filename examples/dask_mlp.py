@@ -47,13 +47,8 @@ def main() -> None:
     parser.add_argument("--hidden", type=int, default=32, help="hidden units (32)")
     parser.add_argument("--lr", type=float, default=0.02, help="Adam's alpha (0.02)")
     args = parser.parse_args()
-    client, cluster = connect(args)
-    try:
+    with connect(args) as client:
         train(args, client)
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
 
 
 def train(args, client) -> None:
