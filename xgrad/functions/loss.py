@@ -112,11 +112,15 @@ class SoftmaxCrossEntropy(Function):
         if x.dtype not in REAL_FLOATING[self.backend]:
             x = as_floating(self, x, real=True)
         shifted = x - xp.max(x, axis=1, keepdims=True)
-        log_p = shifted - xp.log(xp.sum(xp.exp(shifted), axis=1, keepdims=True))
+        e = xp.exp(shifted)
+        total = xp.sum(e, axis=1, keepdims=True)
+        self.exp_total = (e, total)  # the softmax, for the backward pass
+        log_p = shifted - xp.log(total)
         return -xp.sum(log_p * self.onehot) / _batch_size(x.shape)
 
     def backward(self, gy):
-        return SoftmaxCrossEntropyGrad(self.onehot)(self.inputs[0], gy)
+        grad = SoftmaxCrossEntropyGrad(self.onehot, self.exp_total)
+        return grad(self.inputs[0], gy)
 
 
 class SoftmaxCrossEntropyGrad(Function):
@@ -127,16 +131,12 @@ class SoftmaxCrossEntropyGrad(Function):
     for ``gy``.
     """
 
-    def __init__(self, onehot: Any) -> None:
-        self.onehot = onehot
+    def __init__(self, onehot: Any, exp_total: tuple[Any, Any]) -> None:
+        self.onehot, self.exp_total = onehot, exp_total
 
     def forward(self, x, gy):
-        xp = self.xp
-        if x.dtype not in REAL_FLOATING[self.backend]:  # integer logits
-            x = as_floating(self, x, real=True)
-        e = xp.exp(x - xp.max(x, axis=1, keepdims=True))
-        p = e / xp.sum(e, axis=1, keepdims=True)
-        return (p - self.onehot) * (gy / _batch_size(x.shape))
+        e, total = self.exp_total  # from the loss's forward pass: not recomputed
+        return (e / total - self.onehot) * (gy / _batch_size(x.shape))
 
     def backward(self, ggx):
         x, gy = self.inputs
