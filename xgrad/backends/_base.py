@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from .._device import Device
+from ._indexing import forward_slices, has_negative_step, has_none
 
 
 def is_basic_index(key: Any) -> bool:
@@ -207,8 +208,11 @@ class Backend:
         """
         xp = self.xp
         if is_basic_index(key):
-            parts = key if isinstance(key, tuple) else (key,)
-            if None in parts:  # new axes have length 1: drop them from both
+            if has_negative_step(key):  # not every library writes backwards:
+                key, flips = forward_slices(key, tuple(target.shape))  # walk forward
+                values = xp.flip(values, axis=flips) if flips else values
+            if has_none(key):  # new axes have length 1: drop them from both
+                parts = key if isinstance(key, tuple) else (key,)
                 key = tuple(p for p in parts if p is not None)
                 values = xp.reshape(values, self.getitem(target, key).shape)
             out = xp.zeros_like(target)

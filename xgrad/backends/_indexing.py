@@ -59,6 +59,16 @@ def expand(key: Any, ndim: int) -> list[Any]:
     return parts + fill
 
 
+def has_none(key: Any) -> bool:
+    """True when ``key`` adds an axis with ``None`` (by identity: no array ``==``)."""
+    return any(p is None for p in _parts(key))
+
+
+def has_array(key: Any) -> bool:
+    """True when ``key`` holds an index array (integer or boolean)."""
+    return any(_is_array(p) for p in _parts(key))
+
+
 def has_negative_step(key: Any) -> bool:
     """True when a slice of ``key`` walks backwards (``x[::-1]``)."""
     return any(isinstance(p, slice) and (p.step or 1) < 0 for p in _parts(key))

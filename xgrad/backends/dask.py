@@ -34,7 +34,7 @@ from .._compat import is_dask_array
 from .._device import Device
 from . import register
 from ._base import Backend, is_basic_index
-from ._indexing import forward_slices, has_negative_step, mixes_integers_and_arrays
+from ._indexing import has_array, has_none, mixes_integers_and_arrays
 
 
 @register
@@ -159,10 +159,7 @@ class Dask(Backend):
                     f"total), or compute first: m = xgrad.compute(mask)[0], then "
                     f"index a NumPy Variable, or np.flatnonzero(m) as integer rows"
                 )
-        has_array = any(hasattr(p, "shape") and not isinstance(p, int) for p in parts)
-        if mixes_integers_and_arrays(key) or (
-            has_array and any(p is None for p in parts)
-        ):
+        if mixes_integers_and_arrays(key) or (has_array(key) and has_none(key)):
             return _gather(self, x, key)  # Dask places these axes apart from NumPy
         try:
             return x[key]
@@ -174,9 +171,6 @@ class Dask(Backend):
         if 0 in target.shape or 0 in values.shape:  # Dask cannot assign empty blocks
             return target
         if is_basic_index(key):
-            if has_negative_step(key):  # assign walking forward, values flipped
-                key, flips = forward_slices(key, tuple(target.shape))
-                values = xp.flip(values, axis=flips) if flips else values
             return super().scatter_add(target, key, values)
         # Each selected element's flat position, selected with the same key;
         # bincount then adds the values there lazily, repeats included.

@@ -14,6 +14,7 @@ from ._indexing import (
     as_integer_arrays,
     forward_slices,
     has_negative_step,
+    has_none,
     mixes_integers_and_arrays,
     positive_steps,
 )
@@ -33,7 +34,7 @@ class Torch(Backend):
     # array apart from NumPy: such keys are rewritten (see _indexing).
     def getitem(self, x: Any, key: Any) -> Any:
         shape, xp = tuple(x.shape), self.xp
-        if mixes_integers_and_arrays(key) and not _has_none(key):
+        if mixes_integers_and_arrays(key) and not has_none(key):
             return x[as_integer_arrays(xp, key, shape, x.device)]
         if not has_negative_step(key):
             return x[key]
@@ -46,12 +47,9 @@ class Torch(Backend):
 
     def scatter_add(self, target: Any, key: Any, values: Any) -> Any:
         shape, xp = tuple(target.shape), self.xp
-        if mixes_integers_and_arrays(key) and not _has_none(key):
+        if mixes_integers_and_arrays(key) and not has_none(key):
             key = as_integer_arrays(xp, key, shape, target.device)
-        elif has_negative_step(key) and is_basic_index(key):
-            key, flips = forward_slices(key, shape)
-            values = xp.flip(values, axis=flips) if flips else values
-        elif has_negative_step(key):
+        elif has_negative_step(key) and not is_basic_index(key):  # basic keys: base
             flips, key = positive_steps(key, shape)
             flipped = super().scatter_add(xp.flip(target, axis=flips), key, values)
             return xp.flip(flipped, axis=flips)
@@ -170,7 +168,3 @@ class TorchRandom:
 
     def permutation(self, n: int) -> Any:
         return self.torch.randperm(n, generator=self.gen, device=self.device)
-
-
-def _has_none(key: Any) -> bool:
-    return any(p is None for p in (key if isinstance(key, tuple) else (key,)))
