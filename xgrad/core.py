@@ -179,28 +179,26 @@ class Variable(DeviceResident):
 
         The Variable keeps its own creator, as in DeZero: a later ``backward``
         still reaches the inputs of the last Function (truncated BPTT). On a
-        lazy backend (Dask) the cut Variables and this one are evaluated in one
-        pass (``Backend.persist``), so that state carried on, such as an RNN's
-        hidden state, starts the next graph as values, not as the formula of
-        everything before.
+        lazy backend (Dask) every Variable reached, with its gradient, is
+        evaluated in one pass (:func:`xgrad.persist`): state carried on, such
+        as an RNN's hidden state, starts the next graph as values, and the
+        optimizer's update reads evaluated gradients instead of computing the
+        window's graph again.
         """
         if self.creator is None:
             return
-        funcs, cut = [self.creator], []
+        funcs, reached = [self.creator], {id(self): self}
         while funcs:
             f = funcs.pop()
             for x in getattr(f, "inputs", ()):
+                reached[id(x)] = x
                 if x.creator is not None:
                     funcs.append(x.creator)
                     x.unchain()
-                    cut.append(x)
-        backend = self.backend
-        if backend.lazy:
-            cut.append(self)
-            for x, data in zip(
-                cut, backend.persist([x._data for x in cut]), strict=True
-            ):
-                x._data = data
+        if self.backend.lazy:
+            from .lazy import persist
+
+            persist(*reached.values())
 
     def backward(self, retain_grad: bool = False, create_graph: bool = False) -> None:
         """Backpropagate from this Variable to every leaf that produced it.
