@@ -41,6 +41,24 @@ def test_the_same_seed_repeats_on_each_backend(device_spec, backend):
     assert not np.array_equal(backend.to_numpy(a), backend.to_numpy(c))
 
 
+def test_a_saved_state_resumes_the_draws_exactly(backend, device_spec):
+    g = Generator(5)
+    g.normal(size=3, device=device_spec)  # the stream has moved on
+    state = g.get_state()
+    expected = [
+        g.uniform(size=4, device=device_spec),
+        g.permutation(6, device=device_spec),
+    ]
+    resumed = Generator()
+    resumed.set_state(state)
+    got = [
+        resumed.uniform(size=4, device=device_spec),
+        resumed.permutation(6, device=device_spec),
+    ]
+    for a, b in zip(got, expected, strict=True):
+        np.testing.assert_array_equal(backend.to_numpy(a), backend.to_numpy(b))
+
+
 def test_numpy_and_strict_give_the_same_values_for_one_seed():
     pytest.importorskip("array_api_strict")
     a = Generator(3).normal(size=6)

@@ -28,6 +28,12 @@ def test_numpy_is_always_available():
     assert backends.of(np.ones(2)) is backends.get("numpy")
 
 
+def test_every_backend_can_wait_for_its_arrays(backend, to_backend):
+    x = to_backend(np.arange(3.0)) * 2
+    assert backend.synchronize(x) is None
+    np.testing.assert_array_equal(backend.to_numpy(x), [0.0, 2.0, 4.0])
+
+
 def test_lookup_is_cached_by_type():
     backends.of(np.ones(2))
     assert backends._BY_TYPE[np.ndarray] is backends.get("numpy")

@@ -148,6 +148,13 @@ class Backend:
         """
         return param - delta
 
+    def synchronize(self, x: Any) -> None:
+        """Wait until the device has finished computing ``x``.
+
+        GPU libraries return before their kernels finish; timing code calls
+        this before it reads the clock. Host libraries have nothing to wait for.
+        """
+
     # -- random numbers ---------------------------------------------------------
     def random(self, seed: int | None, native: Any) -> Any:
         """A random stream on device ``native``: draws on the host, then moves."""

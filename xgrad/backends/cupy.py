@@ -10,7 +10,7 @@ import numpy as np
 from .._compat import is_cupy_array
 from .._device import Device
 from . import register
-from ._base import Backend
+from ._base import Backend, is_basic_index
 
 
 @register
@@ -102,40 +102,74 @@ class CuPy(Backend):
             return param
         return param - delta
 
+    def synchronize(self, x: Any) -> None:
+        x.device.synchronize()
+
     def scatter_add(self, target: Any, key: Any, values: Any) -> Any:
-        import cupyx
+        if is_basic_index(key):  # no repeats: the base's slice assignment
+            return super().scatter_add(target, key, values)
+        import cupy
 
         out = target.copy()
-        cupyx.scatter_add(out, key, values)
+        cupy.add.at(out, key, values)
         return out
 
 
 class CuPyRandom:
-    """Random numbers from ``cupy.random.RandomState`` on the target GPU."""
+    """Random numbers from cuRAND's Philox generator on the target GPU.
+
+    cuRAND cannot read its state back, so each draw reseeds the generator
+    from ``(seed, number of draws so far)``: that pair is the whole state,
+    which makes :meth:`get_state` exact and cheap, and distinct draws use
+    distinct Philox keys.
+    """
 
     def __init__(self, seed: int | None, native: Any) -> None:
         import cupy
+        from cupy.cuda import curand
 
         self.cupy, self.device = cupy, native or cupy.cuda.Device()
+        self.seed = np.random.SeedSequence(seed).entropy
+        self.draws = 0
         with self.device:
-            self.state = cupy.random.RandomState(seed)
+            self.state = cupy.random.RandomState(
+                0, method=curand.CURAND_RNG_PSEUDO_PHILOX4_32_10
+            )
+
+    def get_state(self) -> dict[str, int]:
+        return {"seed": int(self.seed), "draws": self.draws}
+
+    def set_state(self, state: dict[str, int]) -> None:
+        seed, draws = int(state["seed"]), int(state["draws"])
+        if seed < 0 or draws < 0:
+            raise ValueError(
+                f"cupy random state: seed and draws must be >= 0, got {seed}, {draws}"
+            )
+        self.seed, self.draws = seed, draws
+
+    def _next(self) -> Any:
+        """The generator, seeded for the next draw."""
+        sequence = np.random.SeedSequence(self.seed, spawn_key=(self.draws,))
+        self.draws += 1
+        self.state.seed(int(sequence.generate_state(1, np.uint64)[0]))
+        return self.state
 
     def uniform(
         self, low: float, high: float, shape: tuple[int, ...], dtype: Any
     ) -> Any:
         with self.device:
-            return self.state.uniform(low, high, shape, dtype=dtype or "float64")
+            return self._next().uniform(low, high, shape, dtype=dtype or "float64")
 
     def normal(
         self, loc: float, scale: float, shape: tuple[int, ...], dtype: Any
     ) -> Any:
         with self.device:
-            return self.state.normal(loc, scale, shape, dtype=dtype or "float64")
+            return self._next().normal(loc, scale, shape, dtype=dtype or "float64")
 
     def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: Any) -> Any:
         with self.device:
-            return self.state.randint(low, high, shape, dtype=dtype or "int64")
+            return self._next().randint(low, high, shape, dtype=dtype or "int64")
 
     def permutation(self, n: int) -> Any:
         with self.device:
-            return self.state.permutation(n)
+            return self._next().permutation(n)

@@ -109,6 +109,12 @@ class Torch(Backend):
     def device_of(self, x: Any) -> Any:
         return x.device
 
+    def synchronize(self, x: Any) -> None:
+        if x.device.type == "cuda":
+            import torch
+
+            torch.cuda.synchronize(x.device)
+
     def to_numpy(self, x: Any) -> np.ndarray:
         return x.detach().cpu().resolve_conj().resolve_neg().numpy()
 
