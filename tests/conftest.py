@@ -37,7 +37,8 @@ _FUZZ_SETTINGS = {
 settings.register_profile("ci", max_examples=20, **_FUZZ_SETTINGS)
 settings.register_profile("long", max_examples=150, **_FUZZ_SETTINGS)
 
-# A device other than the default, where a CPU-only machine has one.
+# A device other than the default, where a CPU-only machine has one;
+# ``--device torch:cuda`` (repeatable) sets or replaces a backend's.
 _TEST_DEVICES = {"array_api_strict": "device1"}
 
 
@@ -49,6 +50,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run backend tests only on this backend (repeatable); "
         f"one of {backends.names()}",
     )
+    parser.addoption(
+        "--device",
+        action="append",
+        default=[],
+        metavar="BACKEND:NAME",
+        help="run the device-aware tests of BACKEND on its device NAME "
+        "(repeatable), e.g. --device torch:cuda on a GPU host",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for spec in config.getoption("--device"):
+        name, _, device = spec.partition(":")
+        if name not in backends.names() or not device:
+            raise pytest.UsageError(
+                f"--device {spec!r}: expected BACKEND:NAME with BACKEND one of "
+                f"{backends.names()}, e.g. torch:cuda"
+            )
+        _TEST_DEVICES[name] = device
 
 
 def _selected(config: pytest.Config) -> set[str] | None:

@@ -719,12 +719,36 @@ def test_the_gradient_of_an_integer_variable_is_floating(backend, to_backend, de
     np.testing.assert_allclose(backend.to_numpy(x.grad.data), [1.0, 0.5, 0.25])
 
 
-@pytest.mark.parametrize(
-    "op", [F.relu, F.max, F.sum, lambda x: F.mul(x, x), lambda x: F.matmul(x, x)]
-)
+@pytest.mark.parametrize("op", [F.relu, F.max, F.sum, lambda x: F.mul(x, x)])
 def test_exact_ops_keep_integers(op, backend, to_backend):
     x = to_backend(np.array([[1, -2], [3, 4]]))
     assert op(x).dtype == x.dtype
+
+
+def test_integer_matmul_keeps_integers_or_names_the_missing_kernel(backend, to_backend):
+    x = to_backend(np.array([[1, -2], [3, 4]]))
+    try:
+        backend.xp.matmul(x, x)
+    except NotImplementedError:  # PyTorch on CUDA has no integer matrix product
+        with pytest.raises(NotImplementedError, match=r"^MatMul: .*int64.*supports"):
+            F.matmul(x, x)
+    else:
+        assert F.matmul(x, x).dtype == x.dtype
+
+
+def test_a_kernel_the_library_lacks_is_named_with_the_inputs(monkeypatch):
+    def integer_matmul_on_this_device(a, b):
+        raise NotImplementedError("\"addmm_cuda\" not implemented for 'Long'")
+
+    monkeypatch.setattr(np, "matmul", integer_matmul_on_this_device)
+    with pytest.raises(NotImplementedError) as info:
+        F.matmul(np.ones((2, 3), dtype=np.int64), np.ones((3, 4), dtype=np.int64))
+    message = str(info.value)
+    assert message.startswith("MatMul: the array library cannot compute this")
+    assert "input 0: shape (2, 3) int64, input 1: shape (3, 4) int64" in message
+    assert "addmm_cuda" in message
+    assert "Use a dtype or device it supports" in message
+    assert info.value.__suppress_context__  # the library's traceback is dropped
 
 
 @pytest.mark.parametrize("op", [F.exp, F.log, F.sin, lambda x: F.sum(F.mul(x, x))])

@@ -12,9 +12,14 @@ error points at the user's call, not into the library.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, NoReturn
 
 _KINDS = (IndexError, ValueError, TypeError, RuntimeError)
+# Where xgrad raises NotImplementedError itself inside an op (a backend's
+# refusal, an abstract forward); from anywhere else it is the library's.
+_PACKAGE = Path(__file__).resolve().parent
+_OWN_REFUSALS = (str(_PACKAGE / "backends"), str(_PACKAGE / "core.py"))
 
 
 def reraise_named(op: Any, inputs: tuple[Any, ...], error: Exception) -> NoReturn:
@@ -22,12 +27,15 @@ def reraise_named(op: Any, inputs: tuple[Any, ...], error: Exception) -> NoRetur
 
     Passed on unchanged: errors from Functions defined outside xgrad (their
     authors want their own traceback), xgrad's own messages (they start with
-    the op's name), and subclasses such as ``NotImplementedError``,
-    ``RecursionError`` or an out-of-memory error, which are not bad input.
+    the op's name), and subclasses such as ``RecursionError`` or an
+    out-of-memory error, which are not bad input. A ``NotImplementedError``
+    that the library raised (a kernel it lacks, such as PyTorch's integer
+    matrix product on CUDA) keeps its type and gains the op and the inputs.
     """
     name = type(op).__name__
+    lacking = type(error) is NotImplementedError and not _refused_by_xgrad(error)
     if (
-        type(error) not in _KINDS
+        (type(error) not in _KINDS and not lacking)
         or not type(op).__module__.startswith("xgrad.")
         or str(error).startswith(f"{name}:")
     ):
@@ -35,8 +43,14 @@ def reraise_named(op: Any, inputs: tuple[Any, ...], error: Exception) -> NoRetur
     described = ", ".join(
         f"input {i}: shape {tuple(x.shape)} {x.dtype}" for i, x in enumerate(inputs)
     )
-    advice = op.explain(tuple(x._data for x in inputs))
     reason = str(error).strip().rstrip(".")
+    if lacking:
+        raise NotImplementedError(
+            f"{name}: the array library cannot compute this for these inputs "
+            f"({described}): {reason}. Use a dtype or device it supports: "
+            f"floating dtypes are the ones every library implements"
+        ) from None
+    advice = op.explain(tuple(x._data for x in inputs))
     message = f"{name}: the array library rejected the inputs ({described}): {reason}"
     if advice:
         message += f". {advice}"
@@ -44,6 +58,16 @@ def reraise_named(op: Any, inputs: tuple[Any, ...], error: Exception) -> NoRetur
     # shapes that do not fit is NumPy's ValueError.
     kind = next(k for k in _KINDS if isinstance(error, k))
     raise (ValueError if kind is RuntimeError else kind)(message) from None
+
+
+def _refused_by_xgrad(error: BaseException) -> bool:
+    """Whether xgrad's own code raised ``error`` (its innermost traceback frame)."""
+    tb = error.__traceback__
+    if tb is None:
+        return True
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb.tb_frame.f_code.co_filename.startswith(_OWN_REFUSALS)
 
 
 def broadcast_advice(*shapes: tuple[int, ...]) -> str:
