@@ -55,6 +55,37 @@ def test_settings_never_leak_between_many_threads():
     assert xgrad.Config.enable_backprop is True
 
 
+def test_no_grad_as_a_decorator_serves_overlapping_calls_in_threads():
+    barrier = threading.Barrier(8)
+    seen = []
+
+    @xgrad.no_grad()
+    def infer():
+        barrier.wait(10)  # every thread is inside the decorated call at once
+        seen.append(xgrad.Config.enable_backprop)
+        return (xgrad.Variable(np.ones(2)) * 2.0).creator
+
+    threads = [threading.Thread(target=infer) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert seen == [False] * 8
+    assert xgrad.Config.enable_backprop is True
+    assert (
+        infer.__wrapped__ is not None
+    )  # a real decorator: the function stays reachable
+
+
+def test_a_setting_block_can_be_entered_again_inside_itself():
+    block = xgrad.no_grad()
+    with block:
+        with block:
+            assert xgrad.Config.enable_backprop is False
+        assert xgrad.Config.enable_backprop is False
+    assert xgrad.Config.enable_backprop is True
+
+
 def test_settings_never_leak_between_asyncio_tasks():
     async def task(i, which, seen):
         ctx = xgrad.no_grad() if which else xgrad.using_config("train", True)

@@ -34,6 +34,28 @@ def test_every_backend_can_wait_for_its_arrays(backend, to_backend):
     np.testing.assert_array_equal(backend.to_numpy(x), [0.0, 2.0, 4.0])
 
 
+def test_one_hot_labels_on_every_backend(backend, to_backend):
+    labels = to_backend(np.array([2, 0, 1, 2]))
+    onehot = backend.one_hot(labels, 3, backend.xp.float32)
+    assert onehot.dtype == backend.xp.float32
+    assert backend.owns(onehot)
+    np.testing.assert_array_equal(backend.to_numpy(onehot), np.eye(3)[[2, 0, 1, 2]])
+    empty = backend.one_hot(to_backend(np.zeros(0, dtype=np.int64)), 3, onehot.dtype)
+    assert tuple(empty.shape) == (0, 3)
+
+
+def test_numpys_direct_functions_keep_the_standards_behaviour():
+    xp = backends.get("numpy").xp
+    x = np.arange(6.0).reshape(2, 3)
+    assert xp.matrix_transpose(x).shape == (3, 2)
+    with pytest.raises(ValueError, match="2"):
+        xp.matrix_transpose(np.arange(3.0))  # the standard: at least 2-D
+    np.testing.assert_array_equal(xp.matmul(x, xp.matrix_transpose(x)), x @ x.T)
+    assert xp.ones_like(x, dtype=np.float32, device="cpu").dtype == np.float32
+    compat = pytest.importorskip("array_api_compat.numpy")
+    assert xp.concat is compat.concat  # everything else is array-api-compat's
+
+
 def test_lookup_is_cached_by_type():
     backends.of(np.ones(2))
     assert backends._BY_TYPE[np.ndarray] is backends.get("numpy")

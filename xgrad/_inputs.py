@@ -169,6 +169,26 @@ REAL_FLOATING: dict[backends.Backend, set[Any]] = _PerBackend()
 REAL: dict[backends.Backend, set[Any]] = _PerBackend()
 
 
+_KIND_NAMES = ("bool", "integral", "real floating", "complex floating")
+_KIND: dict[tuple[backends.Backend, Any], str] = {}
+
+
+def dtype_kind(backend: backends.Backend, dtype: Any) -> str:
+    """``"bool"``, ``"integral"``, ``"real floating"``, ``"complex floating"``, or
+    ``"other"`` (object, str): ``xp.isdtype`` asked once per backend and dtype.
+
+    Checks that run every step (labels are integers, logits are real) use this
+    dictionary lookup instead of the library's ``isdtype``.
+    """
+    try:
+        return _KIND[backend, dtype]
+    except KeyError:
+        xp = backend.xp
+        kind = next((k for k in _KIND_NAMES if xp.isdtype(dtype, k)), "other")
+        _KIND[backend, dtype] = kind
+        return kind
+
+
 def as_floating(func: Function, x: Any, real: bool = False) -> Any:
     """``x`` for an op defined on floating input (exp, log, softmax ...).
 

@@ -202,6 +202,14 @@ class Backend:
         return x
 
     # -- operations the standard lacks -----------------------------------------
+    def one_hot(self, labels: Any, n: int, dtype: Any) -> Any:
+        """An array ``(len(labels), n)`` of ``dtype``: row ``i`` is 1 at column
+        ``labels[i]`` and 0 elsewhere. ``labels`` are in range (checked by the
+        caller)."""
+        xp = self.xp
+        classes = xp.arange(n, device=self.device_of(labels))
+        return xp.astype(labels[:, None] == classes[None, :], dtype)
+
     def getitem(self, x: Any, key: Any) -> Any:
         """``x[key]`` for NumPy's keys; libraries that take fewer override it."""
         return x[key]
@@ -287,6 +295,20 @@ class HostRandom:
 
     def permutation(self, n: int) -> Any:
         return self._send(self.rng.permutation(n), None)
+
+
+def derived_namespace(base: ModuleType, name: str, **replaced: Any) -> ModuleType:
+    """A copy of the namespace ``base`` with the functions in ``replaced`` swapped in.
+
+    For a backend whose library needs a mended function (Dask's ``reshape``)
+    or offers a direct one where array-api-compat only forwards (NumPy's
+    ``matmul``); everything else is ``base``'s.
+    """
+    ns = ModuleType(name, base.__doc__)
+    skip = {"__name__", "__doc__", "__spec__", "__loader__", "__package__"}
+    ns.__dict__.update({k: v for k, v in vars(base).items() if k not in skip})
+    ns.__dict__.update(replaced)
+    return ns
 
 
 def _size(shape: tuple[int, ...]) -> int:

@@ -33,7 +33,7 @@ import numpy as np
 from .._compat import is_dask_array
 from .._device import Device
 from . import register
-from ._base import Backend, is_basic_index
+from ._base import Backend, derived_namespace, is_basic_index
 from ._indexing import has_array, has_none, mixes_integers_and_arrays
 
 
@@ -197,10 +197,7 @@ class Dask(Backend):
 
 
 def _namespace(base: types.ModuleType) -> types.ModuleType:
-    """A copy of ``base`` whose ``reshape`` rechunks where Dask's cannot split."""
-    ns = types.ModuleType("xgrad.backends.dask.xp", base.__doc__)
-    skip = {"__name__", "__doc__", "__spec__", "__loader__", "__package__"}
-    ns.__dict__.update({k: v for k, v in vars(base).items() if k not in skip})
+    """``base`` with a ``reshape`` that rechunks where Dask's cannot split."""
 
     def reshape(x: Any, /, shape: tuple[int, ...], copy: bool | None = None) -> Any:
         try:
@@ -213,8 +210,7 @@ def _namespace(base: types.ModuleType) -> types.ModuleType:
             except NotImplementedError:
                 return base.reshape(x.rechunk(-1), shape, copy=copy)
 
-    ns.reshape = reshape
-    return ns
+    return derived_namespace(base, "xgrad.backends.dask.xp", reshape=reshape)
 
 
 def _checked(x: Any, bad: Any, error: Callable[[float, float], Exception]) -> Any:

@@ -10,6 +10,7 @@ from .._inputs import (
     as_floating,
     check_numeric,
     data_like,
+    dtype_kind,
     floating,
     operand,
 )
@@ -50,9 +51,8 @@ def mean_squared_error(x0: Any, x1: Any) -> Variable:
 def _logits(x: Any, op: str) -> Variable:
     """Real logits (or probabilities) as a Variable; clear errors for the rest."""
     x = operand(x, op, 0)
-    xp = x.backend.xp
     check_numeric(op, x.data)
-    if xp.isdtype(x.dtype, "complex floating"):
+    if dtype_kind(x.backend, x.dtype) == "complex floating":
         raise TypeError(
             f"{op}: got complex logits (dtype {x.dtype}, shape {x.shape}); "
             f"pass a real floating array"
@@ -63,12 +63,10 @@ def _logits(x: Any, op: str) -> Variable:
 def _labels(t: Any, x: Variable, op: str) -> Any:
     """Integer class labels ``t``, checked against logits ``x`` (N, C), one-hot."""
     t = _checked_labels(t, x, op)
-    backend, xp = x.backend, x.backend.xp
-    classes = xp.arange(x.shape[1], device=backend.device_of(x.data))
-    dtype = x.dtype
-    if not xp.isdtype(dtype, "real floating"):  # integer logits: as the forward
+    backend, dtype = x.backend, x.dtype
+    if dtype_kind(backend, dtype) != "real floating":  # integer logits: as forward
         dtype = backend.default_float(backend.device_of(x.data))
-    return xp.astype(t[:, None] == classes[None, :], dtype)
+    return backend.one_hot(t, x.shape[1], dtype)
 
 
 def _checked_labels(t: Any, x: Variable, op: str) -> Any:
@@ -76,14 +74,13 @@ def _checked_labels(t: Any, x: Variable, op: str) -> Any:
     a lazy backend the range check runs with the graph that uses the result."""
     t = data_like(t, x.data)
     backend = x.backend
-    xp = backend.xp
     if x.ndim != 2 or tuple(t.shape) != (x.shape[0],):
         raise ValueError(
             f"{op}: expected logits of shape (N, C) and labels of shape (N,), got "
             f"{x.shape} and {tuple(t.shape)}; labels are class indices, not one-hot "
             f"rows (one-hot t: xp.argmax(t, axis=1))"
         )
-    if not xp.isdtype(t.dtype, "integral"):
+    if dtype_kind(backend, t.dtype) != "integral":
         raise TypeError(
             f"{op}: labels must be integers (class indices), got dtype {t.dtype}; "
             f"convert with xp.astype(t, xp.int64)"

@@ -60,12 +60,18 @@ class Layer(DeviceResident):
 
     def params(self) -> Iterator[Parameter]:
         """Every Parameter of this layer and its sub-layers, in definition order."""
+        found: list[Parameter] = []
+        self._collect_params(found)  # one call per layer, not a generator chain
+        return iter(found)
+
+    def _collect_params(self, found: list[Parameter]) -> None:
+        attrs = self.__dict__
         for name in self._params:
-            obj = self.__dict__[name]
+            obj = attrs[name]
             if isinstance(obj, Layer):
-                yield from obj.params()
+                obj._collect_params(found)
             else:
-                yield obj
+                found.append(obj)
 
     def _layers(self) -> Iterator[Layer]:
         """This layer and every sub-layer, depth first."""
