@@ -91,19 +91,19 @@ class Variable(DeviceResident):
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return tuple(self.data.shape)
+        return tuple(self._data.shape)
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def size(self) -> int:
-        return math.prod(self.data.shape)
+        return math.prod(self._data.shape)
 
     @property
     def dtype(self) -> Any:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def device(self) -> Device:
@@ -133,7 +133,7 @@ class Variable(DeviceResident):
     @property
     def backend(self) -> backends.Backend:
         """The :class:`~xgrad.backends.Backend` of the array."""
-        return backends.of(self.data)
+        return backends.of(self._data)
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
@@ -360,7 +360,8 @@ class Function:
                 self.inputs = inputs
                 self.outputs = (weakref.ref(output),)
             return output
-        outputs = [Variable(backend.fix(y)) for y in ys]
+        kind = type(inputs[0]._data)
+        outputs = [Variable(y if type(y) is kind else backend.fix(y)) for y in ys]
         if enable_backprop.get():
             self.generation = generation = max([x.generation for x in inputs])
             for output in outputs:

@@ -202,7 +202,8 @@ class FreezeParam:
 
 def _step(param: Parameter, delta: Any) -> Any:
     """``param.data - delta``, in place where the backend allows writes."""
-    return backends.of(param.data).apply_step(param.data, delta)
+    data = param._data
+    return backends.of(data).apply_step(data, delta)
 
 
 class SGD(Optimizer):

@@ -15,6 +15,34 @@ from . import register
 from ._base import Backend, derived_namespace
 
 
+def _sum(
+    x: Any, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False
+) -> Any:
+    return np.add.reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)
+
+
+def _max(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
+    return np.maximum.reduce(x, axis=axis, keepdims=keepdims)
+
+
+def _min(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
+    return np.minimum.reduce(x, axis=axis, keepdims=keepdims)
+
+
+def _astype(
+    checked: Callable[..., Any],
+    x: Any,
+    dtype: Any,
+    /,
+    *,
+    copy: bool = True,
+    device: Any = None,
+) -> Any:
+    if device is not None:  # compat's astype checks the device
+        return checked(x, dtype, copy=copy, device=device)
+    return x.astype(dtype, copy=copy)
+
+
 @register
 class NumPy(Backend):
     name = "numpy"
@@ -22,10 +50,12 @@ class NumPy(Backend):
 
     @functools.cached_property
     def xp(self) -> ModuleType:
-        """array-api-compat's NumPy namespace, with NumPy 2's own functions where
-        compat's only forward to them (``matmul``, ``matrix_transpose`` as
-        ``x.mT``, ``ones_like``, ``zeros_like``): a training step calls them
-        most, and each saves two or three Python frames."""
+        """array-api-compat's NumPy namespace, with direct calls where compat's
+        functions (or NumPy's own Python wrappers) only forward: ``matmul``,
+        ``matrix_transpose`` as ``x.mT``, ``ones_like``, ``zeros_like``, the
+        reductions ``sum``/``max``/``min`` as the ufuncs' ``reduce`` and
+        ``astype`` as the method. A training step calls these most; each saves
+        two to four Python frames, which run with cold caches between BLAS calls."""
         base = Backend.xp.func(self)
         if not hasattr(np.ndarray, "mT"):  # NumPy 1.x
             return base
@@ -36,6 +66,10 @@ class NumPy(Backend):
             matrix_transpose=operator.attrgetter("mT"),
             ones_like=np.ones_like,
             zeros_like=np.zeros_like,
+            sum=_sum,
+            max=_max,
+            min=_min,
+            astype=functools.partial(_astype, base.astype),
         )
 
     def owns(self, x: Any) -> bool:
