@@ -44,6 +44,23 @@ def test_one_hot_labels_on_every_backend(backend, to_backend):
     assert tuple(empty.shape) == (0, 3)
 
 
+def test_range_checks_on_every_backend(backend, to_backend):
+    def error(lo, hi):
+        return ValueError(f"values from {lo:g} to {hi:g}")
+
+    x = to_backend(np.array([0, 2, 1]))
+    assert backend.to_numpy(backend.assert_in_range(x, 0, 3, error)).tolist() == [
+        0,
+        2,
+        1,
+    ]
+    for low, high, include in ((0, 2, False), (1, 3, False), (0, 1, True)):
+        with pytest.raises(ValueError, match="values from 0 to 2"):
+            backend.compute([backend.assert_in_range(x, low, high, error, include)])
+    checked = backend.assert_in_range(x, 0, 2, error, include_high=True)
+    assert backend.to_numpy(checked).tolist() == [0, 2, 1]
+
+
 def test_numpys_direct_functions_keep_the_standards_behaviour():
     xp = backends.get("numpy").xp
     x = np.arange(6.0).reshape(2, 3)

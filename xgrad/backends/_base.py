@@ -201,6 +201,19 @@ class Backend:
             raise error(float(xp.min(x)), float(xp.max(x)))
         return x
 
+    def assert_in_range(
+        self,
+        x: Any,
+        low: float,
+        high: float,
+        error: Callable[[float, float], Exception],
+        include_high: bool = False,
+    ) -> Any:
+        """``x``, once every element lies in ``[low, high)`` (``[low, high]`` with
+        ``include_high``): :meth:`assert_valid` with that condition."""
+        above = x > high if include_high else x >= high
+        return self.assert_valid(x, (x < low) | above, error)
+
     # -- operations the standard lacks -----------------------------------------
     def one_hot(self, labels: Any, n: int, dtype: Any) -> Any:
         """An array ``(len(labels), n)`` of ``dtype``: row ``i`` is 1 at column

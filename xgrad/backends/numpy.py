@@ -128,11 +128,17 @@ class NumPy(Backend):
 
     # The checks and one-hot labels of every classification step, with NumPy's
     # own methods: no wrapper layers between them (they run cold, after BLAS).
-    def assert_valid(
-        self, x: Any, bad: Any, error: Callable[[float, float], Exception]
+    def assert_in_range(
+        self,
+        x: Any,
+        low: float,
+        high: float,
+        error: Callable[[float, float], Exception],
+        include_high: bool = False,
     ) -> Any:
-        if bad.any():
-            raise error(float(x.min()), float(x.max()))
+        lo, hi = x.min(), x.max()  # two reductions, no masks
+        if lo < low or (hi > high if include_high else hi >= high):
+            raise error(float(lo), float(hi))
         return x
 
     def one_hot(self, labels: Any, n: int, dtype: Any) -> Any:

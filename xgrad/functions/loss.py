@@ -87,9 +87,10 @@ def _checked_labels(t: Any, x: Variable, op: str) -> Any:
         )
     n_classes = x.shape[1]
     if t.shape[0]:  # checked by the backend: lazy ones check when the graph runs
-        t = backend.assert_valid(
+        t = backend.assert_in_range(
             t,
-            (t < 0) | (t >= n_classes),
+            0,
+            n_classes,
             lambda lo, hi: ValueError(
                 f"{op}: labels must lie in [0, {n_classes}) for logits {x.shape} "
                 f"of {n_classes} classes; got values from {int(lo)} to {int(hi)}. "
@@ -205,13 +206,15 @@ def _targets(t: Any, like: Variable, op: str) -> Any:
         dtype = backend.default_float(backend.device_of(like.data))
     t = xp.astype(t, dtype)
     if like.size:  # checked by the backend: lazy ones check when the graph runs
-        t = backend.assert_valid(
+        t = backend.assert_in_range(
             t,
-            (t < 0) | (t > 1),
+            0,
+            1,
             lambda lo, hi: ValueError(
                 f"{op}: targets must lie in [0, 1]; got values from {lo} to {hi}. "
                 f"For class indices use softmax_cross_entropy"
             ),
+            include_high=True,
         )
     return t
 
