@@ -31,7 +31,7 @@ How to run
 ----------
 ::
 
-    python benchmarks/mlp.py                  # 5 processes per pair, 21 rounds each
+    python benchmarks/mlp.py                  # 7 processes per pair, 21 rounds each
     python benchmarks/mlp.py --processes 9 --repeats 31
 """
 
@@ -263,7 +263,7 @@ def memory_checks() -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=21, help="rounds per process")
-    parser.add_argument("--processes", type=int, default=5, help="processes per pair")
+    parser.add_argument("--processes", type=int, default=7, help="processes per pair")
     parser.add_argument("--pair", choices=PAIRS, help=argparse.SUPPRESS)  # a child
     args = parser.parse_args()
     if args.pair:

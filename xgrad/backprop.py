@@ -41,7 +41,7 @@ def backpropagate(start: Function, retain_grad: bool) -> None:
                 f"{type(f).__name__}.backward returned {len(gxs)} gradients for "
                 f"{len(inputs)} inputs; return one per input (None for no gradient)"
             )
-        for x, gx in zip(inputs, gxs, strict=True):
+        for x, gx in zip(inputs, gxs, strict=False):  # lengths checked above
             if gx is None or type(x) is Constant:
                 continue
             if type(gx) is not Variable:
