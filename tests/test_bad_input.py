@@ -749,7 +749,7 @@ def test_a_kernel_the_library_lacks_is_named_with_the_inputs(monkeypatch):
     assert message.startswith("MatMul: the array library cannot compute this")
     assert "input 0: shape (2, 3) int64, input 1: shape (3, 4) int64" in message
     assert "addmm_cuda" in message
-    assert "Use a dtype or device it supports" in message
+    assert "the library's limit: use a dtype or device it supports" in message
     assert info.value.__suppress_context__  # the library's traceback is dropped
 
 

@@ -77,6 +77,30 @@ def test_no_grad_as_a_decorator_serves_overlapping_calls_in_threads():
     )  # a real decorator: the function stays reachable
 
 
+def test_one_setting_block_shared_by_threads_restores_each_threads_setting():
+    block = xgrad.no_grad()  # one object, entered by every thread at once
+    barrier = threading.Barrier(6)
+    seen, errors = [], []
+
+    def work():
+        try:
+            with block:
+                barrier.wait(10)
+                seen.append(xgrad.Config.enable_backprop)
+                barrier.wait(10)  # all inside before any leaves
+            seen.append(xgrad.Config.enable_backprop)
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert errors == []
+    assert sorted(seen) == [False] * 6 + [True] * 6
+
+
 def test_a_setting_block_can_be_entered_again_inside_itself():
     block = xgrad.no_grad()
     with block:

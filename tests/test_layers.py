@@ -48,6 +48,21 @@ def test_params_are_only_parameters_and_those_of_sub_layers():
     assert len(params) == 4
 
 
+def test_a_sub_layer_that_chooses_its_own_params_is_asked():
+    class FrozenWeight(L.Linear):
+        def params(self):  # only the bias trains
+            return (p for p in super().params() if p is not self.W)
+
+    class Outer(L.Layer):
+        def __init__(self):
+            super().__init__()
+            self.inner = FrozenWeight(2, in_size=3)
+            self.extra = Parameter(float32([1.0]))
+
+    outer = Outer()
+    assert list(outer.params()) == [outer.inner.b, outer.extra]
+
+
 def test_cleargrads_forgets_every_gradient():
     net = Net()
     F.sum(net(float32(np.ones((3, 2))))).backward()

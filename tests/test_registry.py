@@ -59,6 +59,9 @@ def test_range_checks_on_every_backend(backend, to_backend):
             backend.compute([backend.assert_in_range(x, low, high, error, include)])
     checked = backend.assert_in_range(x, 0, 2, error, include_high=True)
     assert backend.to_numpy(checked).tolist() == [0, 2, 1]
+    with_nan = to_backend(np.array([np.nan, 5.0]))  # the NaN hides nothing
+    with pytest.raises(ValueError, match="to 5"):
+        backend.compute([backend.assert_in_range(with_nan, 0, 1, error, True)])
 
 
 def test_numpys_direct_functions_keep_the_standards_behaviour():

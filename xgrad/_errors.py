@@ -12,14 +12,18 @@ error points at the user's call, not into the library.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, NoReturn
 
 _KINDS = (IndexError, ValueError, TypeError, RuntimeError)
-# Where xgrad raises NotImplementedError itself inside an op (a backend's
-# refusal, an abstract forward); from anywhere else it is the library's.
-_PACKAGE = Path(__file__).resolve().parent
-_OWN_REFUSALS = (str(_PACKAGE / "backends"), str(_PACKAGE / "core.py"))
+
+
+class Unsupported(NotImplementedError):
+    """An operation xgrad itself declines on a backend (a boolean mask on Dask).
+
+    Its message already names the function and the way around; raised inside
+    an op, it passes :func:`reraise_named` unchanged, while a plain
+    ``NotImplementedError`` there is the array library's.
+    """
 
 
 def reraise_named(op: Any, inputs: tuple[Any, ...], error: Exception) -> NoReturn:
@@ -33,7 +37,7 @@ def reraise_named(op: Any, inputs: tuple[Any, ...], error: Exception) -> NoRetur
     matrix product on CUDA) keeps its type and gains the op and the inputs.
     """
     name = type(op).__name__
-    lacking = type(error) is NotImplementedError and not _refused_by_xgrad(error)
+    lacking = type(error) is NotImplementedError  # not Unsupported: xgrad's own
     if (
         (type(error) not in _KINDS and not lacking)
         or not type(op).__module__.startswith("xgrad.")
@@ -47,8 +51,9 @@ def reraise_named(op: Any, inputs: tuple[Any, ...], error: Exception) -> NoRetur
     if lacking:
         raise NotImplementedError(
             f"{name}: the array library cannot compute this for these inputs "
-            f"({described}): {reason}. Use a dtype or device it supports: "
-            f"floating dtypes are the ones every library implements"
+            f"({described}): {reason}. This is the library's limit: use a dtype "
+            f"or device it supports (floating dtypes are the most widely "
+            f"implemented)"
         ) from None
     advice = op.explain(tuple(x._data for x in inputs))
     message = f"{name}: the array library rejected the inputs ({described}): {reason}"
@@ -58,16 +63,6 @@ def reraise_named(op: Any, inputs: tuple[Any, ...], error: Exception) -> NoRetur
     # shapes that do not fit is NumPy's ValueError.
     kind = next(k for k in _KINDS if isinstance(error, k))
     raise (ValueError if kind is RuntimeError else kind)(message) from None
-
-
-def _refused_by_xgrad(error: BaseException) -> bool:
-    """Whether xgrad's own code raised ``error`` (its innermost traceback frame)."""
-    tb = error.__traceback__
-    if tb is None:
-        return True
-    while tb.tb_next is not None:
-        tb = tb.tb_next
-    return tb.tb_frame.f_code.co_filename.startswith(_OWN_REFUSALS)
 
 
 def broadcast_advice(*shapes: tuple[int, ...]) -> str:

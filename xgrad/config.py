@@ -54,12 +54,19 @@ class Config(metaclass=_ConfigMeta):
     """
 
 
+# The tokens of the blocks open in this context, innermost first, as a linked
+# list ``(token, rest)``: one block object may be entered in many threads or
+# tasks at once (a decorator, a shared ``no_grad()``), each exiting its own.
+_OPEN: contextvars.ContextVar[Any] = contextvars.ContextVar("xgrad_open", default=None)
+
+
 class using_config(contextlib.ContextDecorator):  # DeZero's name
     """Set ``Config.<name>`` to ``value`` inside a ``with`` block (or a decorated call).
 
     A small class rather than a generator: optimizers enter ``no_grad()``
     every step, and this costs two method calls instead of contextlib's
-    generator machinery.
+    generator machinery. One block may be entered again, nested, or from
+    several threads and asyncio tasks at once.
 
     Examples
     --------
@@ -69,7 +76,7 @@ class using_config(contextlib.ContextDecorator):  # DeZero's name
     False
     """
 
-    __slots__ = ("_tokens", "_value", "_var")
+    __slots__ = ("_value", "_var")
 
     def __init__(self, name: str, value: Any) -> None:
         try:
@@ -80,19 +87,14 @@ class using_config(contextlib.ContextDecorator):  # DeZero's name
                 f"{sorted(_SETTINGS)}"
             ) from None
         self._value = value
-        self._tokens: list[contextvars.Token[Any]] = []
 
     def __enter__(self) -> None:
-        self._tokens.append(self._var.set(self._value))
+        _OPEN.set((self._var.set(self._value), _OPEN.get()))
 
     def __exit__(self, *exc: object) -> None:
-        self._var.reset(self._tokens.pop())
-
-    def _recreate_cm(self) -> using_config:
-        """A fresh block per decorated call: calls may overlap in threads."""
-        fresh = object.__new__(type(self))
-        fresh._var, fresh._value, fresh._tokens = self._var, self._value, []
-        return fresh
+        token, rest = _OPEN.get()
+        _OPEN.set(rest)
+        self._var.reset(token)
 
 
 def no_grad() -> contextlib.AbstractContextManager[None]:

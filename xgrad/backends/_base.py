@@ -198,7 +198,7 @@ class Backend:
         """
         xp = self.xp
         if bool(xp.any(bad)):
-            raise error(float(xp.min(x)), float(xp.max(x)))
+            raise error(*_value_range(xp, x))
         return x
 
     def assert_in_range(
@@ -308,6 +308,15 @@ class HostRandom:
 
     def permutation(self, n: int) -> Any:
         return self._send(self.rng.permutation(n), None)
+
+
+def _value_range(xp: Any, x: Any) -> tuple[float, float]:
+    """The smallest and largest values of ``x``, NaN skipped: for error messages."""
+    if xp.isdtype(x.dtype, "real floating"):
+        nan = xp.isnan(x)
+        low = xp.min(xp.where(nan, xp.full_like(x, xp.inf), x))
+        return float(low), float(xp.max(xp.where(nan, xp.full_like(x, -xp.inf), x)))
+    return float(xp.min(x)), float(xp.max(x))
 
 
 def derived_namespace(base: ModuleType, name: str, **replaced: Any) -> ModuleType:

@@ -32,6 +32,7 @@ import numpy as np
 
 from .._compat import is_dask_array
 from .._device import Device
+from .._errors import Unsupported
 from . import register
 from ._base import Backend, derived_namespace, is_basic_index
 from ._indexing import has_array, has_none, mixes_integers_and_arrays
@@ -151,7 +152,7 @@ class Dask(Backend):
         parts = key if isinstance(key, tuple) else (key,)
         for p in parts:
             if hasattr(p, "dtype") and self.xp.isdtype(p.dtype, "bool"):
-                raise NotImplementedError(
+                raise Unsupported(
                     f"get_item: a boolean mask of shape {tuple(p.shape)} on a dask "
                     f"array of shape {tuple(x.shape)}: the result's size depends on "
                     f"the data, which a lazy graph does not know before computing. "
@@ -216,7 +217,7 @@ def _namespace(base: types.ModuleType) -> types.ModuleType:
 def _checked(x: Any, bad: Any, error: Callable[[float, float], Exception]) -> Any:
     """One chunk of :meth:`Dask.assert_valid`: ``x``, or ``error`` for its values."""
     if bad.any():
-        raise error(float(x.min()), float(x.max()))
+        raise error(float(np.nanmin(x)), float(np.nanmax(x)))
     return x
 
 

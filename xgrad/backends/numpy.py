@@ -22,10 +22,12 @@ def _sum(
 
 
 def _max(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
+    """The standard's ``max`` (NaN propagates, as in ``np.max``)."""
     return np.maximum.reduce(x, axis=axis, keepdims=keepdims)
 
 
 def _min(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
+    """The standard's ``min`` (NaN propagates, as in ``np.min``)."""
     return np.minimum.reduce(x, axis=axis, keepdims=keepdims)
 
 
@@ -38,7 +40,9 @@ def _astype(
     copy: bool = True,
     device: Any = None,
 ) -> Any:
-    if device is not None:  # compat's astype checks the device
+    """The standard's ``astype`` as the array method; ``checked`` (compat's)
+    serves calls that name a device, which it validates."""
+    if device is not None:
         return checked(x, dtype, copy=copy, device=device)
     return x.astype(dtype, copy=copy)
 
@@ -136,7 +140,9 @@ class NumPy(Backend):
         error: Callable[[float, float], Exception],
         include_high: bool = False,
     ) -> Any:
-        lo, hi = x.min(), x.max()  # two reductions, no masks
+        # Two reductions, no masks; fmin/fmax skip NaN, so a NaN beside a value
+        # out of range still shows it (as the masks of the other backends do).
+        lo, hi = np.fmin.reduce(x, axis=None), np.fmax.reduce(x, axis=None)
         if lo < low or (hi > high if include_high else hi >= high):
             raise error(float(lo), float(hi))
         return x

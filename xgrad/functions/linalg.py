@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._inputs import operand
-from ..core import Constant, Function, Variable
+from ..core import Function, Variable
 from .shape import broadcast_to, matrix_transpose, reshape, sum_to, sum_to_array
 
 
@@ -73,7 +73,7 @@ class Linear(Function):
 
     def backward(self, gy):
         inputs = self.inputs
-        wants = tuple([type(x) is not Constant for x in inputs])  # data needs none
+        wants = tuple([self.needs_grad(i) for i in range(len(inputs))])  # data: none
         if not any(wants):
             return (None,) * len(inputs)
         bias_shape = tuple(inputs[2].shape) if len(inputs) == 3 else None

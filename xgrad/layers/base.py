@@ -68,10 +68,12 @@ class Layer(DeviceResident):
         attrs = self.__dict__
         for name in self._params:
             obj = attrs[name]
-            if isinstance(obj, Layer):
-                obj._collect_params(found)
-            else:
+            if not isinstance(obj, Layer):
                 found.append(obj)
+            elif type(obj).params is Layer.params:
+                obj._collect_params(found)
+            else:  # a layer that chooses its own parameters
+                found.extend(obj.params())
 
     def _layers(self) -> Iterator[Layer]:
         """This layer and every sub-layer, depth first."""
