@@ -93,9 +93,14 @@ def of(*arrays: Any, op: Any = "xgrad") -> Backend:
         If they live on different devices.
     """
     first = arrays[0]
-    backend = _BY_TYPE.get(type(first)) or _backend_of_type(first, op)
-    if len(arrays) == 1:
-        return backend
+    kind = type(first)
+    backend = _BY_TYPE.get(kind) or _backend_of_type(first, op)
+    for x in arrays[1:]:  # the common case: one array type on a one-device library
+        if type(x) is not kind:
+            break
+    else:
+        if not backend.multi_device:
+            return backend
     for i, x in enumerate(arrays[1:], 1):
         other = _BY_TYPE.get(type(x)) or _backend_of_type(x, op, i)
         if other is not backend:

@@ -6,7 +6,7 @@ from typing import Any
 
 from .._inputs import operand
 from ..core import Function, Variable
-from .shape import broadcast_to, matrix_transpose, reshape, sum_to, sum_to_array
+from .shape import broadcast_to, matrix_transpose, reshape, sum_to
 
 
 class MatMul(Function):
@@ -76,36 +76,35 @@ class Linear(Function):
         wants = tuple([self.needs_grad(i) for i in range(len(inputs))])  # data: none
         if not any(wants):
             return (None,) * len(inputs)
-        bias_shape = tuple(inputs[2].shape) if len(inputs) == 3 else None
-        grads = LinearGrad(wants, bias_shape)(inputs[0], inputs[1], gy)
+        grads = LinearGrad(wants)(inputs[0], inputs[1], gy)
         found = iter(grads if isinstance(grads, list) else [grads])
         return tuple([next(found) if want else None for want in wants])
 
 
 class LinearGrad(Function):
     """The wanted ones of linear's gradients, ``gy W^T``, ``x^T gy`` and ``gy``
-    summed to the bias's shape, as one op (one node instead of five).
+    summed over the batch for the bias, as one op (one node instead of five).
 
     Its backward, from the same products, gives the higher derivatives.
     """
 
-    def __init__(self, wants: tuple[bool, ...], bias_shape: Any) -> None:
-        self.wants, self.bias_shape = wants, bias_shape
+    def __init__(self, wants: tuple[bool, ...]) -> None:
+        self.wants = (*wants, False)[:3]  # x, W, b (False: no bias)
 
     def forward(self, x, W, gy):
-        xp, (want_x, want_W, *want_b) = self.xp, self.wants
+        xp, (want_x, want_W, want_b) = self.xp, self.wants
         out = []
         if want_x:
             out.append(xp.matmul(gy, xp.matrix_transpose(W)))
         if want_W:
             out.append(xp.matmul(xp.matrix_transpose(x), gy))
-        if want_b and want_b[0]:
-            out.append(sum_to_array(xp, gy, self.bias_shape))
+        if want_b:  # b is (out,), gy (N, out): linear checks both
+            out.append(xp.sum(gy, axis=0))
         return tuple(out)
 
     def backward(self, *ggs):
         found = iter(ggs)
-        ggx, ggW, ggb = (next(found) if w else None for w in (*self.wants, False)[:3])
+        ggx, ggW, ggb = (next(found) if w else None for w in self.wants)
         x, W, gy = self.inputs
         terms = [
             MatMul()(ggx, W) if ggx is not None else None,  # d<ggx, gy W^T>/dgy
