@@ -71,6 +71,13 @@ def test_cleargrads_forgets_every_gradient():
     assert all(p.grad is None for p in net.params())
 
 
+def test_a_bias_set_by_hand_to_another_broadcastable_shape_gets_its_gradient():
+    layer = L.Linear(3, in_size=2)
+    layer.b.data = float32(np.zeros((1, 3)))
+    F.sum(layer(float32(np.ones((4, 2))))).backward()
+    np.testing.assert_allclose(layer.b.grad.data, [[4.0, 4.0, 4.0]])
+
+
 def test_a_bias_of_none_is_not_a_parameter():
     layer = L.Linear(3, nobias=True, in_size=2)
     assert layer.b is None

@@ -6,7 +6,7 @@ from typing import Any
 
 from .._inputs import operand
 from ..core import Function, Variable
-from .shape import broadcast_to, matrix_transpose, reshape, sum_to
+from .shape import broadcast_to, matrix_transpose, reshape, sum_to, sum_to_array
 
 
 class MatMul(Function):
@@ -76,7 +76,8 @@ class Linear(Function):
         wants = tuple([self.needs_grad(i) for i in range(len(inputs))])  # data: none
         if not any(wants):
             return (None,) * len(inputs)
-        grads = LinearGrad(wants)(inputs[0], inputs[1], gy)
+        bias_shape = tuple(inputs[2].shape) if len(inputs) == 3 else None
+        grads = LinearGrad(wants, bias_shape)(inputs[0], inputs[1], gy)
         found = iter(grads if isinstance(grads, list) else [grads])
         return tuple([next(found) if want else None for want in wants])
 
@@ -88,8 +89,9 @@ class LinearGrad(Function):
     Its backward, from the same products, gives the higher derivatives.
     """
 
-    def __init__(self, wants: tuple[bool, ...]) -> None:
+    def __init__(self, wants: tuple[bool, ...], bias_shape: Any = None) -> None:
         self.wants = (*wants, False)[:3]  # x, W, b (False: no bias)
+        self.bias_shape = bias_shape
 
     def forward(self, x, W, gy):
         xp, (want_x, want_W, want_b) = self.xp, self.wants
@@ -98,8 +100,10 @@ class LinearGrad(Function):
             out.append(xp.matmul(gy, xp.matrix_transpose(W)))
         if want_W:
             out.append(xp.matmul(xp.matrix_transpose(x), gy))
-        if want_b:  # b is (out,), gy (N, out): linear checks both
-            out.append(xp.sum(gy, axis=0))
+        if want_b:  # b is (out,) and gy (N, out) unless set by hand otherwise
+            gb = xp.sum(gy, axis=0)
+            same = tuple(gb.shape) == self.bias_shape
+            out.append(gb if same else sum_to_array(xp, gy, self.bias_shape))
         return tuple(out)
 
     def backward(self, *ggs):
