@@ -18,6 +18,7 @@ from ._base import Backend, derived_namespace
 def _sum(
     x: Any, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False
 ) -> Any:
+    """The standard's ``sum``: what ``np.sum`` computes, without its Python layers."""
     return np.add.reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)
 
 

@@ -84,12 +84,12 @@ class Linear(Function):
 
 class LinearGrad(Function):
     """The wanted ones of linear's gradients, ``gy W^T``, ``x^T gy`` and ``gy``
-    summed over the batch for the bias, as one op (one node instead of five).
+    summed to the bias's shape, as one op (one node instead of five).
 
     Its backward, from the same products, gives the higher derivatives.
     """
 
-    def __init__(self, wants: tuple[bool, ...], bias_shape: Any = None) -> None:
+    def __init__(self, wants: tuple[bool, ...], bias_shape: Any) -> None:
         self.wants = (*wants, False)[:3]  # x, W, b (False: no bias)
         self.bias_shape = bias_shape
 
@@ -100,10 +100,8 @@ class LinearGrad(Function):
             out.append(xp.matmul(gy, xp.matrix_transpose(W)))
         if want_W:
             out.append(xp.matmul(xp.matrix_transpose(x), gy))
-        if want_b:  # b is (out,) and gy (N, out) unless set by hand otherwise
-            gb = xp.sum(gy, axis=0)
-            same = tuple(gb.shape) == self.bias_shape
-            out.append(gb if same else sum_to_array(xp, gy, self.bias_shape))
+        if want_b:
+            out.append(sum_to_array(xp, gy, self.bias_shape))
         return tuple(out)
 
     def backward(self, *ggs):

@@ -47,10 +47,10 @@ def _axis_in(axis: Any, ndim: int, op: str, extra: int = 0) -> int:
 def sum_to_array(xp: Any, x: Any, shape: tuple[int, ...]) -> Any:
     """Sum array ``x`` over broadcast axes so that it takes ``shape``."""
     lead = x.ndim - len(shape)
-    kept = tuple(
-        lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1
-    )
-    if kept:  # axes that broadcasting stretched from 1: summed, kept as 1
+    if tuple(x.shape[lead:]) != shape:  # axes that broadcasting stretched from 1:
+        kept = tuple(  # summed, kept as 1
+            lead + i for i, n in enumerate(shape) if n == 1 and x.shape[lead + i] != 1
+        )
         x = xp.sum(x, axis=kept, keepdims=True)
     if lead:  # axes that broadcasting added in front: summed away
         x = xp.sum(x, axis=tuple(range(lead)))
