@@ -17,7 +17,7 @@ import pytest
 
 import xgrad
 import xgrad.functions as F
-from xgrad import Function, Variable, core, testing
+from xgrad import Function, Variable, observing, testing
 from xgrad.cuda import as_numpy
 from xgrad.debug import (
     AnomalyError,
@@ -133,14 +133,14 @@ def test_no_checks_when_off(to_backend):
 
 def test_the_engine_takes_its_fast_path_once_all_is_off():
     gc.collect()
-    assert core._debug is None  # the one global Function calls and backward check
+    assert not observing.active  # the one global Function calls and backward check
     with detect_anomaly(), profile():
-        assert core._debug is not None
+        assert observing.active
         context = contextvars.copy_context()  # a task's copy keeps it on
-    assert core._debug is not None
+    assert observing.active
     del context
     gc.collect()
-    assert core._debug is None
+    assert not observing.active
 
 
 def test_anomaly_checks_under_no_grad(to_backend):
@@ -303,13 +303,13 @@ def test_the_engine_takes_its_fast_path_once_hooks_are_gone():
     gc.collect()
     x = Variable(np.ones(3))
     handle = x.register_hook(lambda g: None)
-    assert core._debug is not None
+    assert observing.active
     handle.remove()
-    assert core._debug is None
+    assert not observing.active
     x.register_hook(lambda g: None)
-    assert core._debug is not None
+    assert observing.active
     del x  # its hooks go with it
-    assert core._debug is None
+    assert not observing.active
 
 
 def test_the_slow_path_gives_the_plain_gradients(to_backend):

@@ -23,7 +23,6 @@ from . import (
     utils,
 )
 from ._device import Device
-from .checkpoint import checkpoint
 from .config import Config, no_grad, test_mode, using_config
 from .core import Function, Parameter, Variable, as_array, as_variable
 from .creation import arange, asarray, full, ones, ones_like, zeros, zeros_like
@@ -38,6 +37,7 @@ from .lazy import compute, persist
 from .models import Model
 from .profiler import profile
 from .random import manual_seed
+from .recompute import checkpoint, recompute
 
 setup_variable()
 
@@ -53,6 +53,7 @@ __all__ = [
     "value_and_grad",
     "vjp",
     "checkpoint",
+    "recompute",
     "compute",
     "persist",
     "detect_anomaly",

@@ -7,40 +7,15 @@ library, device and (where the kind fits) dtype: scalars are weak, so
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import backends
-from .core import Constant, Function, Variable
+from .variable import Constant, Variable
 
-
-def checked_array(data: Any, known: set[type]) -> Any:
-    """Validate ``data`` for a Variable; NumPy scalars become 0-d arrays.
-
-    A type that passes joins ``known``, so the next Variable skips the checks.
-    """
-    if isinstance(data, np.generic):
-        return np.asarray(data)
-    if isinstance(data, Variable):
-        raise TypeError(
-            "Variable: got a Variable; pass its array (`v.data`) or use the "
-            "Variable itself instead of wrapping it again"
-        )
-    if isinstance(data, bool | int | float | complex | list | tuple | str | bytes):
-        raise TypeError(
-            f"Variable: expected an array or None, got {type(data).__name__} "
-            f"{data!r:.60}. Wrap it first: Variable(xgrad.asarray({data!r:.40}))"
-        )
-    try:
-        backends.of(data, op="Variable")
-    except TypeError:
-        raise TypeError(
-            f"Variable: {type(data).__module__}.{type(data).__qualname__} is not an "
-            f"array of any array-API library. Convert it with xgrad.asarray(...)"
-        ) from None
-    known.add(type(data))
-    return data
+if TYPE_CHECKING:
+    from .function import Function
 
 
 # Target dtype of a Python scalar combined with an array dtype, keyed by

@@ -1,10 +1,11 @@
-"""Anomaly reports: finding a NaN or Inf and saying where it came from.
+"""Anomaly detection: find the first NaN or Inf and say where it came from.
 
-:mod:`xgrad.debug` calls these when ``detect_anomaly()`` or ``set_debug(True)``
-is on: :func:`call_site` as each Function is called, :func:`nonfinite` on
-each output and gradient, and the ``*_error`` functions to build the
-:class:`AnomalyError` that names the Function, its inputs' shapes, dtypes,
-backend and device, and the source line of its forward call.
+:class:`AnomalyObserver` is the engine observer that ``detect_anomaly()`` and
+``set_debug(True)`` (:mod:`xgrad.debug`) register: it records where each
+Function is called (the first frame outside xgrad), checks each forward
+output and each gradient a backward returns with standard functions, and
+raises an :class:`AnomalyError` naming the Function, its inputs' shapes,
+dtypes, backend and device, and the source line of its forward call.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 import linecache
 import os
 import sys
+import weakref
 from typing import Any, NamedTuple
 
-from . import backends
-from .core import Function, Variable
+from . import backends, observing
+from .core import Function, Variable, as_variable
 from .devices import device_of
 
-__all__ = ["AnomalyError"]
+__all__ = ["AnomalyError", "AnomalyObserver"]
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
@@ -50,9 +52,18 @@ class _Site(NamedTuple):
     maker_site: _Site | None
 
 
-def call_site(stack: list[list[Any]]) -> _Site | None:
-    maker = next((e[0] for e in reversed(stack) if e[1] == "backward"), None)
-    frame = sys._getframe(2)
+# Where each Function was called, while anomaly detection was on when it was.
+_sites: weakref.WeakKeyDictionary[Function, _Site] = weakref.WeakKeyDictionary()
+
+
+def _maker(calls: list[observing.Call]) -> Function | None:
+    """The Function whose backward is running innermost, if any."""
+    return next((c.function for c in reversed(calls) if c.phase == "backward"), None)
+
+
+def _call_site(calls: list[observing.Call]) -> _Site | None:
+    maker = _maker(calls)
+    frame = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
         frame = frame.f_back
     if frame is None:
@@ -62,7 +73,7 @@ def call_site(stack: list[list[Any]]) -> _Site | None:
         frame.f_lineno,
         frame.f_code.co_name,
         None if maker is None else type(maker).__name__,
-        None if maker is None else getattr(maker, "_xgrad_site", None),
+        None if maker is None else _sites.get(maker),
     )
 
 
@@ -115,15 +126,14 @@ _HINT = (
 
 
 def forward_error(
-    f: Function, inputs: tuple[Any, ...], i: int, bad: str, stack: list[list[Any]]
+    f: Function, inputs: tuple[Any, ...], i: int, bad: str, maker: Function | None
 ) -> AnomalyError:
-    maker = next((e[0] for e in reversed(stack) if e[1] == "backward"), None)
     if maker is not None:  # an op run by a backward: report that backward
         return backward_error(maker, None, bad, (f, inputs, i))
     name = type(f).__name__
     lines = [f"{name} produced {bad} in its forward output {i}"]
     lines += _inputs_lines(f, inputs)
-    lines += _format_site(name, getattr(f, "_xgrad_site", None))
+    lines += _format_site(name, _sites.get(f))
     return AnomalyError("\n".join([*lines, _HINT]), f, "forward")
 
 
@@ -139,5 +149,31 @@ def backward_error(
         what = f"in output {k} of {type(op).__name__}, an op it ran on ({shapes})"
     lines = [f"the backward of {name} produced {bad} {what}"]
     lines += _inputs_lines(f, f.inputs)
-    lines += _format_site(name, getattr(f, "_xgrad_site", None))
+    lines += _format_site(name, _sites.get(f))
     return AnomalyError("\n".join([*lines, _HINT]), f, "backward")
+
+
+class AnomalyObserver(observing.Observer):
+    """Raise :class:`AnomalyError` at the first NaN or Inf, forward or backward."""
+
+    def forward_preprocess(self, call: observing.Call, inputs: tuple[Any, ...]) -> None:
+        site = _call_site(observing.running()[:-1])
+        if site is not None:
+            _sites[call.function] = site
+
+    def forward_postprocess(
+        self, call: observing.Call, inputs: tuple[Any, ...], outputs: Any
+    ) -> None:
+        for i, y in enumerate(outputs if isinstance(outputs, list) else [outputs]):
+            bad = nonfinite(y.data)
+            if bad:
+                maker = _maker(observing.running()[:-1])
+                raise forward_error(call.function, inputs, i, bad, maker)
+
+    def backward_postprocess(
+        self, call: observing.Call, grads: list[Any], grad_inputs: tuple[Any, ...]
+    ) -> None:
+        for i, gx in enumerate(grad_inputs):
+            bad = None if gx is None else nonfinite(as_variable(gx).data)
+            if bad:
+                raise backward_error(call.function, i, bad, None)

@@ -1,67 +1,204 @@
-"""The backward pass: every Function's backward once, latest generation first.
+"""The backward engine: the one chain-rule loop, and the one graph walk.
 
-A heap ordered by generation gives the topological order without recursion,
-so a chain of any length backpropagates at the default recursion limit.
+:func:`run` serves ``Variable.backward``, every transform of
+:mod:`xgrad.functional` and :func:`xgrad.recompute`. It runs each Function's
+backward once, latest generation first: a heap ordered by generation gives
+the topological order without recursion, so a chain of any length
+backpropagates at the default recursion limit. Gradients of the pass live in
+a dictionary; where they end up is the caller's choice (``.grad`` of the
+leaves, or returned for chosen targets). Observers (:mod:`xgrad.observing`)
+are told about every backward and every completed gradient.
+
+:func:`walk` visits every Function behind some Variables once, iteratively:
+``unchain_backward``, graph pictures and the engine's own pruning use it.
+
+The engine knows the graph by its attributes alone: a Variable has
+``creator``, ``grad``, ``_data`` and ``requires_grad`` (False for Constants); a
+Function has ``inputs``, ``outputs`` (weak references), ``generation`` and
+``backward``.
 """
 
 from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 
-from . import core
-from .core import Constant, Function, Variable, as_variable
+from . import observing
+from .config import enable_backprop
 
-__all__ = ["backpropagate"]
+__all__ = ["run", "walk"]
 
 
-def backpropagate(start: Function, retain_grad: bool) -> None:
-    """Run every Function's backward once, latest generation first (a heap)."""
-    debug = core._debug
-    if debug is not None and debug.intercept_pass(start):
-        return debug.backpropagate(start, retain_grad)
-    pop, push = heapq.heappop, heapq.heappush
-    order = itertools.count(1)
-    funcs = [(-start.generation, 0, start)]
-    seen = {start}
-    while funcs:
-        f = pop(funcs)[2]
-        refs = f.outputs
-        if len(refs) == 1:
-            outputs = (refs[0](),)
-            gxs = f.backward(outputs[0].grad)
-        else:
-            outputs = tuple(ref() for ref in refs)
-            gxs = f.backward(*[None if y is None else y.grad for y in outputs])
-        if type(gxs) is not tuple:
-            gxs = tuple(gxs) if isinstance(gxs, list) else (gxs,)
-        inputs = f.inputs
-        if len(gxs) != len(inputs):
-            raise ValueError(
-                f"{type(f).__name__}.backward returned {len(gxs)} gradients for "
-                f"{len(inputs)} inputs; return one per input (None for no gradient)"
-            )
-        for x, gx in zip(inputs, gxs, strict=False):  # lengths checked above
-            if gx is None or type(x) is Constant:
-                continue
-            if type(gx) is not Variable:
-                gx = as_variable(gx)
-            if gx._data.shape != x._data.shape:
-                _bad_grad_shape(f, x, gx)
-            x.grad = gx if x.grad is None else x.grad + gx
+def walk(
+    variables: Iterable[Any], stop: Callable[[Any], bool] | None = None
+) -> Iterator[Any]:
+    """Every Function behind ``variables``, once each, depth first, iteratively.
+
+    ``stop(variable)`` true means: do not go behind that Variable.
+    """
+    seen: set[int] = set()
+    todo = [
+        v.creator
+        for v in variables
+        if v.creator is not None and (stop is None or not stop(v))
+    ]
+    while todo:
+        f = todo.pop()
+        if id(f) in seen:
+            continue
+        seen.add(id(f))
+        yield f
+        for x in f.inputs:
             creator = x.creator
-            if creator is not None and creator not in seen:
-                seen.add(creator)
-                push(funcs, (-creator.generation, next(order), creator))
-        if not retain_grad:
-            for y in outputs:
-                if y is not None:
-                    y.grad = None
+            fresh = creator is not None and id(creator) not in seen
+            if fresh and (stop is None or not stop(x)):
+                todo.append(creator)
 
 
-def _bad_grad_shape(f: Function, x: Variable, gx: Variable) -> None:
+def _leading_to(seeds: Sequence[tuple[Any, Any]], targets: Sequence[Any]) -> set[Any]:
+    """The Functions behind the seeds' outputs from which some target is reached.
+
+    A Function leads to a target if an input is one, or is made by a Function
+    that leads to one. A Function's generation is its inputs' highest, so one
+    older than every target cannot lead to any (the walk skips those), and
+    visiting the others oldest first settles each after all it depends on.
+    """
+    stop = {id(t) for t in targets}
+    floor = min(t.generation for t in targets)
+
+    def skip(x: Any) -> bool:
+        return id(x) in stop or x.creator.generation < floor
+
+    leads: set[Any] = set()
+    for f in sorted(walk([y for y, _ in seeds], skip), key=_generation):
+        for x in f.inputs:
+            if id(x) in stop or x.creator in leads:
+                leads.add(f)
+                break
+    return leads
+
+
+def _generation(f: Any) -> int:
+    return f.generation
+
+
+def run(
+    seeds: Sequence[tuple[Any, Any]],
+    *,
+    wrap: Callable[[Any], Any],
+    targets: Sequence[Any] = (),
+    create_graph: bool = False,
+    retain_grad: bool = False,
+    accumulate: bool = True,
+) -> list[Any]:
+    """Backpropagate ``seeds`` (``(output, its gradient)`` pairs) through the graph.
+
+    Parameters
+    ----------
+    wrap : callable
+        Turns what a backward returned into a gradient (an array into a
+        Variable); gradients of the seeds' type pass untouched.
+    targets : sequence of Variables
+        The pass stops at these and returns their gradients (None where none
+        arrived), in order.
+    create_graph : bool
+        Record the backward pass, so the gradients are differentiable again.
+    retain_grad : bool
+        Also add each intermediate Variable's gradient to its ``.grad``.
+    accumulate : bool
+        Add the gradients of the leaves reached (other than targets) to their
+        ``.grad``, as ``backward()`` does. If False (the transforms), only
+        Functions that lead to a target run.
+    """
+    observe = observing.dispatch() if observing.active else None
+    stop = {id(t) for t in targets}
+    leads = None if accumulate or not stop else _leading_to(seeds, targets)
+    grads: dict[int, Any] = {}  # id(Variable) -> this pass's gradient
+    leaves: dict[int, Any] = {}  # leaves reached, for .grad at the end
+    heap: list[tuple[int, int, Any]] = []
+    queued: set[Any] = set()
+    order = itertools.count()
+    push, pop = heapq.heappush, heapq.heappop
+    grad_type = type(seeds[0][1]) if seeds else None
+    # Each round delivers gradients to ``inputs`` (first the seeds), then runs
+    # the newest queued Function's backward, whose results are the next round's.
+    f, inputs, gxs = None, tuple(y for y, _ in seeds), tuple(g for _, g in seeds)
+    token = enable_backprop.set(create_graph)
+    try:
+        while True:
+            for x, gx in zip(inputs, gxs, strict=False):  # lengths checked below
+                if gx is None or not x.requires_grad:
+                    continue
+                if type(gx) is not grad_type:
+                    gx = wrap(gx)
+                if gx._data.shape != x._data.shape:
+                    _bad_shape(f, x, gx)
+                k = id(x)
+                prev = grads.get(k)
+                if prev is not None:  # a second gradient: the creator is queued
+                    grads[k] = prev + gx
+                    continue
+                grads[k] = gx
+                creator = x.creator
+                if creator is None:
+                    if accumulate and k not in stop:
+                        leaves[k] = x
+                elif creator not in queued and (
+                    not stop or (k not in stop and (leads is None or creator in leads))
+                ):
+                    queued.add(creator)
+                    push(heap, (-creator.generation, next(order), creator))
+            if not heap:
+                break
+            f = pop(heap)[2]
+            refs = f.outputs
+            if len(refs) == 1 and observe is None and not retain_grad:  # fast path
+                gxs = f.backward(grads.pop(id(refs[0]())))
+            else:
+                gys = _output_grads(f, grads, observe, retain_grad)
+                gxs = f.backward(*gys) if observe is None else observe.backward(f, gys)
+            if type(gxs) is not tuple:  # one gradient, or a list
+                gxs = tuple(gxs) if isinstance(gxs, list) else (gxs,)
+            inputs = f.inputs
+            if len(gxs) != len(inputs):
+                _bad_count(f, gxs, inputs)
+        for k, x in leaves.items():
+            gx = grads[k] if observe is None else observe.gradient(x, grads[k])
+            x.grad = gx if x.grad is None else x.grad + gx
+    finally:
+        enable_backprop.reset(token)
+    return [grads.get(id(t)) for t in targets]
+
+
+def _output_grads(
+    f: Any, grads: dict[int, Any], observe: Any, retain_grad: bool
+) -> list[Any]:
+    """The complete gradients of ``f``'s outputs, taken out of ``grads``."""
+    gys = []
+    for ref in f.outputs:
+        y = ref()
+        gy = None if y is None else grads.pop(id(y), None)
+        if gy is not None:
+            if observe is not None:
+                gy = observe.gradient(y, gy)
+            if retain_grad:
+                y.grad = gy if y.grad is None else y.grad + gy
+        gys.append(gy)
+    return gys
+
+
+def _bad_count(f: Any, gxs: tuple[Any, ...], inputs: tuple[Any, ...]) -> None:
+    raise ValueError(
+        f"{type(f).__name__}.backward returned {len(gxs)} gradients for "
+        f"{len(inputs)} inputs; return one per input (None for no gradient)"
+    )
+
+
+def _bad_shape(f: Any, x: Any, gx: Any) -> None:
     raise ValueError(
         f"{type(f).__name__}.backward returned a gradient of shape "
-        f"{tuple(gx.data.shape)} for an input of shape {tuple(x.data.shape)}; "
+        f"{tuple(gx._data.shape)} for an input of shape {tuple(x._data.shape)}; "
         f"a gradient must have its input's shape (reduce it with F.sum_to)"
     )

@@ -9,17 +9,15 @@ examples below assume ``from xgrad.functional import *``.
 from __future__ import annotations
 
 import contextvars
-import heapq
-import itertools
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from . import backends
-from .backprop import _bad_grad_shape
+from . import backends, backprop, observing
 from .config import enable_backprop
-from .core import Function, Variable, as_variable
+from .core import Variable, as_variable
 from .functions.reduction import sum as sum_
-from .functions.shape import reshape, stack
+from .functions.shape import Identity, reshape, stack
 
 __all__ = ["grad", "hessian", "hvp", "jacobian", "jvp", "value_and_grad", "vjp"]
 
@@ -28,65 +26,40 @@ Argnums = int | Sequence[int]
 # Transforms running the user's function: an inner one keeps its graph even for arrays.
 _DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("depth", default=0)
 
-# Added to the generation of the arguments a transform differentiates: only nodes
-# built from them are then as new as they are. Constants (an inner pass's seeds)
-# and enclosing graphs stay older, and backward passes skip them.
-_LIFT = 1 << 32
+
+# id of the node a transform made for a Variable argument -> that Variable,
+# while the node lives (keyed by id: Variables compare by value in the standard).
+_STANDS_FOR: dict[int, Variable] = {}
 
 
-class _Identity(Function):
-    """``x`` as a new node: gradients stop here, not at the caller's Variable."""
-
-    def forward(self, x):
-        return x
-
-    backward = forward  # d/dx x = 1: the gradient passes through
+def _stand_for(node: Variable, x: Variable) -> None:
+    _STANDS_FOR[id(node)] = x
+    weakref.finalize(node, _STANDS_FOR.pop, id(node), None).atexit = False
 
 
 def _backprop(
     seeds: list[tuple[Variable, Variable]], targets: list[Variable], create_graph: bool
 ) -> list[Variable | None]:
-    """Gradients of ``sum(seed * output)`` by each target (None: no path), by
-    ``Variable.backward``'s heap walk; but gradients live in a dict, the walk stops
-    at the targets and skips Functions older than all of them (``_LIFT``)."""
-    stop = {id(t) for t in targets}
-    floor = min(t.generation for t in targets)
-    grads: dict[int, Variable] = {}
-    heap: list[tuple[int, int, Function]] = []
-    seen, order, pending = set(), itertools.count(), list(seeds)
-    token = enable_backprop.set(create_graph)
-    try:
-        while True:
-            for x, gx in pending:
-                k = id(x)
-                if k not in stop:
-                    f = x.creator
-                    if f is None or f.generation < floor:
-                        continue  # a constant, or no target leads here
-                    if f not in seen:
-                        seen.add(f)
-                        heapq.heappush(heap, (-f.generation, next(order), f))
-                prev = grads.get(k)
-                grads[k] = gx if prev is None else prev + gx
-            if not heap:
-                break
-            f = heapq.heappop(heap)[2]
-            ys = [ref() for ref in f.outputs]
-            gxs = f.backward(
-                *[None if y is None else grads.pop(id(y), None) for y in ys]
-            )
-            if type(gxs) is not tuple:
-                gxs = tuple(gxs) if isinstance(gxs, list) else (gxs,)
-            pending = []
-            for x, gx in zip(f.inputs, gxs, strict=True):
-                if gx is not None:
-                    gx = gx if type(gx) is Variable else as_variable(gx)
-                    if gx._data.shape != x._data.shape:
-                        _bad_grad_shape(f, x, gx)
-                    pending.append((x, gx))
-    finally:
-        enable_backprop.reset(token)
-    return [grads.get(id(t)) for t in targets]
+    """Gradients of ``sum(seed * output)`` by each target (None: no path): one
+    pass of the engine that stops at the targets and touches no ``.grad``.
+
+    The pass reaches a caller's Variable through the node standing for it, so
+    that Variable's observers (gradient hooks) see the gradient there.
+    """
+    grads = backprop.run(
+        seeds,
+        wrap=as_variable,
+        targets=targets,
+        create_graph=create_graph,
+        accumulate=False,
+    )
+    for k, (t, g) in enumerate(zip(targets, grads, strict=True)):
+        owner = _STANDS_FOR.get(id(t))
+        while id(owner) in _STANDS_FOR:  # an outer transform's node: go to the caller's
+            owner = _STANDS_FOR[id(owner)]
+        if owner is not None and g is not None and observing.active:
+            grads[k] = observing.gradient(owner, g)
+    return grads
 
 
 def _mode(objs: Sequence[Any]) -> str:
@@ -127,8 +100,8 @@ def _forward(where: str, f: Any, args: Any, argnums: Any, kw: Any, aux: bool = F
     for i in (i % n for i in nums):
         x = v = _floating(where, f"argument {i}", args[i])
         if v is args[i]:  # the caller's Variable: a node of our own
-            v = _Identity()(x) if mode == "graph" else Variable(x.data)
-        v.generation = max(x.generation, _DEPTH.get() * _LIFT) + _LIFT
+            v = Identity()(x) if mode == "graph" else Variable(x.data)
+            _stand_for(v, x)
         call[i] = v
         targets.append(v)
     depth, on = _DEPTH.set(_DEPTH.get() + 1), enable_backprop.set(True)
@@ -298,8 +271,6 @@ def jvp(
     outs, many, _, targets, _ = _forward(where, f, primals, range(len(primals)), {})
     mode = _mode((*primals, *tangents))
     us = [Variable(backends.of(o.data).xp.zeros_like(o.data)) for o in outs]
-    for u in us:  # newer than everything, so the second pass walks only u's nodes
-        u.generation = max(o.generation for o in outs) + _LIFT
     gs = _backprop(list(zip(outs, us, strict=True)), targets, create_graph=True)
     seeds = [(g, t) for g, t in zip(gs, ts, strict=True) if g is not None]
     jts = _backprop(seeds, us, mode == "graph") if seeds else [None] * len(us)

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import tempfile
 
+from .backprop import walk
 from .core import Function, Variable
 from .devices import device_of
 
@@ -48,21 +49,10 @@ def get_dot_graph(output: Variable, verbose: bool = True) -> str:
     and device when it is not on NumPy.
     """
     text = _dot_var(output, verbose)
-    funcs: list[Function] = []
-    seen: set[Function] = set()
-
-    def add(f: Function | None) -> None:
-        if f is not None and f not in seen:
-            funcs.append(f)
-            seen.add(f)
-
-    add(output.creator)
-    while funcs:
-        func = funcs.pop()
+    for func in walk([output]):
         text += _dot_func(func)
         for x in func.inputs:
             text += _dot_var(x, verbose)
-            add(x.creator)
     return "digraph g {\n" + text + "}"
 
 

@@ -19,10 +19,11 @@ import contextlib
 import dataclasses
 import time
 from collections.abc import Iterator
+from typing import Any
 
-from .debug import _current, _profiles, _set_state
+from . import observing
 
-__all__ = ["FunctionStats", "Profile", "profile"]
+__all__ = ["FunctionStats", "Profile", "ProfileObserver", "profile"]
 
 
 @dataclasses.dataclass
@@ -133,6 +134,27 @@ def _fmt(seconds: float) -> str:
     return f"{seconds * 1e6:.1f} µs"
 
 
+class ProfileObserver(observing.Observer):
+    """The engine observer that adds each call's self time to a :class:`Profile`."""
+
+    def __init__(self, profile: Profile) -> None:
+        self.profile = profile
+
+    def forward_postprocess(
+        self, call: observing.Call, inputs: tuple[Any, ...], outputs: Any
+    ) -> None:
+        self._add(call)
+
+    def backward_postprocess(
+        self, call: observing.Call, grads: list[Any], grad_inputs: tuple[Any, ...]
+    ) -> None:
+        self._add(call)
+
+    def _add(self, call: observing.Call) -> None:
+        seconds = call.seconds - call.callee_seconds  # callees have their own rows
+        self.profile._add(type(call.function), call.phase, seconds)
+
+
 @contextlib.contextmanager
 def profile() -> Iterator[Profile]:
     """Record calls and time per Function type inside a ``with`` block.
@@ -140,6 +162,8 @@ def profile() -> Iterator[Profile]:
     Forward and backward are counted separately; times are self times (see
     :class:`FunctionStats`). Only this thread or task is recorded; a nested
     ``profile()`` records into both. Anomaly detection, if on, stays on.
+    Backward calls are counted under ``backward()`` and every transform of
+    :mod:`xgrad.functional` alike.
 
     Examples
     --------
@@ -151,10 +175,8 @@ def profile() -> Iterator[Profile]:
     (1, 1)
     """
     p = Profile()
-    state = _current.get()
-    token = _set_state(state is not None and state.anomaly, (*_profiles(), p))
-    try:
-        yield p
-    finally:
-        p._end = time.perf_counter()
-        _current.reset(token)
+    with observing.observe(ProfileObserver(p)):
+        try:
+            yield p
+        finally:
+            p._end = time.perf_counter()

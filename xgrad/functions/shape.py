@@ -12,6 +12,18 @@ from .._inputs import operand
 from ..core import Function, Variable, as_variable
 
 
+class Identity(Function):
+    """``x`` as a new node of the graph. Transforms and ``recompute`` stand one
+    for each argument, so a backward pass stops there and not at the caller's
+    Variable, which the rest of the program may use in other ways."""
+
+    def forward(self, x):
+        return x
+
+    def backward(self, gy):
+        return gy  # d/dx x = 1: the gradient passes through
+
+
 def normalize_axes(axis: Any, ndim: int, op: str) -> tuple[int, ...]:
     """``axis`` (None, int or tuple, negatives allowed) as a sorted positive tuple."""
     if axis is None:

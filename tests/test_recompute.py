@@ -13,9 +13,9 @@ import pytest
 import xgrad
 import xgrad.functions as F
 from xgrad import Config, Variable, testing
-from xgrad.checkpoint import checkpoint
 from xgrad.cuda import as_numpy
 from xgrad.debug import AnomalyError, detect_anomaly
+from xgrad.recompute import checkpoint, recompute
 
 
 def layer(h, W, b):
@@ -177,7 +177,7 @@ def test_anomaly_in_the_recomputation_names_the_line_in_f():
     message = str(info.value)
     assert message.startswith("the backward of Sqrt produced Inf")
     assert "return F.sqrt(h)" in message
-    assert "it was made by the backward of Checkpoint" in message
+    assert "it was made by the backward of Recompute" in message
     assert "y = checkpoint(f, x)" in message
 
 
@@ -234,3 +234,19 @@ def test_checkpoint_saves_memory_on_a_deep_mlp(rng):
     assert traced_plain > 5 * traced_ckpt  # what the allocator says, too
     for got, want in zip(grads([x, *all_params(params)]), expected, strict=True):
         np.testing.assert_array_equal(got, want)  # the very same arithmetic
+
+
+def test_recompute_is_also_spelled_checkpoint():
+    assert xgrad.checkpoint is xgrad.recompute is recompute is checkpoint
+
+
+def test_recompute_inside_grad_gives_the_plain_gradient(to_backend):
+    W = Variable(to_backend([[1.0, 2.0], [0.5, -0.5]]))
+
+    def block(h):
+        return F.tanh(F.matmul(h, W))
+
+    x = to_backend([[0.5, -1.0]])
+    plain = xgrad.grad(lambda h: F.sum(block(h) ** 2))(x)
+    recomputed = xgrad.grad(lambda h: F.sum(recompute(block, h) ** 2))(x)
+    testing.assert_close(recomputed, plain, rtol=1e-12)

@@ -1,10 +1,15 @@
 """Rematerialisation: keep a block's inputs, recompute its inside during backward.
 
-``checkpoint(f, *args)`` runs ``f`` without recording a graph, so none of its
+``recompute(f, *args)`` runs ``f`` without recording a graph, so none of its
 intermediate arrays outlive the call, and stands in the graph as one Function
-whose backward runs ``f`` again, with the graph on, and backpropagates through
-that copy. Memory for a deep stack of blocks falls from every intermediate to
-the blocks' inputs and outputs, for one more forward pass of compute.
+whose backward runs ``f`` again, with the graph on, and backpropagates
+through that copy with the one engine (:func:`xgrad.backprop.run`). Memory
+for a deep stack of blocks falls from every intermediate to the blocks'
+inputs and outputs, for one more forward pass of compute.
+
+PyTorch and JAX call this *checkpointing*; ``xgrad.checkpoint`` is kept as
+that spelling. Saving a training run to disk is a different thing:
+:func:`xgrad.serialization.save_checkpoint`.
 """
 
 from __future__ import annotations
@@ -12,13 +17,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from . import backprop
 from .config import Config, enable_backprop, no_grad, using_config
-from .core import Function, Variable
+from .core import Function, Variable, as_variable
+from .functions.shape import Identity
 
-__all__ = ["Checkpoint", "checkpoint"]
+__all__ = ["Recompute", "checkpoint", "recompute"]
 
 
-class Checkpoint(Function):
+class Recompute(Function):
     """``f(*xs)`` recorded as one node; its backward recomputes ``f``."""
 
     def __init__(self, f: Callable[..., Any]) -> None:
@@ -37,53 +44,27 @@ class Checkpoint(Function):
     def backward(self, *gys):
         create_graph = enable_backprop.get()  # backward(create_graph=...) set it
         with using_config("enable_backprop", True), using_config("train", self.train):
-            xs = [_Identity()(x) for x in self.inputs]
-            links = [x.creator for x in xs]
-            for x in xs:  # leaves while the inner backward runs, so it stops here
-                x.creator = None
+            xs = [Identity()(x) for x in self.inputs]  # the pass stops at these
             ys = self.f(*xs)
-            ys = (ys,) if self.single else tuple(ys)
-            _Seed(gys)(*ys).backward(create_graph=create_graph)
-        gxs = tuple(x.grad for x in xs)
-        for x, link in zip(xs, links, strict=True):
-            x.grad = None  # a later pass through x must not add this one again
-            x.creator = link  # so that the gradients depend on the inputs again
-        return gxs
-
-
-class _Identity(Function):
-    def forward(self, x):
-        return x
-
-    def backward(self, gy):
-        return gy
-
-
-class _Seed(Function):
-    """A 0-d output whose backward hands out the given gradients of its inputs."""
-
-    def __init__(self, gys: tuple[Any, ...]) -> None:
-        self.gys = gys
-
-    def forward(self, *ys):
-        return self.xp.zeros(
-            (), dtype=ys[0].dtype, device=self.backend.device_of(ys[0])
+        ys = (ys,) if self.single else tuple(ys)
+        seeds = [(y, gy) for y, gy in zip(ys, gys, strict=True) if gy is not None]
+        # Leaves that f reads (parameters) get their gradients in .grad, as in
+        # any backward pass; the inputs' gradients come back to the outer pass.
+        return tuple(
+            backprop.run(seeds, wrap=as_variable, targets=xs, create_graph=create_graph)
         )
-
-    def backward(self, gy):
-        return self.gys
 
 
 def _data(y: Any) -> Any:
     if not isinstance(y, Variable):
         raise TypeError(
-            f"checkpoint: the function must return Variables (or a tuple of them), "
+            f"recompute: the function must return Variables (or a tuple of them), "
             f"got {type(y).__name__}"
         )
     return y.data
 
 
-def checkpoint(f: Callable[..., Any], *args: Any) -> Any:
+def recompute(f: Callable[..., Any], *args: Any) -> Any:
     """``f(*args)`` without keeping its intermediates; backward recomputes them.
 
     Parameters
@@ -111,15 +92,19 @@ def checkpoint(f: Callable[..., Any], *args: Any) -> Any:
     >>> def block(h):
     ...     return F.tanh(F.linear(h, W))
     >>> x = xgrad.Variable(np.ones((2, 3)))
-    >>> y = xgrad.checkpoint(block, xgrad.checkpoint(block, x))
+    >>> y = xgrad.recompute(block, xgrad.recompute(block, x))
     >>> F.sum(y).backward()
     >>> x.grad.shape, W.grad.shape
     ((2, 3), (3, 3))
     """
     if not args:
-        raise ValueError("checkpoint: give f at least one input to differentiate")
-    node = Checkpoint(f)
+        raise ValueError("recompute: give f at least one input to differentiate")
+    node = Recompute(f)
     out = node(*args)
     if node.single:
         return out
     return tuple(out) if isinstance(out, list) else (out,)
+
+
+#: The name PyTorch and JAX use for :func:`recompute`.
+checkpoint = recompute

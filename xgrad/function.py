@@ -1,0 +1,144 @@
+"""Functions: the operations of the graph, with a forward and a backward.
+
+A :class:`Function` computes ``forward`` on raw arrays through the inputs'
+array-API namespace and records itself as the creator of its outputs. Its
+``backward`` is written with xgrad functions on Variables, so with
+``create_graph=True`` every derivative is itself differentiable. How a call
+runs, step by step, is in docs/engine.md.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from . import backends, observing
+from ._errors import reraise_named
+from ._inputs import as_variables
+from .backends import _BY_TYPE
+from .config import enable_backprop
+from .variable import Variable
+
+__all__ = ["Function"]
+
+
+class Function:
+    """Base class of every differentiable operation.
+
+    Subclasses implement ``forward(*arrays)`` with the standard functions of
+    ``self.xp`` and ``backward(*grads)`` with xgrad functions on Variables.
+    Calling an instance runs ``forward``, wraps the results in Variables and,
+    while ``Config.enable_backprop`` holds, records the graph.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import xgrad
+    >>> class Square(xgrad.Function):
+    ...     def forward(self, x):
+    ...         return x ** 2
+    ...     def backward(self, gy):
+    ...         x, = self.inputs
+    ...         return 2 * x * gy
+    >>> Square()(xgrad.Variable(np.array(3.0)))
+    variable(9.0)
+    """
+
+    # Slots keep a graph node small (no per-instance dict unless an op stores
+    # parameters of its own, such as an axis): the graph costs little per op.
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "backend",
+        "generation",
+        "inputs",
+        "outputs",
+    )
+    backend: backends.Backend
+    generation: int
+    inputs: tuple[Variable, ...]
+    outputs: tuple[weakref.ref[Variable], ...]
+
+    def __call__(self, *inputs: Any, _observed: bool = False) -> Any:
+        """Run ``forward`` on the inputs' arrays and record the graph.
+
+        While observers are registered (:mod:`xgrad.observing`) the call goes
+        to them first; they call back with ``_observed=True`` to run it.
+        """
+        if observing.active and not _observed:
+            return observing.forward(self, inputs)
+        for x in inputs:
+            if not isinstance(x, Variable):
+                inputs = as_variables(inputs, self)
+                break
+        try:  # free unless raised: the library's errors get this op's name
+            # One and two inputs are the common cases, kept lean: they run for
+            # every op.
+            if len(inputs) == 1:
+                data = inputs[0]._data
+                backend = _BY_TYPE.get(type(data)) or backends.of(data, op=self)
+                self.backend = backend
+                ys = self.forward(data)
+            elif len(inputs) == 2:
+                a, b = inputs[0]._data, inputs[1]._data
+                backend = _BY_TYPE.get(type(a))
+                if backend is None or type(b) is not type(a) or backend.multi_device:
+                    backend = backends.of(a, b, op=self)
+                self.backend = backend
+                ys = self.forward(a, b)
+            else:
+                xs = [x._data for x in inputs]
+                self.backend = backend = backends.of(*xs, op=self)
+                ys = self.forward(*xs)
+        except (IndexError, ValueError, TypeError, RuntimeError) as error:
+            reraise_named(self, inputs, error)
+        if type(ys) is not tuple:
+            output = Variable(
+                ys if type(ys) is type(inputs[0]._data) else backend.fix(ys)
+            )
+            if enable_backprop.get():
+                generation = inputs[0].generation
+                for x in inputs[1:]:
+                    generation = max(generation, x.generation)
+                self.generation = generation
+                output.creator = self
+                output.generation = generation + 1
+                self.inputs = inputs
+                self.outputs = (weakref.ref(output),)
+            return output
+        kind = type(inputs[0]._data)
+        outputs = [Variable(y if type(y) is kind else backend.fix(y)) for y in ys]
+        if enable_backprop.get():
+            self.generation = generation = max([x.generation for x in inputs])
+            for output in outputs:
+                output.creator = self
+                output.generation = generation + 1
+            self.inputs = inputs
+            self.outputs = tuple([weakref.ref(output) for output in outputs])
+        return outputs if len(outputs) > 1 else outputs[0]
+
+    @property
+    def xp(self) -> Any:
+        """The array-API namespace of this call's inputs."""
+        return self.backend.xp
+
+    def forward(self, *xs: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__}.forward")
+
+    def backward(self, *gys: Any) -> Any:
+        raise NotImplementedError(
+            f"{type(self).__name__} has no backward: it is not differentiable"
+        )
+
+    def explain(self, xs: tuple[Any, ...]) -> str:
+        """What to do when the array library rejects ``forward(*xs)``; ops whose
+        inputs must fit together (broadcasting, indices in range) say how."""
+        return ""
+
+    def needs_grad(self, i: int) -> bool:
+        """Whether input ``i`` wants a gradient (False for Constants), for backward
+        methods that can skip costly work."""
+        return self.inputs[i].requires_grad
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} generation={getattr(self, 'generation', 0)}>"

@@ -1,0 +1,330 @@
+"""Variables: the nodes of the graph that hold arrays and their gradients.
+
+A :class:`Variable` holds an array of any array-API library, its gradient and
+the Function that made it (:mod:`xgrad.function`). ``backward()`` hands the
+graph to the one backward engine, :func:`xgrad.backprop.run`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import backends, backprop, hooks
+from .devices import Device, DeviceResident, device_of, to_device
+
+if TYPE_CHECKING:
+    from .function import Function
+
+__all__ = [
+    "Constant",
+    "Parameter",
+    "Variable",
+    "as_array",
+    "as_input",
+    "as_variable",
+]
+
+# Array types already checked by Variable(); a hit skips all further checks.
+_ARRAY_TYPES: set[type] = {np.ndarray}
+
+
+def _checked_array(data: Any) -> Any:
+    """Validate ``data`` for a Variable; NumPy scalars become 0-d arrays.
+
+    The slow path, for an array type not seen before: a type that passes
+    joins ``_ARRAY_TYPES``, so the next Variable skips the checks.
+    """
+    if isinstance(data, np.generic):
+        return np.asarray(data)
+    if isinstance(data, Variable):
+        raise TypeError(
+            "Variable: got a Variable; pass its array (`v.data`) or use the "
+            "Variable itself instead of wrapping it again"
+        )
+    if isinstance(data, bool | int | float | complex | list | tuple | str | bytes):
+        raise TypeError(
+            f"Variable: expected an array or None, got {type(data).__name__} "
+            f"{data!r:.60}. Wrap it first: Variable(xgrad.asarray({data!r:.40}))"
+        )
+    try:
+        backends.of(data, op="Variable")
+    except TypeError:
+        raise TypeError(
+            f"Variable: {type(data).__module__}.{type(data).__qualname__} is not an "
+            f"array of any array-API library. Convert it with xgrad.asarray(...)"
+        ) from None
+    _ARRAY_TYPES.add(type(data))
+    return data
+
+
+class Variable(DeviceResident):
+    """A node of the graph: an array, its gradient and the Function that made it.
+
+    Parameters
+    ----------
+    data : array or None
+        An array of any library that array-api-compat recognises (NumPy, CuPy,
+        PyTorch, array-api-strict, Dask, ...). A NumPy scalar becomes a 0-d
+        array. ``None`` leaves the Variable empty (a lazily shaped Parameter).
+    name : str, optional
+        A label shown in graph pictures.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import xgrad
+    >>> x = xgrad.Variable(np.array(3.0))
+    >>> y = x ** 2
+    >>> y.backward()
+    >>> x.grad
+    variable(6.0)
+    """
+
+    __slots__ = ("__weakref__", "_data", "creator", "generation", "grad", "name")
+    __array_priority__ = 200
+    #: Whether backward passes compute a gradient for it (False for Constants).
+    requires_grad = True
+    __array_ufunc__ = None  # NumPy defers `ndarray op Variable` to our operators
+
+    def __init__(self, data: Any, name: str | None = None) -> None:
+        if data is not None and type(data) not in _ARRAY_TYPES:
+            data = _checked_array(data)
+        self._data = data
+        self.name = name
+        self.grad: Variable | None = None
+        self.creator: Function | None = None
+        self.generation = 0
+
+    # -- array attributes ------------------------------------------------------
+    @property
+    def data(self) -> Any:
+        """The array. Assigning checks it, so ``v.data = v.data - eps`` stays an array."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        if value is not None and type(value) not in _ARRAY_TYPES:
+            value = _checked_array(value)
+        self._data = value
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(self._data.shape)
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def size(self) -> int:
+        return math.prod(self._data.shape)
+
+    @property
+    def dtype(self) -> Any:
+        return self._data.dtype
+
+    @property
+    def device(self) -> Device:
+        """Where the array lives, as a :class:`~xgrad.Device` (``"torch:cpu"``)."""
+        return device_of(self._data)
+
+    # -- devices: to_device is the primitive; to_gpu/to_cpu come from the mixin
+    def to_device(self, spec: Any) -> Variable:
+        """Move the array and the gradient to device ``spec``; returns ``self``.
+
+        Examples
+        --------
+        >>> import xgrad
+        >>> x = xgrad.Variable(xgrad.asarray([1.0, 2.0]))
+        >>> str(x.to_device("array_api_strict:device1").device)
+        'array_api_strict:device1'
+        """
+        if self._data is not None:
+            self.data = to_device(self._data, spec)
+        if self.grad is not None:
+            self.grad.to_device(spec)
+        return self
+
+    def _any_array(self) -> Any:
+        return self._data
+
+    @property
+    def backend(self) -> backends.Backend:
+        """The :class:`~xgrad.backends.Backend` of the array."""
+        return backends.of(self._data)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d Variable; use .size or .shape")
+        return self.data.shape[0]
+
+    def __repr__(self) -> str:
+        if self.data is None:
+            return "variable(None)"
+        backend = backends.of(self.data)
+        text = str(backend.to_numpy(self.data)).replace("\n", "\n" + " " * 9)
+        if backend.name == "numpy":
+            return f"variable({text})"
+        return f"variable({text}, device='{self.device}')"
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "The truth value of a Variable is ambiguous; compare its array "
+            "(`bool(v.data)`) or use a comparison such as `v.data > 0`"
+        )
+
+    __hash__ = object.__hash__
+
+    # -- graph ------------------------------------------------------------------
+    def set_creator(self, func: Function) -> None:
+        """Record ``func`` as the Function that produced this Variable."""
+        self.creator = func
+        self.generation = func.generation + 1
+
+    def cleargrad(self) -> None:
+        """Forget the gradient, before a new backward pass."""
+        self.grad = None
+
+    def unchain(self) -> None:
+        """Cut the link to the creator: this Variable becomes a leaf."""
+        self.creator = None
+
+    def unchain_backward(self) -> None:
+        """Cut every link behind this Variable's creator, freeing the graph before it.
+
+        The Variable keeps its own creator, as in DeZero: a later ``backward``
+        still reaches the inputs of the last Function (truncated BPTT). On a
+        lazy backend (Dask) every Variable reached, with its gradient, is
+        evaluated in one pass (:func:`xgrad.persist`): state carried on, such
+        as an RNN's hidden state, starts the next graph as values, and the
+        optimizer's update reads evaluated gradients instead of computing the
+        window's graph again.
+        """
+        if self.creator is None:
+            return
+        reached = [self]
+        for f in list(backprop.walk([self])):
+            reached += f.inputs
+            for x in f.inputs:
+                x.unchain()
+        if self.backend.lazy:
+            from .lazy import persist
+
+            persist(*{id(x): x for x in reached}.values())
+
+    def backward(self, retain_grad: bool = False, create_graph: bool = False) -> None:
+        """Backpropagate from this Variable to every leaf that produced it.
+
+        The seed gradient is ``ones_like(data)`` unless ``self.grad`` is set
+        already, so a non-scalar output backpropagates the gradient of its sum.
+
+        Parameters
+        ----------
+        retain_grad : bool
+            Keep the gradients of intermediate Variables (default: freed).
+        create_graph : bool
+            Record the backward pass itself, so gradients are Variables on a
+            graph and can be differentiated again (higher-order derivatives).
+        """
+        seed = self.grad  # set by hand (the book's step 7), or ones
+        if seed is None:
+            seed = Variable(backends.of(self._data).xp.ones_like(self._data))
+        elif type(seed) is not Variable:
+            seed = as_variable(seed)
+        if self.creator is None:  # a leaf, or made under no_grad: nothing to do
+            self.grad = seed
+            return
+        self.grad = None  # the seed is this pass's gradient of self
+        backprop.run(
+            [(self, seed)],
+            wrap=as_variable,
+            create_graph=create_graph,
+            retain_grad=retain_grad,
+        )
+
+    def register_hook(self, hook: Callable[[Variable], Any]) -> hooks.HookHandle:
+        """Call ``hook(grad)`` each time a backward pass completes this gradient.
+
+        ``hook`` gets the gradient (a Variable) and returns None to keep it or a
+        Variable of the same shape to replace it. It runs once per pass that
+        computes this Variable's gradient, on the sum of that pass's
+        contributions: for a Variable made by a Function, just before that
+        Function's backward uses it (a replacement flows upstream); for a leaf,
+        at the end, before it is added to ``.grad``. The same holds under
+        every transform of :mod:`xgrad.functional` (once per Jacobian row).
+        Under ``create_graph=True`` what the hook computes is differentiable.
+
+        Returns
+        -------
+        HookHandle
+            ``handle.remove()`` takes the hook off (also a context manager).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import xgrad
+        >>> x = xgrad.Variable(np.array(3.0))
+        >>> handle = x.register_hook(lambda g: g * 10)
+        >>> (x * x).backward()
+        >>> x.grad
+        variable(60.0)
+        >>> handle.remove()
+        """
+        return hooks.register_hook(self, hook)
+
+
+class Parameter(Variable):
+    """A Variable that a Layer owns and an optimizer updates.
+
+    ``state`` holds the optimizer's arrays for this parameter (momentum,
+    moment estimates ...). They live with the parameter, so they move when
+    the parameter moves.
+    """
+
+    __slots__ = ("state",)
+
+    def __init__(self, data: Any, name: str | None = None) -> None:
+        super().__init__(data, name)
+        self.state: dict[str, Any] = {}
+
+    def to_device(self, spec: Any) -> Parameter:
+        super().to_device(spec)
+        for key, value in self.state.items():
+            if hasattr(value, "shape"):
+                self.state[key] = to_device(value, spec)
+        return self
+
+
+class Constant(Variable):
+    """An input that needs no gradient: an array passed to an op as it is.
+
+    Ops turn plain arrays into Constants, so backward skips their gradient
+    (``Function.needs_grad``): data fed to a model costs no input gradient.
+    """
+
+    __slots__ = ()
+    requires_grad = False
+
+
+def as_variable(obj: Any) -> Variable:
+    """Return ``obj`` if it is a Variable, else wrap the array in one."""
+    return obj if isinstance(obj, Variable) else Variable(obj)
+
+
+def as_input(obj: Any) -> Variable:
+    """``obj`` if it is a Variable, else a :class:`Constant` wrapping the array."""
+    return obj if isinstance(obj, Variable) else Constant(obj)
+
+
+def as_array(x: Any, array_module: Any = np) -> Any:
+    """DeZero's helper: a Python or NumPy scalar becomes a 0-d array of ``array_module``."""
+    if np.isscalar(x):
+        return array_module.asarray(x)
+    return x
