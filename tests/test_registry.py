@@ -57,11 +57,24 @@ def test_noxfile_reads_what_each_backend_class_declares(name):
     assert declared(name) == {key: getattr(backend, key) for key in METADATA}
 
 
-def test_only_cupy_needs_a_gpu_and_only_dask_skips_the_fuzz_suite():
-    assert [n for n in backends.names() if backends.get(n).gpu_only] == ["cupy"]
-    assert backends.get("cupy").gpu
-    args = {n: backends.get(n).test_args for n in backends.names()}
-    assert {n: a for n, a in args.items() if a} == {"dask": ("--ignore=tests/fuzz",)}
+@pytest.mark.parametrize(
+    ("name", "gpu_only", "test_device", "test_args"),
+    [
+        ("numpy", False, None, ()),
+        ("array_api_strict", False, "device1", ()),
+        ("torch", False, None, ()),
+        ("dask", False, None, ("--ignore=tests/fuzz",)),  # fuzzing: minutes per op
+        ("cupy", True, None, ()),  # its session runs by hand, on a GPU host
+    ],
+)
+def test_the_built_in_backends_declare_their_test_metadata(
+    name, gpu_only, test_device, test_args
+):
+    backend = backends.get(name)
+    assert backend.gpu_only is gpu_only
+    assert backend.test_device == test_device
+    assert backend.test_args == test_args
+    assert backend.gpu or not gpu_only
 
 
 def test_the_device_fixture_is_the_test_device_its_backend_declares(
