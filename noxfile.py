@@ -6,11 +6,13 @@
 
 Each ``backends/<name>.txt`` gives one ``tests-<name>`` session that installs
 xgrad with that file's requirements and runs the suite on that backend alone.
-``tests-cupy`` needs a GPU and is run by hand (``nox -s tests-cupy``).
+A backend whose class declares ``gpu_only`` (CuPy) has its session left out
+of a default run: run it by hand on a GPU host (``nox -s tests-cupy``).
 """
 
 from __future__ import annotations
 
+import runpy
 from pathlib import Path
 
 import nox
@@ -23,11 +25,10 @@ HERE = Path(__file__).parent
 BACKENDS = sorted(
     p.stem for p in (HERE / "backends").glob("*.txt") if p.stem != "common"
 )
-GPU_ONLY = {"cupy"}
-# Hypothesis fuzzing (tests/fuzz) runs on the eager backends: on Dask every
-# drawn example builds and computes a fresh task graph, minutes per op. The
-# op suite (tests/test_ops.py), the engine and everything else run on Dask.
-EXTRA_ARGS = {"dask": ["--ignore=tests/fuzz"]}
+# gpu_only and test_args as each backend's class declares them, read from its
+# source: nox's own environment has no NumPy to import xgrad with.
+_declared = runpy.run_path(str(HERE / "xgrad" / "backends" / "_declared.py"))
+METADATA = {name: _declared["declared"](name) for name in BACKENDS}
 
 
 def _tests(name: str):
@@ -40,7 +41,7 @@ def _tests(name: str):
             "2",
             "-p",
             "no:cacheprovider",
-            *EXTRA_ARGS.get(name, []),
+            *METADATA[name]["test_args"],
             *session.posargs,
         )
 
@@ -49,7 +50,8 @@ def _tests(name: str):
 
 
 for _name in BACKENDS:
-    nox.session(name=f"tests-{_name}", default=_name not in GPU_ONLY)(_tests(_name))
+    _default = not METADATA[_name]["gpu_only"]
+    nox.session(name=f"tests-{_name}", default=_default)(_tests(_name))
 
 
 @nox.session

@@ -37,9 +37,9 @@ _FUZZ_SETTINGS = {
 settings.register_profile("ci", max_examples=20, **_FUZZ_SETTINGS)
 settings.register_profile("long", max_examples=150, **_FUZZ_SETTINGS)
 
-# A device other than the default, where a CPU-only machine has one;
-# ``--device torch:cuda`` (repeatable) sets or replaces a backend's.
-_TEST_DEVICES = {"array_api_strict": "device1"}
+# ``--device torch:cuda`` (repeatable) sets or replaces a backend's test device,
+# which its class declares as ``test_device`` (array-api-strict's ``device1``).
+_TEST_DEVICES: dict[str, str] = {}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -88,7 +88,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         selected = _selected(metafunc.config)
         params = [
             pytest.param(
-                name, id=name, marks=[pytest.mark.gpu] if backends.get(name).gpu else []
+                name,
+                id=name,
+                marks=[pytest.mark.gpu] if backends.get(name).gpu_only else [],
             )
             for name in backends.names()
             if selected is None or name in selected
@@ -159,7 +161,7 @@ def xp(backend: backends.Backend) -> Any:
 @pytest.fixture
 def device(backend: backends.Backend) -> Any:
     """A device of the backend under test, non-default where one exists."""
-    name = _TEST_DEVICES.get(backend.name)
+    name = _TEST_DEVICES.get(backend.name, backend.test_device)
     return backend.native_device(name) if name else None
 
 

@@ -84,6 +84,17 @@ def test_a_bad_checkpoint_changes_nothing(tmp_path):
         load_checkpoint(tmp_path / "junk.npz", model2)
 
 
+def test_a_checkpoint_path_follows_the_npz_suffix_rule(tmp_path):
+    model, optimizer, x, t = make("numpy")
+    train(model, optimizer, x, t, 1)
+    save_checkpoint(tmp_path / "run", model, optimizer, epoch=1)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run.npz"]
+    model2, optimizer2, _, _ = make("numpy")
+    assert load_checkpoint(tmp_path / "run", model2, optimizer2) == {"epoch": 1}
+    with pytest.raises(FileNotFoundError, match=r"load_checkpoint: no file .*'\.npz'"):
+        load_checkpoint(tmp_path / "other", model2, optimizer2)
+
+
 def test_weights_round_trip_through_safetensors(tmp_path):
     pytest.importorskip("safetensors", reason="safetensors: not installed")
     model, _, x, _ = make("numpy")
@@ -94,3 +105,5 @@ def test_weights_round_trip_through_safetensors(tmp_path):
     other.load_weights(str(tmp_path / "w.safetensors"))
     for p, q in zip(model.params(), other.params(), strict=True):
         np.testing.assert_array_equal(p.data, q.data)
+    with pytest.raises(FileNotFoundError, match=r"no file '.*v\.safetensors'; a path"):
+        other.load_weights(str(tmp_path / "v.safetensors"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 
 import xgrad
 from xgrad import backends
+from xgrad.backends._declared import METADATA, declared
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,6 +23,96 @@ def test_every_backend_has_a_requirements_file_and_back():
 def test_every_backend_has_its_own_module():
     modules = {p.stem for p in (ROOT / "xgrad" / "backends").glob("[!_]*.py")}
     assert modules == set(backends.names())
+
+
+def test_a_module_in_the_package_is_a_backend_without_being_listed(tmp_path):
+    (tmp_path / "found_test_lib.py").write_text(
+        "from xgrad.backends import Backend, register\n\n\n"
+        "@register\n"
+        "class Found(Backend):\n"
+        "    name = 'found_test_lib'\n"
+        "    test_args = ('-k', 'found')\n\n"
+        "    def owns(self, x):\n"
+        "        return False\n"
+    )
+    backends.__path__.append(str(tmp_path))
+    try:
+        backends._import_backend_modules()
+        assert "found_test_lib" in backends.names()
+        assert declared("found_test_lib", tmp_path) == {
+            **declared("numpy"),  # the defaults
+            "test_args": ("-k", "found"),
+        }
+    finally:
+        backends.__path__.remove(str(tmp_path))
+        del sys.modules["xgrad.backends.found_test_lib"]
+        del backends._REGISTRY["found_test_lib"]
+        backends._BY_TYPE.clear()
+
+
+@pytest.mark.parametrize("name", backends.names())
+def test_noxfile_reads_what_each_backend_class_declares(name):
+    """noxfile.py reads the metadata from the source, without importing it."""
+    backend = backends.get(name)
+    assert declared(name) == {key: getattr(backend, key) for key in METADATA}
+
+
+@pytest.mark.parametrize(
+    ("name", "gpu_only", "test_device", "test_args"),
+    [
+        ("numpy", False, None, ()),
+        ("array_api_strict", False, "device1", ()),
+        ("torch", False, None, ()),
+        ("dask", False, None, ("--ignore=tests/fuzz",)),  # fuzzing: minutes per op
+        ("cupy", True, None, ()),  # its session runs by hand, on a GPU host
+    ],
+)
+def test_the_built_in_backends_declare_their_test_metadata(
+    name, gpu_only, test_device, test_args
+):
+    backend = backends.get(name)
+    assert backend.gpu_only is gpu_only
+    assert backend.test_device == test_device
+    assert backend.test_args == test_args
+    assert backend.gpu or not gpu_only
+
+
+def test_the_device_fixture_is_the_test_device_its_backend_declares(
+    backend, device, request
+):
+    if request.config.getoption("--device"):
+        pytest.skip("--device replaces the declared test devices")
+    if backend.test_device is None:
+        assert device is None  # the library's default device
+    else:
+        assert device == backend.native_device(backend.test_device)
+        assert device != backend.native_device(None)
+        x = backend.from_numpy(np.arange(3.0), device)
+        assert backend.device_of(x) == device
+
+
+def test_a_metadata_value_that_is_not_a_literal_is_refused(tmp_path):
+    (tmp_path / "computed.py").write_text(
+        "@register\nclass Computed(Backend):\n    gpu_only = detect()\n"
+    )
+    with pytest.raises(ValueError, match=r"computed\.py:3: gpu_only must be a literal"):
+        declared("computed", tmp_path)
+
+
+def test_a_library_that_array_api_compat_knows_needs_no_owns():
+    torch = pytest.importorskip("torch")
+    assert "owns" not in vars(type(backends.get("torch")))
+    assert backends.get("torch").owns(torch.ones(2))
+    assert not backends.get("torch").owns(np.ones(2))
+
+
+def test_registering_an_unknown_library_without_owns_says_what_to_implement():
+    class Nameless(backends.Backend):
+        name = "nameless_test_lib"
+
+    with pytest.raises(TypeError, match=r"Nameless must implement owns\(x\)"):
+        backends.register(Nameless)
+    assert "nameless_test_lib" not in backends.names()
 
 
 def test_numpy_is_always_available():

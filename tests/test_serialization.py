@@ -135,6 +135,47 @@ def test_a_model_whose_weights_are_not_created_yet_round_trips(tmp_path):
     assert model(float32(np.ones((2, 5)))).shape == (2, 3)
 
 
+# -- file names: the .npz suffix rule ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["weights", "weights.bin"])
+def test_saving_and_loading_a_path_without_npz_meet_at_path_npz(name, tmp_path):
+    source, target = net(seed=1), net(seed=2)
+    source.save_weights(tmp_path / name)  # as np.savez: ".npz" is added
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{name}.npz"]
+    target.load_weights(tmp_path / name)  # finds the same file
+    assert_same(target, snapshot(source))
+    net(seed=3).load_weights(tmp_path / f"{name}.npz")  # its full name too
+
+
+def test_a_file_named_exactly_loads_when_no_npz_file_is_there(tmp_path):
+    source = net(seed=1)
+    source.save_weights(tmp_path / "w")
+    (tmp_path / "w.npz").rename(tmp_path / "w")  # renamed by hand
+    target = net(seed=2)
+    target.load_weights(tmp_path / "w")
+    assert_same(target, snapshot(source))
+
+
+def test_a_missing_file_raises_file_not_found_naming_the_paths_and_the_rule(tmp_path):
+    model = net()
+    before = snapshot(model)
+    with pytest.raises(FileNotFoundError) as info:
+        model.load_weights(tmp_path / "nothing")
+    message = str(info.value)
+    assert repr(str(tmp_path / "nothing.npz")) in message
+    assert repr(str(tmp_path / "nothing")) in message
+    assert "gets '.npz' added" in message
+    assert message.startswith("[Errno 2] load_weights: no file")
+    assert info.value.filename == str(tmp_path / "nothing.npz")
+    assert_same(model, before)
+
+
+def test_a_missing_npz_file_names_only_that_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"no file '.*gone\.npz'; a path"):
+        net().load_weights(str(tmp_path / "gone.npz"))
+
+
 # -- devices -----------------------------------------------------------------------
 
 

@@ -2,7 +2,10 @@
 
 Op code never asks "is this NumPy?": it asks the registry for the arrays'
 :class:`Backend` and calls its methods. Adding a library is one module with a
-``@register``-ed class (and, in the repository, ``backends/<name>.txt``).
+``@register``-ed class (and, in the repository, ``backends/<name>.txt``): every
+module of this package whose name does not start with ``_`` is imported here,
+in name order, so no list names them. Those modules import their library only
+when first used, so ``import xgrad`` imports none.
 
 Examples
 --------
@@ -14,8 +17,11 @@ Examples
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any, TypeVar
 
+from .._compat import array_check
 from ._base import Backend
 
 __all__ = ["Backend", "available", "get", "names", "of", "register"]
@@ -33,6 +39,11 @@ def register(cls: _B) -> _B:
     backend = cls()
     if not backend.name:
         raise ValueError(f"register: {cls.__name__} must set a non-empty `name`")
+    if cls.owns is Backend.owns and array_check(backend.name) is None:
+        raise TypeError(
+            f"register: {cls.__name__} must implement owns(x): array-api-compat "
+            f"has no is_{backend.name}_array to tell {backend.name!r} arrays apart"
+        )
     _REGISTRY[backend.name] = backend
     _BY_TYPE.clear()
     return cls
@@ -153,4 +164,11 @@ def _generic(x: Any) -> Backend:
     return backend
 
 
-from . import array_api_strict, cupy, dask, numpy, torch  # noqa: F401  (built-ins)
+def _import_backend_modules() -> None:
+    """Import every public module of this package: each registers its backend."""
+    for module in pkgutil.iter_modules(__path__):
+        if not module.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{module.name}")
+
+
+_import_backend_modules()

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _compat
 from .._device import Device
 from ._indexing import forward_slices, has_negative_step, has_none
 
@@ -45,27 +46,36 @@ class Backend:
     lazy : bool
         Whether ops build a graph that runs later (Dask), so that results need
         :meth:`compute` or :meth:`persist`.
+    gpu_only, test_device, test_args
+        For the repository's tests (docs/backends.md): a GPU-only library's
+        nox session is off by default; the device tests put arrays on; extra
+        pytest arguments. Literals: noxfile.py reads them from the source.
     """
 
     name: str = ""
     gpu: bool = False
     multi_device: bool = True
     lazy: bool = False
+    gpu_only: bool = False
+    test_device: str | None = None
+    test_args: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"<xgrad backend {self.name!r}>"
 
     # -- identity -----------------------------------------------------------
     def owns(self, x: Any) -> bool:
-        """Whether ``x`` is an array of this library, checked without importing it."""
-        raise NotImplementedError
+        """Whether ``x`` is an array of this library, checked without importing it.
+
+        By default array-api-compat's ``is_<name>_array``, which reads the type;
+        ``register`` refuses a class that has neither that nor an override.
+        """
+        return _compat.array_check(self.name)(x)  # type: ignore[misc]
 
     @functools.cached_property
     def xp(self) -> ModuleType:
         """The library's array-API namespace, imported on first use."""
-        from .._compat import array_namespace
-
-        return array_namespace(self.asarray_native([0.0]))
+        return _compat.array_namespace(self.asarray_native([0.0]))
 
     def asarray_native(self, obj: Any) -> Any:
         """Build an array with the library's own constructor (used to find ``xp``)."""
@@ -87,9 +97,7 @@ class Backend:
     # -- devices ------------------------------------------------------------
     def device_of(self, x: Any) -> Any:
         """The library's own device object for ``x``."""
-        from .._compat import device
-
-        return device(x)
+        return _compat.device(x)
 
     def native_device(self, spec: str | None) -> Any:
         """Turn the part of a device spec after ``<backend>:`` into a device."""
@@ -128,9 +136,7 @@ class Backend:
 
     def move(self, x: Any, native: Any) -> Any:
         """``x`` on another device of this library (a copy only where needed)."""
-        from .._compat import to_device
-
-        return to_device(x, native)
+        return _compat.to_device(x, native)
 
     def import_array(self, x: Any, source: Backend, native: Any) -> Any:
         """An array of another library, brought here: DLPack, then via NumPy."""

@@ -7,7 +7,6 @@ from typing import Any
 
 import numpy as np
 
-from .._compat import is_cupy_array
 from .._device import Device
 from . import register
 from ._base import Backend, is_basic_index
@@ -16,10 +15,8 @@ from ._base import Backend, is_basic_index
 @register
 class CuPy(Backend):
     name = "cupy"
+    gpu_only = True
     gpu = True
-
-    def owns(self, x: Any) -> bool:
-        return is_cupy_array(x)
 
     @functools.cache  # noqa: B019  (singleton)
     def is_available(self) -> bool:

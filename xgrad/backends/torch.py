@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from .._compat import is_torch_array
 from .._device import Device
 from . import register
 from ._base import Backend, is_basic_index
@@ -23,9 +22,6 @@ from ._indexing import (
 @register
 class Torch(Backend):
     name = "torch"
-
-    def owns(self, x: Any) -> bool:
-        return is_torch_array(x)
 
     def native_device(self, spec: str | None) -> Any:
         return self.device(spec).native

@@ -8,8 +8,9 @@ persistent arrays (running statistics); ``to_gpu``/``to_cpu`` are spellings.
 
 from __future__ import annotations
 
+import os
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -18,8 +19,9 @@ from .. import backends
 from ..core import Parameter, Variable
 from ..devices import DeviceResident, get_default_device, to_device
 from ..devices import device as _device
+from ..weight_files import read_weights, write_arrays
 
-__all__ = ["Layer"]
+__all__ = ["Layer", "assign_weights", "weight_arrays", "weights_dict"]
 
 
 class Layer(DeviceResident):
@@ -101,24 +103,25 @@ class Layer(DeviceResident):
             param.to_device(target)
         return self
 
-    def save_weights(self, path: str) -> None:
+    def save_weights(self, path: str | os.PathLike[str]) -> None:
         """Save every parameter to ``path`` (.npz, DeZero's ``l0/W`` keys).
 
-        The model stays on its device.
+        A path ending in neither ``.npz`` nor ``.safetensors`` gets ``.npz``
+        added, as ``np.savez`` does. The model stays on its device.
         """
-        from ..serialization import save_weights
+        write_arrays(path, weight_arrays(self))
 
-        save_weights(self, path)
-
-    def load_weights(self, path: str) -> None:
+    def load_weights(self, path: str | os.PathLike[str]) -> None:
         """Load ``path`` onto the model's current backend, device and dtype.
 
-        Raises ValueError, changing nothing, for a corrupt file or mismatched
+        ``path`` follows :meth:`save_weights`' suffix rule, so ``"x"`` reads
+        ``x.npz``. Raises ``FileNotFoundError`` for a missing file and
+        ``ValueError``, changing nothing, for a corrupt file or mismatched
         keys or shapes. Never executes code from the file.
         """
-        from ..serialization import load_weights
-
-        load_weights(self, path)
+        current = weight_arrays(self)
+        owner = type(self).__name__
+        assign_weights(self, read_weights(path, current, self.device, owner))
 
     def _any_array(self) -> Any:
         for param in self.params():
@@ -151,3 +154,50 @@ def _dtype_on(backend: backends.Backend, dtype: Any, native: Any) -> Any:
 def _place(layer: Layer) -> tuple[backends.Backend, Any]:
     dev = _device(layer.device)
     return backends.get(dev.backend), dev
+
+
+def weights_dict(layer: Layer, prefix: str = "") -> dict[str, Any]:
+    """``{"l0/W": Parameter, "bn/avg_mean": (layer, "avg_mean"), ...}``.
+
+    Every Parameter of ``layer`` and its sub-layers under DeZero's
+    slash-separated keys, and every persistent array as its ``(layer,
+    attribute)`` pair.
+    """
+    out: dict[str, Any] = {}
+    for name in layer._params:
+        obj = layer.__dict__[name]
+        key = f"{prefix}/{name}" if prefix else name
+        if isinstance(obj, Layer):
+            out.update(weights_dict(obj, key))
+        else:
+            out[key] = obj
+    for name in layer._persistent:
+        out[f"{prefix}/{name}" if prefix else name] = (layer, name)
+    return out
+
+
+def weight_arrays(layer: Layer) -> dict[str, Any]:
+    """The array under each key of :func:`weights_dict` (None: not created yet)."""
+    return {key: _array_of(entry) for key, entry in weights_dict(layer).items()}
+
+
+def assign_weights(layer: Layer, arrays: Mapping[str, Any]) -> None:
+    """Put each array of ``arrays`` under its key in ``layer``, unchecked.
+
+    The caller has checked keys, shapes, backend and device (as
+    :meth:`Layer.load_weights` does), so nothing here can fail half-way.
+    """
+    entries = weights_dict(layer)
+    for key, array in arrays.items():
+        entry = entries[key]
+        if isinstance(entry, tuple):  # a persistent array: (layer, attribute)
+            object.__setattr__(entry[0], entry[1], array)
+        else:
+            entry.data = array
+
+
+def _array_of(entry: Any) -> Any:
+    if isinstance(entry, tuple):  # a persistent array: (layer, attribute)
+        owner, name = entry
+        return owner.__dict__.get(name)
+    return entry.data
