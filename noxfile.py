@@ -11,6 +11,7 @@ xgrad with that file's requirements and runs the suite on that backend alone.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nox
@@ -66,6 +67,54 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".", "dezero==0.0.13", "torch==2.13.0")
     session.run("python", "benchmarks/overhead.py", *session.posargs)
     session.run("python", "benchmarks/higher_order.py")
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Build the sdist and wheel, check them, smoke-test the wheel in a fresh venv."""
+    session.install("--group", "build")
+    dist = Path(session.create_tmp()) / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(dist), ".")
+    archives = sorted(str(p) for p in dist.iterdir())
+    session.run("twine", "check", "--strict", *archives)
+    fresh = dist.parent / "wheel-env"
+    session.run("python", "-m", "venv", "--clear", str(fresh))
+    python = str(fresh / "bin" / "python")
+    (wheel,) = dist.glob("*.whl")
+    session.run(python, "-m", "pip", "install", "-q", str(wheel), external=True)
+    session.run(python, "-I", "tests/packaging/wheel_smoke.py", external=True)
+
+
+@nox.session(name="docs-examples")
+def docs_examples(session: nox.Session) -> None:
+    """Run every Python block of README.md and docs/*.md, and xgrad's docstrings."""
+    backends = ("numpy", "array_api_strict", "torch", "dask")
+    session.install("-e", ".", "--group", "docs-examples")
+    session.install(*(arg for name in backends for arg in ("-r", f"backends/{name}.txt")))
+    session.run(
+        "pytest",
+        "-p",
+        "executed_docs",
+        "-p",
+        "no:cacheprovider",
+        "-W",
+        "default::RuntimeWarning",  # NaN and Inf examples warn, as NumPy does
+        "--doctest-modules",
+        "tests/docs/harness_checks.py",
+        "README.md",
+        "docs",
+        "xgrad",
+        *session.posargs,
+        env={"PYTHONPATH": "tests/docs"},
+    )
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the HTML guide and API reference into site/, warnings as errors."""
+    session.install("-e", ".", "--group", "docs")
+    session.run("mkdocs", "build", "--strict", *session.posargs)
 
 
 if __name__ == "__main__":
