@@ -91,7 +91,9 @@ def docs_examples(session: nox.Session) -> None:
     """Run every Python block of README.md and docs/*.md, and xgrad's docstrings."""
     backends = ("numpy", "array_api_strict", "torch", "dask")
     session.install("-e", ".", "--group", "docs-examples")
-    session.install(*(arg for name in backends for arg in ("-r", f"backends/{name}.txt")))
+    session.install(
+        *(arg for name in backends for arg in ("-r", f"backends/{name}.txt"))
+    )
     session.run(
         "pytest",
         "-p",

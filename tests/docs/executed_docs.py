@@ -53,7 +53,7 @@ def _evaluate(example: Example) -> None:
     printed = io.StringIO()
     try:
         with contextlib.redirect_stdout(printed):
-            exec(code, example.namespace)
+            exec(code, example.namespace)  # noqa: S102 (running the docs is the point)
     except Exception as error:
         if expected is None:
             raise

@@ -47,7 +47,10 @@ def check_bundled_digits() -> None:
 
 def check_metadata() -> None:
     meta = importlib.metadata.metadata("xgrad")
-    if meta["License-Expression"] != "BSD-3-Clause" or meta["Version"] != xgrad.__version__:
+    if (
+        meta["License-Expression"] != "BSD-3-Clause"
+        or meta["Version"] != xgrad.__version__
+    ):
         sys.exit(f"metadata: {meta['License-Expression']}, {meta['Version']}")
     files = importlib.metadata.files("xgrad") or []
     licenses = {f.name for f in files if "licenses" in f.parts}
