@@ -30,7 +30,22 @@ class Sum(Function):
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
-    """Sum over ``axis`` (None, an int or a tuple; negatives count from the end)."""
+    """Sum over ``axis`` (None, an int or a tuple; negatives count from the end).
+
+    Parameters
+    ----------
+    x : Variable or array
+        Input of any shape.
+    axis : int, tuple of int or None, default None
+        Axes to sum over; None sums everything.
+    keepdims : bool, default False
+        Keep the summed axes with length 1, so the result broadcasts against ``x``.
+
+    Returns
+    -------
+    Variable
+        The sum; its gradient broadcasts back to ``x``'s shape.
+    """
     x = operand(x, "sum")
     return Sum(normalize_axes(axis, x.ndim, "sum"), keepdims)(x)
 
