@@ -69,7 +69,9 @@ def bench(session: nox.Session) -> None:
     session.run("python", "benchmarks/higher_order.py")
 
 
-@nox.session
+# The wheel and the docs: not in the default run (the README's test command);
+# .ci/run runs them after it: nox -s build docs docs-examples.
+@nox.session(default=False)
 def build(session: nox.Session) -> None:
     """Build the sdist and wheel, check them, smoke-test the wheel in a fresh venv."""
     session.install("--group", "build")
@@ -86,7 +88,7 @@ def build(session: nox.Session) -> None:
     session.run(python, "-I", "tests/packaging/wheel_smoke.py", external=True)
 
 
-@nox.session(name="docs-examples")
+@nox.session(name="docs-examples", default=False)
 def docs_examples(session: nox.Session) -> None:
     """Run every Python block of README.md and docs/*.md, and xgrad's docstrings."""
     backends = ("numpy", "array_api_strict", "torch", "dask")
@@ -112,9 +114,9 @@ def docs_examples(session: nox.Session) -> None:
     )
 
 
-@nox.session
+@nox.session(default=False)
 def docs(session: nox.Session) -> None:
-    """Build the HTML guide and API reference into site/, warnings as errors."""
+    """Build the HTML guide and API reference into build/site, warnings as errors."""
     session.install("-e", ".", "--group", "docs")
     quiet = {"NO_MKDOCS_2_WARNING": "1"}  # Material's end-of-life banner
     session.run("mkdocs", "build", "--strict", *session.posargs, env=quiet)
