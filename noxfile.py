@@ -13,6 +13,7 @@ of a default run: run it by hand on a GPU host (``nox -s tests-cupy``).
 from __future__ import annotations
 
 import runpy
+import shutil
 from pathlib import Path
 
 import nox
@@ -68,6 +69,59 @@ def bench(session: nox.Session) -> None:
     session.install("-e", ".", "dezero==0.0.13", "torch==2.13.0")
     session.run("python", "benchmarks/overhead.py", *session.posargs)
     session.run("python", "benchmarks/higher_order.py")
+
+
+# The wheel and the docs: not in the default run (the README's test command);
+# .ci/run runs them after it: nox -s build docs docs-examples.
+@nox.session(default=False)
+def build(session: nox.Session) -> None:
+    """Build the sdist and wheel, check them, smoke-test the wheel in a fresh venv."""
+    session.install("--group", "build")
+    dist = Path(session.create_tmp()) / "dist"
+    shutil.rmtree(dist, ignore_errors=True)
+    session.run("python", "-m", "build", "--outdir", str(dist), ".")
+    archives = sorted(str(p) for p in dist.iterdir())
+    session.run("twine", "check", "--strict", *archives)
+    fresh = dist.parent / "wheel-env"
+    session.run("python", "-m", "venv", "--clear", str(fresh))
+    python = str(fresh / "bin" / "python")
+    (wheel,) = dist.glob("*.whl")
+    session.run(python, "-m", "pip", "install", "-q", str(wheel), external=True)
+    session.run(python, "-I", "tests/packaging/wheel_smoke.py", external=True)
+
+
+@nox.session(name="docs-examples", default=False)
+def docs_examples(session: nox.Session) -> None:
+    """Run every Python block of README.md and docs/*.md, and xgrad's docstrings."""
+    backends = ("numpy", "array_api_strict", "torch", "dask")
+    session.install("-e", ".", "--group", "docs-examples")
+    session.install(
+        *(arg for name in backends for arg in ("-r", f"backends/{name}.txt"))
+    )
+    session.run(
+        "pytest",
+        "-p",
+        "executed_docs",
+        "-p",
+        "no:cacheprovider",
+        "-W",
+        "default::RuntimeWarning",  # NaN and Inf examples warn, as NumPy does
+        "--doctest-modules",
+        "tests/docs/harness_checks.py",
+        "README.md",
+        "docs",
+        "xgrad",
+        *session.posargs,
+        env={"PYTHONPATH": "tests/docs"},
+    )
+
+
+@nox.session(default=False)
+def docs(session: nox.Session) -> None:
+    """Build the HTML guide and API reference into build/site, warnings as errors."""
+    session.install("-e", ".", "--group", "docs")
+    quiet = {"NO_MKDOCS_2_WARNING": "1"}  # Material's end-of-life banner
+    session.run("mkdocs", "build", "--strict", *session.posargs, env=quiet)
 
 
 if __name__ == "__main__":

@@ -73,6 +73,21 @@ class MLP(Model):
     """Fully connected layers ``l0``, ``l1`` ... of the given output sizes.
 
     ``activation`` follows every layer but the last.
+
+    Parameters
+    ----------
+    fc_output_sizes : sequence of int
+        Output size of each :class:`~xgrad.layers.Linear` layer, in order; the
+        input size is taken from the first batch.
+    activation : callable, default xgrad.functions.sigmoid
+        Applied after every layer but the last.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from xgrad.models import MLP
+    >>> MLP((10, 3))(np.zeros((4, 2), dtype=np.float32)).shape
+    (4, 3)
     """
 
     def __init__(

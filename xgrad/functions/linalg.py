@@ -123,7 +123,27 @@ class LinearGrad(Function):
 
 
 def linear(x: Any, W: Any, b: Any = None) -> Variable:
-    """``x @ W + b`` for a batch ``x`` of shape (N, in) and ``W`` of shape (in, out)."""
+    """``x @ W + b`` for a batch ``x`` of shape (N, in) and ``W`` of shape (in, out).
+
+    Parameters
+    ----------
+    x : Variable or array
+        Inputs, shape (N, in).
+    W : Variable or array
+        Weights, shape (in, out).
+    b : Variable, array or None, default None
+        Bias, shape (out,) or broadcastable to (N, out); None for no bias.
+
+    Returns
+    -------
+    Variable
+        Shape (N, out).
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not 2-D or its last axis differs from ``W``'s first.
+    """
     x, W = operand(x, "linear", 0), operand(W, "linear", 1)
     if x.ndim != 2 or W.ndim != 2 or x.shape[1] != W.shape[0]:
         hint = (

@@ -44,6 +44,16 @@ def mean_squared_error(x0: Any, x1: Any) -> Variable:
     """``sum((x0 - x1) ** 2) / len(x0 - x1)``: DeZero's normalisation (by the batch).
 
     ``x0`` and ``x1`` may broadcast; each gradient has its input's shape.
+
+    Parameters
+    ----------
+    x0, x1 : Variable or array
+        Predictions and targets; the first axis is the batch.
+
+    Returns
+    -------
+    Variable
+        A 0-d Variable.
     """
     return MeanSquaredError()(x0, x1)
 
@@ -148,7 +158,31 @@ class SoftmaxCrossEntropyGrad(Function):
 
 
 def softmax_cross_entropy(x: Any, t: Any) -> Variable:
-    """Mean cross entropy of logits ``x`` (N, C) against integer labels ``t`` (N,)."""
+    """Mean cross entropy of logits ``x`` (N, C) against integer labels ``t`` (N,).
+
+    The logits are shifted by their row maximum, so logits of any size give
+    finite values.
+
+    Parameters
+    ----------
+    x : Variable or array
+        Unnormalised scores, shape (N, C), real floating.
+    t : array of int
+        Labels in ``[0, C)``, shape (N,); moved to ``x``'s backend and device.
+
+    Returns
+    -------
+    Variable
+        A 0-d Variable: ``-mean(log_softmax(x)[i, t[i]])``.
+
+    Raises
+    ------
+    ValueError
+        If the shapes disagree or a label is outside ``[0, C)`` (on a lazy
+        backend, when the result is computed).
+    TypeError
+        If the labels are not integers.
+    """
     x = _logits(x, "softmax_cross_entropy")
     return SoftmaxCrossEntropy(_labels(t, x, "softmax_cross_entropy"))(x)
 

@@ -20,6 +20,18 @@ def dropout(x: Any, dropout_ratio: float = 0.5) -> Variable:
     value is unchanged; under ``xgrad.test_mode()`` (``Config.train`` False)
     ``x`` passes through. The mask comes from ``xgrad.random``, so
     ``xgrad.manual_seed`` makes it repeat.
+
+    Parameters
+    ----------
+    x : Variable or array
+        Input of any shape, on any backend; integers become floats.
+    dropout_ratio : float, default 0.5
+        Probability of zeroing an element, in ``[0, 1)``.
+
+    Returns
+    -------
+    Variable
+        ``x``'s shape and dtype; ``x`` itself in test mode or for a ratio of 0.
     """
     x = as_variable(x)
     if not Config.train or dropout_ratio == 0.0:
@@ -74,6 +86,24 @@ def batch_norm(
     move towards them by ``1 - decay`` (the variance unbiased, as DeZero
     does). Under ``test_mode()`` the running statistics are used. Built from
     differentiable ops, so derivatives of every order are exact.
+
+    Parameters
+    ----------
+    x : Variable or array
+        Input of shape (N, C) or (N, C, H, W).
+    gamma, beta : Variable or array
+        Scale and shift, shape (C,).
+    mean_, var : Variable or array
+        Running mean and variance, shape (C,); updated while training.
+    decay : float, default 0.9
+        Weight of the old running statistics in each update.
+    eps : float, default 2e-5
+        Added to the variance before its square root.
+
+    Returns
+    -------
+    Variable
+        ``gamma * (x - mean) / sqrt(var + eps) + beta``, ``x``'s shape.
     """
     x = as_variable(x)
     shape = x.shape
@@ -105,6 +135,18 @@ def embed_id(x: Any, W: Any) -> Variable:
     """Rows of ``W`` (V, D) picked by integer ids ``x`` (any shape): shape x.shape + (D,).
 
     Repeated ids add their gradients into the same row.
+
+    Parameters
+    ----------
+    x : array of int
+        Ids in ``[0, V)``, any shape.
+    W : Variable or array
+        The embedding matrix, shape (V, D).
+
+    Returns
+    -------
+    Variable
+        Shape ``x.shape + (D,)``, on ``W``'s backend and device.
     """
     W = as_variable(W)
     ids = data_like(x, W.data)
@@ -122,6 +164,18 @@ def accuracy(y: Any, t: Any) -> Variable:
 
     Not differentiable: the result is a Variable with no creator, so book code
     reading ``acc.data`` works and nothing is recorded.
+
+    Parameters
+    ----------
+    y : Variable or array
+        Scores of shape (N, C): logits or probabilities.
+    t : array of int
+        Labels of shape (N,), on any backend.
+
+    Returns
+    -------
+    Variable
+        A 0-d float on ``y``'s backend and device, in ``[0, 1]``.
     """
     y = as_variable(y)
     t = data_like(t, y.data)

@@ -71,6 +71,22 @@ def pooling(x: Any, kernel_size: Pair, stride: Pair = 1, pad: Pair = 0) -> Varia
     ties share it as in :func:`~xgrad.functions.max` (``Config.max_ties``), where
     PyTorch and DeZero give all of it to the first.
 
+    Parameters
+    ----------
+    x : Variable or array
+        Input of shape (N, C, H, W).
+    kernel_size : int or (int, int)
+        Window height and width.
+    stride : int or (int, int), default 1
+        Step between windows.
+    pad : int or (int, int), default 0
+        ``-inf`` rows and columns added on each side.
+
+    Returns
+    -------
+    Variable
+        Shape (N, C, OH, OW) with ``OH = (H + 2 * pad - KH) // stride + 1``.
+
     Examples
     --------
     >>> import numpy as np, xgrad.functions as F

@@ -30,7 +30,22 @@ class Sum(Function):
 
 
 def sum(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
-    """Sum over ``axis`` (None, an int or a tuple; negatives count from the end)."""
+    """Sum over ``axis`` (None, an int or a tuple; negatives count from the end).
+
+    Parameters
+    ----------
+    x : Variable or array
+        Input of any shape.
+    axis : int, tuple of int or None, default None
+        Axes to sum over; None sums everything.
+    keepdims : bool, default False
+        Keep the summed axes with length 1, so the result broadcasts against ``x``.
+
+    Returns
+    -------
+    Variable
+        The sum; its gradient broadcasts back to ``x``'s shape.
+    """
     x = operand(x, "sum")
     return Sum(normalize_axes(axis, x.ndim, "sum"), keepdims)(x)
 
@@ -81,6 +96,20 @@ def max(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
     Tied maxima share the gradient equally, so it sums to the upstream
     gradient; ``using_config("max_ties", "all")`` gives each tie all of it,
     as DeZero does.
+
+    Parameters
+    ----------
+    x : Variable or array
+        Input of any shape.
+    axis : int, tuple of int or None, default None
+        Axes to reduce; None reduces everything.
+    keepdims : bool, default False
+        Keep the reduced axes with length 1.
+
+    Returns
+    -------
+    Variable
+        The maxima.
     """
     x = operand(x, "max")
     return Max(_nonempty_axes(x, axis, "max"), keepdims)(x)

@@ -102,6 +102,24 @@ class Linear(_Weighted):
 
     ``in_size`` may be left out: ``W`` (in_size, out_size) is then created at
     the first call, on the input's device.
+
+    Parameters
+    ----------
+    out_size : int
+        Number of outputs.
+    nobias : bool, default False
+        Leave out the bias ``b``.
+    dtype : dtype, default numpy.float32
+        Dtype of ``W`` and ``b``, on whatever backend the layer lives.
+    in_size : int or None, default None
+        Number of inputs; None to take it from the first input.
+
+    Attributes
+    ----------
+    W : Parameter
+        Weights (in_size, out_size), normal with scale ``sqrt(1 / in_size)``.
+    b : Parameter or None
+        Bias (out_size,), zeros; None when ``nobias``.
     """
 
     def __init__(
