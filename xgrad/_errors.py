@@ -41,7 +41,7 @@ def reraise_named(op: Any, inputs: tuple[Any, ...], error: Exception) -> NoRetur
     if (
         (type(error) not in _KINDS and not lacking)
         or not type(op).__module__.startswith("xgrad.")
-        or str(error).startswith(f"{name}:")
+        or str(error).startswith((f"{name}:", f"{op.function_name}:"))
     ):
         raise error
     described = ", ".join(

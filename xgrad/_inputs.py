@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import backends
+from .domains import kind
 from .variable import Constant, Variable
 
 if TYPE_CHECKING:
@@ -66,7 +67,7 @@ def as_variables(inputs: tuple[Any, ...], func: Function) -> list[Variable]:
         elif isinstance(x, bool | int | float | complex):
             out.append(Constant(np.asarray(x)))
         else:
-            out.append(_constant(x, type(func).__name__, len(out)))
+            out.append(_constant(x, func.function_name, len(out)))
     return out
 
 
@@ -123,108 +124,19 @@ def operand(x: Any, op: str, i: int = 0) -> Variable:
     return _constant(x, op, i)
 
 
-class _PerBackend(dict[Any, set[Any]]):
-    """Backend -> the set of its dtypes seen so far with some property.
-
-    One set per backend: dtypes of two libraries never meet, as comparing
-    them can warn (array-api-strict's with NumPy's).
-    """
-
-    def __missing__(self, backend: backends.Backend) -> set[Any]:
-        self[backend] = found = set()
-        return found
-
-
-# Floating (real or complex) and real floating dtypes seen so far: the forward
-# of an op that needs floating input passes these on untouched, and calls
-# `as_floating` (the slow path) for anything else.
-FLOATING: dict[backends.Backend, set[Any]] = _PerBackend()
-REAL_FLOATING: dict[backends.Backend, set[Any]] = _PerBackend()
-# Dtypes that are not complex (bool, integer, real floating), for ops that order.
-REAL: dict[backends.Backend, set[Any]] = _PerBackend()
-
-
-_KIND_NAMES = ("bool", "integral", "real floating", "complex floating")
-_KIND: dict[tuple[backends.Backend, Any], str] = {}
-
-
-def dtype_kind(backend: backends.Backend, dtype: Any) -> str:
-    """``"bool"``, ``"integral"``, ``"real floating"``, ``"complex floating"``, or
-    ``"other"`` (object, str): ``xp.isdtype`` asked once per backend and dtype.
-
-    Checks that run every step (labels are integers, logits are real) use this
-    dictionary lookup instead of the library's ``isdtype``.
-    """
-    try:
-        return _KIND[backend, dtype]
-    except KeyError:
-        xp = backend.xp
-        kind = next((k for k in _KIND_NAMES if xp.isdtype(dtype, k)), "other")
-        _KIND[backend, dtype] = kind
-        return kind
-
-
-def as_floating(func: Function, x: Any, real: bool = False) -> Any:
-    """``x`` for an op defined on floating input (exp, log, softmax ...).
-
-    Floating dtypes pass unchanged (complex too, unless ``real``); bool and
-    integer arrays become the library's default float dtype on the array's
-    device, on every backend (NumPy's and PyTorch's rule, which the standard
-    leaves open). Other dtypes raise a ``TypeError`` naming the op.
-    """
-    backend = func.backend
-    xp, dtype = backend.xp, x.dtype
-    if real:
-        check_real(func, x)
-    else:
-        check_numeric(type(func).__name__, x)
-    if xp.isdtype(dtype, "real floating"):
-        REAL_FLOATING[backend].add(dtype)
-        FLOATING[backend].add(dtype)
-        return x
-    if xp.isdtype(dtype, "complex floating"):
-        FLOATING[backend].add(dtype)
-        return x
-    return xp.astype(x, backend.default_float(backend.device_of(x)))
-
-
-def check_real(func: Function, x: Any) -> None:
-    """Refuse complex input to an op that orders values (relu, max, softmax ...)."""
-    check_numeric(type(func).__name__, x)
-    if func.backend.xp.isdtype(x.dtype, "complex floating"):
-        raise TypeError(
-            f"{type(func).__name__}: got complex input (dtype {x.dtype}, shape "
-            f"{tuple(x.shape)}); this op compares values, which complex numbers "
-            f"do not allow. Pass the real part or the magnitude "
-            f"(xp.real(x), xp.abs(x)) as a real floating array"
-        )
-    REAL[func.backend].add(x.dtype)
-
-
-# Whether an array of (backend, dtype) must become floating before meeting a
-# Python scalar of a given type (or before true division, keyed by None).
-_TO_FLOAT: dict[tuple[Any, Any, type | None], Any] = {}
-
-
 def floating(backend: backends.Backend, x: Any, scalar: type | None = None) -> Any:
     """``x`` cast to the default float dtype where the standard needs it.
 
-    The standard leaves ``int_array * 0.5`` and ``int_array / 2`` undefined;
-    NumPy and PyTorch answer with a floating array, and so does xgrad on every
+    The standard leaves ``int_array * 0.5`` and ``int_array / 2`` undefined
+    (``scalar`` is the Python scalar's type, None for a true division); NumPy
+    and PyTorch answer with a floating array, and so does xgrad on every
     backend. Floating arrays are returned untouched.
     """
-    key = (backend, x.dtype, scalar)
-    try:
-        target = _TO_FLOAT[key]
-    except KeyError:
-        xp = backend.xp
-        needs = scalar is None or scalar is float or scalar is complex
-        is_float = xp.isdtype(x.dtype, ("real floating", "complex floating"))
-        target = None
-        if needs and not is_float:
-            target = xp.__array_namespace_info__().default_dtypes()["real floating"]
-        _TO_FLOAT[key] = target
-    return x if target is None else backend.xp.astype(x, target)
+    if scalar is int or scalar is bool:
+        return x
+    if kind(backend, x.dtype) in ("real floating", "complex floating"):
+        return x
+    return backend.xp.astype(x, backend.default_float(backend.device_of(x)))
 
 
 def data_like(obj: Any, like: Any) -> Any:

@@ -38,7 +38,7 @@ def walk(
 
     ``stop(variable)`` true means: do not go behind that Variable.
     """
-    seen: set[int] = set()
+    seen: set[Any] = set()
     todo = [
         v.creator
         for v in variables
@@ -46,13 +46,13 @@ def walk(
     ]
     while todo:
         f = todo.pop()
-        if id(f) in seen:
+        if f in seen:
             continue
-        seen.add(id(f))
+        seen.add(f)
         yield f
         for x in f.inputs:
             creator = x.creator
-            fresh = creator is not None and id(creator) not in seen
+            fresh = creator is not None and creator not in seen
             if fresh and (stop is None or not stop(x)):
                 todo.append(creator)
 
@@ -65,16 +65,16 @@ def _leading_to(seeds: Sequence[tuple[Any, Any]], targets: Sequence[Any]) -> set
     older than every target cannot lead to any (the walk skips those), and
     visiting the others oldest first settles each after all it depends on.
     """
-    stop = {id(t) for t in targets}
+    stop = set(targets)
     floor = min(t.generation for t in targets)
 
     def skip(x: Any) -> bool:
-        return id(x) in stop or x.creator.generation < floor
+        return x in stop or x.creator.generation < floor
 
     leads: set[Any] = set()
     for f in sorted(walk([y for y, _ in seeds], skip), key=_generation):
         for x in f.inputs:
-            if id(x) in stop or x.creator in leads:
+            if x in stop or x.creator in leads:
                 leads.add(f)
                 break
     return leads
@@ -113,10 +113,12 @@ def run(
         Functions that lead to a target run.
     """
     observe = observing.dispatch() if observing.active else None
-    stop = {id(t) for t in targets}
+    # Variables are keys by identity: each live one hashes apart from the others,
+    # so the dictionary never compares two of them with ``==``.
+    stop = set(targets)
     leads = None if accumulate or not stop else _leading_to(seeds, targets)
-    grads: dict[int, Any] = {}  # id(Variable) -> this pass's gradient
-    leaves: dict[int, Any] = {}  # leaves reached, for .grad at the end
+    grads: dict[Any, Any] = {}  # Variable -> this pass's gradient
+    leaves: list[Any] = []  # leaves reached, for .grad at the end
     heap: list[tuple[int, int, Any]] = []
     queued: set[Any] = set()
     order = itertools.count()
@@ -135,18 +137,17 @@ def run(
                     gx = wrap(gx)
                 if gx._data.shape != x._data.shape:
                     _bad_shape(f, x, gx)
-                k = id(x)
-                prev = grads.get(k)
+                prev = grads.get(x)
                 if prev is not None:  # a second gradient: the creator is queued
-                    grads[k] = prev + gx
+                    grads[x] = prev + gx
                     continue
-                grads[k] = gx
+                grads[x] = gx
                 creator = x.creator
                 if creator is None:
-                    if accumulate and k not in stop:
-                        leaves[k] = x
+                    if accumulate and x not in stop:
+                        leaves.append(x)
                 elif creator not in queued and (
-                    not stop or (k not in stop and (leads is None or creator in leads))
+                    not stop or (x not in stop and (leads is None or creator in leads))
                 ):
                     queued.add(creator)
                     push(heap, (-creator.generation, next(order), creator))
@@ -155,7 +156,7 @@ def run(
             f = pop(heap)[2]
             refs = f.outputs
             if len(refs) == 1 and observe is None and not retain_grad:  # fast path
-                gxs = f.backward(grads.pop(id(refs[0]())))
+                gxs = f.backward(grads.pop(refs[0]()))
             else:
                 gys = _output_grads(f, grads, observe, retain_grad)
                 gxs = f.backward(*gys) if observe is None else observe.backward(f, gys)
@@ -164,22 +165,22 @@ def run(
             inputs = f.inputs
             if len(gxs) != len(inputs):
                 _bad_count(f, gxs, inputs)
-        for k, x in leaves.items():
-            gx = grads[k] if observe is None else observe.gradient(x, grads[k])
+        for x in leaves:
+            gx = grads[x] if observe is None else observe.gradient(x, grads[x])
             x.grad = gx if x.grad is None else x.grad + gx
     finally:
         enable_backprop.reset(token)
-    return [grads.get(id(t)) for t in targets]
+    return [grads.get(t) for t in targets]
 
 
 def _output_grads(
-    f: Any, grads: dict[int, Any], observe: Any, retain_grad: bool
+    f: Any, grads: dict[Any, Any], observe: Any, retain_grad: bool
 ) -> list[Any]:
     """The complete gradients of ``f``'s outputs, taken out of ``grads``."""
     gys = []
     for ref in f.outputs:
         y = ref()
-        gy = None if y is None else grads.pop(id(y), None)
+        gy = None if y is None else grads.pop(y, None)
         if gy is not None:
             if observe is not None:
                 gy = observe.gradient(y, gy)

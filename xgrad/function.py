@@ -10,14 +10,19 @@ runs, step by step, is in docs/engine.md.
 from __future__ import annotations
 
 import weakref
-from typing import Any
+from typing import Any, ClassVar
 
 from . import backends, observing
 from ._errors import reraise_named
 from ._inputs import as_variables
 from .backends import _BY_TYPE
 from .config import enable_backprop
+from .domains import DOMAINS, check_domain_name, conform
 from .variable import Variable
+
+# The kinds of an op with per-input domains or a shape rule: none, so that
+# every call goes through Function._enforce.
+_ENFORCE: frozenset[str] = frozenset()
 
 __all__ = ["Function"]
 
@@ -27,8 +32,20 @@ class Function:
 
     Subclasses implement ``forward(*arrays)`` with the standard functions of
     ``self.xp`` and ``backward(*grads)`` with xgrad functions on Variables.
-    Calling an instance runs ``forward``, wraps the results in Variables and,
-    while ``Config.enable_backprop`` holds, records the graph.
+    Calling an instance enforces the op's input rules, runs ``forward``, wraps
+    the results in Variables and, while ``Config.enable_backprop`` holds,
+    records the graph.
+
+    An op states its rules once, as class attributes, and every call obeys
+    them, whether through a wrapper (``F.exp``) or directly (``Exp()(x)``):
+
+    - ``domain``: the dtype kinds it accepts (:mod:`xgrad.domains`):
+      ``"any"`` (the default), ``"real"``, ``"floating"``, ``"real floating"``,
+      or a tuple of them, one per input;
+    - ``check(*arrays)``: a shape rule that raises a ``ValueError`` naming the
+      function and the fix (Chainer's ``check_type_forward``);
+    - ``function_name``: the function users call it by, named in input
+      errors (``"linear"`` for ``Linear``; the class name by default).
 
     Examples
     --------
@@ -59,6 +76,22 @@ class Function:
     inputs: tuple[Variable, ...]
     outputs: tuple[weakref.ref[Variable], ...]
 
+    domain: ClassVar[str | tuple[str, ...]] = "any"
+    function_name: ClassVar[str] = "Function"
+    # Derived from domain and check when a subclass is made: None (no rule), the
+    # kinds every input may have as they are, or _ENFORCE (ask _enforce).
+    _accepts: ClassVar[frozenset[str] | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        check_domain_name(cls.__name__, cls.domain)
+        if "function_name" not in cls.__dict__:
+            cls.function_name = cls.__name__
+        if isinstance(cls.domain, tuple) or cls.check is not Function.check:
+            cls._accepts = _ENFORCE
+        else:
+            cls._accepts = DOMAINS[cls.domain]
+
     def __call__(self, *inputs: Any, _observed: bool = False) -> Any:
         """Run ``forward`` on the inputs' arrays and record the graph.
 
@@ -74,10 +107,13 @@ class Function:
         try:  # free unless raised: the library's errors get this op's name
             # One and two inputs are the common cases, kept lean: they run for
             # every op.
+            accepts = self._accepts
             if len(inputs) == 1:
                 data = inputs[0]._data
                 backend = _BY_TYPE.get(type(data)) or backends.of(data, op=self)
                 self.backend = backend
+                if accepts is not None and backend.kinds.get(data.dtype) not in accepts:
+                    (data,) = self._enforce((data,))
                 ys = self.forward(data)
             elif len(inputs) == 2:
                 a, b = inputs[0]._data, inputs[1]._data
@@ -85,10 +121,17 @@ class Function:
                 if backend is None or type(b) is not type(a) or backend.multi_device:
                     backend = backends.of(a, b, op=self)
                 self.backend = backend
+                if accepts is not None and (
+                    backend.kinds.get(a.dtype) not in accepts
+                    or backend.kinds.get(b.dtype) not in accepts
+                ):
+                    a, b = self._enforce((a, b))
                 ys = self.forward(a, b)
             else:
                 xs = [x._data for x in inputs]
                 self.backend = backend = backends.of(*xs, op=self)
+                if accepts is not None:
+                    xs = self._enforce(xs)
                 ys = self.forward(*xs)
         except (IndexError, ValueError, TypeError, RuntimeError) as error:
             reraise_named(self, inputs, error)
@@ -121,6 +164,22 @@ class Function:
     def xp(self) -> Any:
         """The array-API namespace of this call's inputs."""
         return self.backend.xp
+
+    def check(self, *xs: Any) -> None:
+        """Refuse inputs whose shapes the op cannot take: raise a ``ValueError``
+        whose message starts with ``function_name`` and gives the shapes and the
+        fix. Runs on the raw arrays before ``forward``, on every call."""
+
+    def _enforce(self, xs: Any) -> tuple[Any, ...]:
+        """The inputs as ``domain`` wants them (cast or refused), then ``check``."""
+        domain = self.domain
+        domains = domain if isinstance(domain, tuple) else (domain,) * len(xs)
+        if len(domains) != len(xs):  # optional inputs (a bias) take the last rule
+            domains = (*domains, *(domains[-1:] * len(xs)))[: len(xs)]
+        pairs = enumerate(zip(xs, domains, strict=True))
+        xs = tuple(conform(self, x, i, d) for i, (x, d) in pairs)
+        self.check(*xs)
+        return xs
 
     def forward(self, *xs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__}.forward")

@@ -82,8 +82,9 @@ def _backend_of_type(x: Any, op: Any = "xgrad", i: int = 0) -> Backend:
         _BY_TYPE[cls] = backend
         return backend
     if x is None:  # an empty Variable, e.g. a Parameter not yet shaped
+        name = getattr(op, "function_name", _name(op))  # "linear" for Linear
         raise TypeError(
-            f"{_name(op)}: input {i} is a Variable with no data (None), such as the "
+            f"{name}: input {i} is a Variable with no data (None), such as the "
             f"Parameter of a layer that has not seen an input; call the layer once "
             f"or give it its input size (in_size=..., in_channels=...)"
         )

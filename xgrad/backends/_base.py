@@ -73,6 +73,11 @@ class Backend:
         return _compat.array_check(self.name)(x)  # type: ignore[misc]
 
     @functools.cached_property
+    def kinds(self) -> dict[Any, str]:
+        """dtype -> its kind, filled as ops meet dtypes (:func:`xgrad.domains.kind`)."""
+        return {}
+
+    @functools.cached_property
     def xp(self) -> ModuleType:
         """The library's array-API namespace, imported on first use."""
         return _compat.array_namespace(self.asarray_native([0.0]))

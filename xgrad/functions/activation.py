@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._inputs import FLOATING, REAL, REAL_FLOATING, as_floating, check_real, operand
+from .._inputs import operand
 from ..core import Function, Variable, as_variable
 from .elementwise import exp
 from .reduction import sum as sum_
@@ -12,9 +12,9 @@ from .shape import normalize_axes
 
 
 class Sigmoid(Function):
+    domain = "floating"
+
     def forward(self, x):
-        if x.dtype not in FLOATING[self.backend]:  # integers become floating
-            x = as_floating(self, x)
         return self.xp.tanh(x * 0.5) * 0.5 + 0.5  # never overflows, unlike 1/(1+e^-x)
 
     def backward(self, gy):
@@ -44,9 +44,9 @@ def sigmoid_simple(x: Any) -> Variable:
 
 
 class ReLU(Function):
+    domain = "real"
+
     def forward(self, x):
-        if x.dtype not in REAL[self.backend]:  # complex: no order
-            check_real(self, x)
         return self.xp.maximum(x, 0)  # a scalar: no zeros array to allocate
 
     def backward(self, gy):
@@ -78,12 +78,12 @@ def relu(x: Any) -> Variable:
 
 
 class LeakyReLU(Function):
+    domain = "real floating"
+
     def __init__(self, slope: float) -> None:
         self.slope = slope
 
     def forward(self, x):
-        if x.dtype not in REAL_FLOATING[self.backend]:  # x * slope: floating
-            x = as_floating(self, x, real=True)
         return self.xp.where(x > 0, x, x * self.slope)
 
     def backward(self, gy):
@@ -100,13 +100,13 @@ def leaky_relu(x: Any, slope: float = 0.2) -> Variable:
 
 
 class Softmax(Function):
+    domain = "real floating"
+
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
     def forward(self, x):
         xp = self.xp
-        if x.dtype not in REAL_FLOATING[self.backend]:  # integers become floating
-            x = as_floating(self, x, real=True)
         if 0 in x.shape:  # nothing to normalise (xp.max has no identity)
             return x
         y = xp.exp(x - xp.max(x, axis=self.axis, keepdims=True))
@@ -136,13 +136,13 @@ def softmax_simple(x: Any, axis: int = 1) -> Variable:
 
 
 class LogSoftmax(Function):
+    domain = "real floating"
+
     def __init__(self, axis: int) -> None:
         self.axis = axis
 
     def forward(self, x):
         xp = self.xp
-        if x.dtype not in REAL_FLOATING[self.backend]:  # integers become floating
-            x = as_floating(self, x, real=True)
         if 0 in x.shape:  # nothing to normalise (xp.max has no identity)
             return x
         shifted = x - xp.max(x, axis=self.axis, keepdims=True)

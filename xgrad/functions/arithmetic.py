@@ -53,8 +53,10 @@ class Mul(_Binary):
 
 
 class Div(_Binary):
+    domain = "floating"  # true division: integers become floating
+
     def forward(self, x0, x1):
-        return floating(self.backend, x0) / floating(self.backend, x1)
+        return x0 / x1
 
     def backward(self, gy):
         x0, x1 = self.inputs
@@ -144,16 +146,20 @@ class SubFromConstant(AddConstant):
 
 
 class DivConstant(AddConstant):
+    domain = "floating"
+
     def forward(self, x):
-        return floating(self.backend, x) / self.c
+        return x / self.c
 
     def backward(self, gy):
         return gy / self.c
 
 
 class DivIntoConstant(AddConstant):
+    domain = "floating"
+
     def forward(self, x):
-        return self.c / floating(self.backend, x)
+        return self.c / x
 
     def backward(self, gy):
         (x,) = self.inputs

@@ -51,29 +51,27 @@ def _check(op: str, shape: Any, k: IntPair, s: IntPair, p: IntPair) -> IntPair:
     return oh, ow
 
 
-def _check_weights(op: str, x: Any, W: Any, b: Any, c_axis: int) -> tuple:
-    """x and W 4-D, x's channels on W's ``c_axis``, one bias per output channel."""
-    x, W = operand(x, op, 0), operand(W, op, 1)
-    b = None if b is None else operand(b, op, 2)
+def _check_weights(op: str, x: Any, W: Any, b: Any, c_axis: int) -> None:
+    """x and W 4-D, x's channels on W's ``c_axis``, one bias per output channel
+    (arrays or Variables; ``b`` may be None)."""
+    xs, Ws = tuple(x.shape), tuple(W.shape)
     W_ = "(OC, C, KH, KW)" if c_axis else "(C, OC, KH, KW)"
-    if x.ndim != 4 or W.ndim != 4:
-        fix = "add a batch axis: x[None]" if x.ndim == 3 else "reshape to 4-D"
+    if len(xs) != 4 or len(Ws) != 4:
+        fix = "add a batch axis: x[None]" if len(xs) == 3 else "reshape to 4-D"
         raise ValueError(
-            f"{op}: want x (N, C, H, W) and W {W_}, got x {x.shape} and W "
-            f"{W.shape}; {fix}"
+            f"{op}: want x (N, C, H, W) and W {W_}, got x {xs} and W {Ws}; {fix}"
         )
-    if x.shape[1] != W.shape[c_axis]:
+    if xs[1] != Ws[c_axis]:
         raise ValueError(
-            f"{op}: x {x.shape} has {x.shape[1]} channels but W {W.shape} "
-            f"{W_} expects {W.shape[c_axis]}; give W {x.shape[1]} input channels "
-            f"or pass images with {W.shape[c_axis]} (NCHW order: channels on axis 1)"
+            f"{op}: x {xs} has {xs[1]} channels but W {Ws} {W_} expects "
+            f"{Ws[c_axis]}; give W {xs[1]} input channels or pass images with "
+            f"{Ws[c_axis]} (NCHW order: channels on axis 1)"
         )
-    if b is not None and b.shape != (W.shape[1 - c_axis],):
+    if b is not None and tuple(b.shape) != (Ws[1 - c_axis],):
         raise ValueError(
-            f"{op}: bias of shape {b.shape} for W {W.shape}; want "
-            f"({W.shape[1 - c_axis]},), one value per output channel"
+            f"{op}: bias of shape {tuple(b.shape)} for W {Ws}; want "
+            f"({Ws[1 - c_axis]},), one value per output channel"
         )
-    return x, W, b
 
 
 # -- array level: raw arrays of any array-API library, no graph -------------------
@@ -129,8 +127,14 @@ class _Windows(Function):
         op = type(self).__name__
         self.kernel_size, self.stride, self.pad = _pairs(op, kernel_size, stride, pad)
 
+    def check(self, x: Any) -> None:
+        """The windows fit an (N, C, H, W) image."""
+        _check(self.function_name, x.shape, self.kernel_size, self.stride, self.pad)
+
 
 class Im2col(_Windows):
+    function_name = "im2col"
+
     def __init__(
         self, kernel_size: Pair, stride: Pair, pad: Pair, to_matrix: bool,
         fill: float = 0.0,
@@ -154,12 +158,23 @@ class Im2col(_Windows):
 
 
 class Col2im(_Windows):
+    function_name = "col2im"
+
     def __init__(
         self, input_shape: Any, kernel_size: Pair, stride: Pair, pad: Pair,
         to_matrix: bool,
     ) -> None:  # fmt: skip
         super().__init__(kernel_size, stride, pad)
         self.input_shape, self.to_matrix = tuple(input_shape), to_matrix
+
+    def check(self, x: Any) -> None:
+        """``x`` holds the windows of an image of ``input_shape``, as im2col gives."""
+        k, shape = self.kernel_size, self.input_shape
+        oh, ow = _check("col2im", shape, k, self.stride, self.pad)
+        n, c = shape[:2]
+        want = (n * oh * ow, c * k[0] * k[1]) if self.to_matrix else (n, c, *k, oh, ow)
+        if tuple(x.shape) != want:
+            raise ValueError(f"col2im: x {tuple(x.shape)} does not fit; want {want}")
 
     def forward(self, col):
         k, s, p = self.kernel_size, self.stride, self.pad
@@ -179,9 +194,7 @@ def im2col(
     Returns (N * OH * OW, C * KH * KW) if ``to_matrix``, else (N, C, KH, KW, OH, OW):
     ``F.im2col(np.ones((1, 3, 7, 7)), 5).shape == (9, 75)``.
     """
-    f = Im2col(kernel_size, stride, pad, to_matrix)
-    _check("im2col", x.shape, f.kernel_size, f.stride, f.pad)
-    return f(x)
+    return Im2col(kernel_size, stride, pad, to_matrix)(x)
 
 
 def col2im(
@@ -193,13 +206,7 @@ def col2im(
     The result has ``input_shape`` (N, C, H, W). Overlapping windows add up,
     so this is the adjoint of :func:`im2col`: ``<im2col(x), c> == <x, col2im(c)>``.
     """
-    f = Col2im(input_shape, kernel_size, stride, pad, to_matrix)
-    (kh, kw), (n, c), shape = f.kernel_size, f.input_shape[:2], f.input_shape
-    oh, ow = _check("col2im", shape, f.kernel_size, f.stride, f.pad)
-    want = (n * oh * ow, c * kh * kw) if to_matrix else (n, c, kh, kw, oh, ow)
-    if tuple(x.shape) != want:
-        raise ValueError(f"col2im: x {tuple(x.shape)} does not fit; want {want}")
-    return f(x)
+    return Col2im(input_shape, kernel_size, stride, pad, to_matrix)(x)
 
 
 # -- convolution ------------------------------------------------------------------
@@ -214,6 +221,12 @@ class _Conv(Function):
 
 class Conv2d(_Conv):
     """``y[n, o] = sum_c W[o, c] (*) x[n, c] + b[o]``, a cross-correlation."""
+
+    function_name = "conv2d"
+
+    def check(self, x: Any, W: Any, b: Any = None) -> None:
+        _check_weights("conv2d", x, W, b, 1)
+        _check("conv2d", x.shape, tuple(W.shape[2:]), self.stride, self.pad)
 
     def forward(self, x, W, b=None):
         xp, (oc, c, kh, kw) = self.xp, W.shape
@@ -235,6 +248,17 @@ class Conv2d(_Conv):
 
 class Deconv2d(_Conv):
     """Transposed convolution: each input pixel adds ``x * W`` into its window."""
+
+    function_name = "deconv2d"
+
+    def check(self, x: Any, W: Any, b: Any = None) -> None:
+        _check_weights("deconv2d", x, W, b, 0)
+        k, s, p, h_w = tuple(W.shape[2:]), self.stride, self.pad, tuple(x.shape[2:])
+        _check("deconv2d", (1, 1, *k), k, s, p)  # the geometry: a kernel fits itself
+        if self.outsize is not None and _outsize(self.outsize, k, s, p) != h_w:
+            raise ValueError(
+                f"deconv2d: outsize {self.outsize} does not convolve back to {h_w}"
+            )
 
     def __init__(self, stride: Pair = 1, pad: Pair = 0, outsize: Any = None) -> None:
         super().__init__(stride, pad)
@@ -294,9 +318,7 @@ def conv2d(x: Any, W: Any, b: Any = None, stride: Pair = 1, pad: Pair = 0) -> Va
     >>> F.conv2d(np.ones((1, 3, 7, 7)), np.ones((8, 3, 3, 3)), pad=1).shape
     (1, 8, 7, 7)
     """
-    x, W, b = _check_weights("conv2d", x, W, b, 1)
     f = Conv2d(stride, pad)
-    _check("conv2d", x.shape, W.shape[2:], f.stride, f.pad)
     return f(x, W) if b is None else f(x, W, b)
 
 
@@ -316,12 +338,7 @@ def deconv2d(
     outsize : (OH, OW), optional
         Default ``SH * (H - 1) + KH - 2 * PH``; up to ``SH - 1`` more also works.
     """
-    x, W, b = _check_weights("deconv2d", x, W, b, 0)
     f = Deconv2d(stride, pad, outsize)
-    k, s, p, out, h_w = W.shape[2:], f.stride, f.pad, f.outsize, x.shape[2:]
-    _check("deconv2d", (1, 1, *k), k, s, p)  # the geometry: a kernel fits itself
-    if out is not None and _outsize(out, k, s, p) != h_w:
-        raise ValueError(f"deconv2d: outsize {out} does not convolve back to {h_w}")
     return f(x, W) if b is None else f(x, W, b)
 
 
@@ -329,7 +346,9 @@ def conv2d_simple(
     x: Any, W: Any, b: Any = None, stride: Pair = 1, pad: Pair = 0
 ) -> Variable:
     """The book's conv2d (step 57), :func:`im2col` then :func:`linear`: same results."""
-    x, W, b = _check_weights("conv2d_simple", x, W, b, 1)
+    x, W = operand(x, "conv2d_simple", 0), operand(W, "conv2d_simple", 1)
+    b = None if b is None else operand(b, "conv2d_simple", 2)
+    _check_weights("conv2d_simple", x, W, b, 1)
     k, s, p = _pairs("conv2d_simple", W.shape[2:], stride, pad)
     (oh, ow), n, oc = _check("conv2d_simple", x.shape, k, s, p), x.shape[0], W.shape[0]
     y = linear(im2col(x, k, s, p), transpose(reshape(W, (oc, -1))), b)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from .._errors import broadcast_advice
-from .._inputs import FLOATING, REAL, as_floating, check_real
 from ..core import Function, Variable
 from .shape import sum_to
 
@@ -16,9 +15,9 @@ def _constant(x: Any) -> Variable:
 
 
 class Exp(Function):
+    domain = "floating"
+
     def forward(self, x):
-        if x.dtype not in FLOATING[self.backend]:  # integers become floating
-            x = as_floating(self, x)
         return self.xp.exp(x)
 
     def backward(self, gy):
@@ -26,9 +25,9 @@ class Exp(Function):
 
 
 class Log(Function):
+    domain = "floating"
+
     def forward(self, x):
-        if x.dtype not in FLOATING[self.backend]:  # integers become floating
-            x = as_floating(self, x)
         return self.xp.log(x)
 
     def backward(self, gy):
@@ -37,9 +36,9 @@ class Log(Function):
 
 
 class Sin(Function):
+    domain = "floating"
+
     def forward(self, x):
-        if x.dtype not in FLOATING[self.backend]:  # integers become floating
-            x = as_floating(self, x)
         return self.xp.sin(x)
 
     def backward(self, gy):
@@ -48,9 +47,9 @@ class Sin(Function):
 
 
 class Cos(Function):
+    domain = "floating"
+
     def forward(self, x):
-        if x.dtype not in FLOATING[self.backend]:  # integers become floating
-            x = as_floating(self, x)
         return self.xp.cos(x)
 
     def backward(self, gy):
@@ -59,9 +58,9 @@ class Cos(Function):
 
 
 class Tan(Function):
+    domain = "floating"
+
     def forward(self, x):
-        if x.dtype not in FLOATING[self.backend]:  # integers become floating
-            x = as_floating(self, x)
         return self.xp.tan(x)
 
     def backward(self, gy):
@@ -70,9 +69,9 @@ class Tan(Function):
 
 
 class Tanh(Function):
+    domain = "floating"
+
     def forward(self, x):
-        if x.dtype not in FLOATING[self.backend]:  # integers become floating
-            x = as_floating(self, x)
         return self.xp.tanh(x)
 
     def backward(self, gy):
@@ -95,9 +94,9 @@ class TanhGrad(Function):
 
 
 class Sqrt(Function):
+    domain = "floating"
+
     def forward(self, x):
-        if x.dtype not in FLOATING[self.backend]:  # integers become floating
-            x = as_floating(self, x)
         return self.xp.sqrt(x)
 
     def backward(self, gy):
@@ -124,12 +123,12 @@ class Square(Function):
 
 
 class Clip(Function):
+    domain = "real"
+
     def __init__(self, x_min: float | None, x_max: float | None) -> None:
         self.x_min, self.x_max = x_min, x_max
 
     def forward(self, x):
-        if x.dtype not in REAL[self.backend]:  # complex: no order
-            check_real(self, x)
         return self.xp.clip(x, self.x_min, self.x_max)
 
     def backward(self, gy):
@@ -160,18 +159,16 @@ class _Extremum(Function):
 
 
 class Maximum(_Extremum):
+    domain = "real"
+
     def forward(self, x0, x1):
-        if x0.dtype not in REAL[self.backend] or x1.dtype not in REAL[self.backend]:
-            check_real(self, x0)
-            check_real(self, x1)
         return self.xp.maximum(x0, x1)
 
 
 class Minimum(_Extremum):
+    domain = "real"
+
     def forward(self, x0, x1):
-        if x0.dtype not in REAL[self.backend] or x1.dtype not in REAL[self.backend]:
-            check_real(self, x0)
-            check_real(self, x1)
         return self.xp.minimum(x0, x1)
 
 

@@ -12,6 +12,16 @@ from .shape import broadcast_to, matrix_transpose, reshape, sum_to, sum_to_array
 class MatMul(Function):
     """``x @ W`` for inputs of two or more dimensions (batch axes broadcast)."""
 
+    function_name = "matmul"
+
+    def check(self, x: Any, W: Any) -> None:
+        if x.ndim < 2 or W.ndim < 2:
+            raise ValueError(
+                f"matmul: MatMul takes arrays of two or more dimensions, got shapes "
+                f"{tuple(x.shape)} and {tuple(W.shape)}; F.matmul also takes 1-D"
+            )
+        _check_matmul(tuple(x.shape), tuple(W.shape))
+
     def forward(self, x, W):
         return self.xp.matmul(x, W)
 
@@ -34,25 +44,13 @@ def matmul(x: Any, W: Any) -> Variable:
     >>> F.matmul(np.ones((4, 2, 3)), np.ones((3, 5))).shape
     (4, 2, 5)
     """
-    x, W = operand(x, "matmul", 0), operand(W, "matmul", 1)
+    x, W = operand(x, "matmul", 0), operand(W, "matmul", 1)  # 1-D: reshaped
     if x.ndim == 0 or W.ndim == 0:
         raise ValueError(
             f"matmul: operands must have at least one dimension, got shapes "
             f"{x.shape} and {W.shape}; use * for scalars"
         )
-    if x.shape[-1] != W.shape[-2 if W.ndim > 1 else 0]:
-        raise ValueError(
-            f"matmul: shapes {x.shape} and {W.shape} do not line up: the last "
-            f"axis of the first ({x.shape[-1]}) must equal the "
-            f"{'second-to-last' if W.ndim > 1 else 'only'} axis of the second "
-            f"({W.shape[-2 if W.ndim > 1 else 0]}); transpose or reshape one of them"
-        )
-    if not _broadcastable(x.shape[:-2], W.shape[:-2]):
-        raise ValueError(
-            f"matmul: the batch axes of shapes {x.shape} and {W.shape} do not "
-            f"broadcast ({x.shape[:-2]} against {W.shape[:-2]}); make them equal "
-            f"or 1 (F.reshape, F.broadcast_to)"
-        )
+    _check_matmul(x.shape, W.shape)
     if x.ndim == 1 and W.ndim == 1:
         return reshape(MatMul()(reshape(x, (1, -1)), reshape(W, (-1, 1))), ())
     if x.ndim == 1:
@@ -66,7 +64,50 @@ def matmul(x: Any, W: Any) -> Variable:
 dot = matmul
 
 
+def _check_matmul(x: tuple[int, ...], W: tuple[int, ...]) -> None:
+    """``x @ W`` lines up (NumPy's rules, 1-D included) and the batch axes broadcast."""
+    inner = W[-2 if len(W) > 1 else 0]
+    if x[-1] != inner:
+        raise ValueError(
+            f"matmul: shapes {x} and {W} do not line up: the last axis of the "
+            f"first ({x[-1]}) must equal the "
+            f"{'second-to-last' if len(W) > 1 else 'only'} axis of the second "
+            f"({inner}); transpose or reshape one of them"
+        )
+    if not _broadcastable(x[:-2], W[:-2]):
+        raise ValueError(
+            f"matmul: the batch axes of shapes {x} and {W} do not broadcast "
+            f"({x[:-2]} against {W[:-2]}); make them equal or 1 (F.reshape, "
+            f"F.broadcast_to)"
+        )
+
+
 class Linear(Function):
+    function_name = "linear"
+
+    def check(self, x: Any, W: Any, b: Any = None) -> None:
+        """x (N, in), W (in, out), b broadcasting to (N, out)."""
+        xs, Ws = tuple(x.shape), tuple(W.shape)
+        if len(xs) != 2 or len(Ws) != 2 or xs[1] != Ws[0]:
+            hint = (
+                "flatten x first (F.flatten, F.reshape)"
+                if len(xs) != 2
+                else "x's last axis must equal W's first: transpose W or reshape x"
+            )
+            raise ValueError(
+                f"linear: expected x of shape (N, in) and W of shape (in, out), got "
+                f"x {xs} and W {Ws}; {hint}"
+            )
+        if b is None:
+            return
+        bs = tuple(b.shape)
+        if len(bs) > 2 or not _broadcastable(bs, (xs[0], Ws[1])):
+            raise ValueError(
+                f"linear: bias b of shape {bs} does not fit x {xs} @ W {Ws} = "
+                f"{(xs[0], Ws[1])}; b should have shape ({Ws[1]},), one value per "
+                f"output"
+            )
+
     def forward(self, x, W, b=None):
         y = self.xp.matmul(x, W)
         return y if b is None else y + b
@@ -144,27 +185,7 @@ def linear(x: Any, W: Any, b: Any = None) -> Variable:
     ValueError
         If ``x`` is not 2-D or its last axis differs from ``W``'s first.
     """
-    x, W = operand(x, "linear", 0), operand(W, "linear", 1)
-    if x.ndim != 2 or W.ndim != 2 or x.shape[1] != W.shape[0]:
-        hint = (
-            "flatten x first (F.flatten, F.reshape)"
-            if x.ndim != 2
-            else "x's last axis must equal W's first: transpose W or reshape x"
-        )
-        raise ValueError(
-            f"linear: expected x of shape (N, in) and W of shape (in, out), got "
-            f"x {x.shape} and W {W.shape}; {hint}"
-        )
-    if b is None:
-        return Linear()(x, W)
-    b = operand(b, "linear", 2)
-    if b.ndim > 2 or not _broadcastable(b.shape, (x.shape[0], W.shape[1])):
-        raise ValueError(
-            f"linear: bias b of shape {b.shape} does not fit x {x.shape} @ W "
-            f"{W.shape} = {(x.shape[0], W.shape[1])}; b should have shape "
-            f"({W.shape[1]},), one value per output"
-        )
-    return Linear()(x, W, b)
+    return Linear()(x, W) if b is None else Linear()(x, W, b)
 
 
 def _broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:

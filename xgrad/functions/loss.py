@@ -6,15 +6,13 @@ import math
 from typing import Any
 
 from .._inputs import (
-    REAL_FLOATING,
-    as_floating,
     check_numeric,
     data_like,
-    dtype_kind,
     floating,
     operand,
 )
 from ..core import Function, Variable
+from ..domains import kind
 from .activation import sigmoid, softmax
 from .elementwise import clip, log
 from .reduction import sum as sum_
@@ -62,7 +60,7 @@ def _logits(x: Any, op: str) -> Variable:
     """Real logits (or probabilities) as a Variable; clear errors for the rest."""
     x = operand(x, op, 0)
     check_numeric(op, x.data)
-    if dtype_kind(x.backend, x.dtype) == "complex floating":
+    if kind(x.backend, x.dtype) == "complex floating":
         raise TypeError(
             f"{op}: got complex logits (dtype {x.dtype}, shape {x.shape}); "
             f"pass a real floating array"
@@ -74,7 +72,7 @@ def _labels(t: Any, x: Variable, op: str) -> Any:
     """Integer class labels ``t``, checked against logits ``x`` (N, C), one-hot."""
     t = _checked_labels(t, x, op)
     backend, dtype = x.backend, x.dtype
-    if dtype_kind(backend, dtype) != "real floating":  # integer logits: as forward
+    if kind(backend, dtype) != "real floating":  # integer logits: as forward
         dtype = backend.default_float(backend.device_of(x.data))
     return backend.one_hot(t, x.shape[1], dtype)
 
@@ -90,7 +88,7 @@ def _checked_labels(t: Any, x: Variable, op: str) -> Any:
             f"{x.shape} and {tuple(t.shape)}; labels are class indices, not one-hot "
             f"rows (one-hot t: xp.argmax(t, axis=1))"
         )
-    if dtype_kind(backend, t.dtype) != "integral":
+    if kind(backend, t.dtype) != "integral":
         raise TypeError(
             f"{op}: labels must be integers (class indices), got dtype {t.dtype}; "
             f"convert with xp.astype(t, xp.int64)"
@@ -112,13 +110,13 @@ def _checked_labels(t: Any, x: Variable, op: str) -> Any:
 
 
 class SoftmaxCrossEntropy(Function):
+    domain = "real floating"
+
     def __init__(self, onehot: Any) -> None:
         self.onehot = onehot
 
     def forward(self, x):
         xp = self.xp
-        if x.dtype not in REAL_FLOATING[self.backend]:
-            x = as_floating(self, x, real=True)
         shifted = x - xp.max(x, axis=1, keepdims=True)
         e = xp.exp(shifted)
         total = xp.sum(e, axis=1, keepdims=True)
@@ -198,13 +196,13 @@ def softmax_cross_entropy_simple(x: Any, t: Any) -> Variable:
 
 
 class SigmoidCrossEntropy(Function):
+    domain = "real floating"
+
     def __init__(self, t: Any) -> None:
         self.t = t
 
     def forward(self, x):
         xp = self.xp
-        if x.dtype not in REAL_FLOATING[self.backend]:
-            x = as_floating(self, x, real=True)
         # max(x, 0) - x t + log(1 + exp(-|x|)): no overflow, no log(0)
         loss = (
             xp.maximum(x, xp.zeros_like(x)) - x * self.t + xp.log1p(xp.exp(-xp.abs(x)))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._inputs import FLOATING, REAL, as_floating, check_real
 from ..config import Config
 from ..core import Variable
 from .conv import Im2col, Pair, _check, _im2col, _Windows, col2im
@@ -25,6 +24,9 @@ __all__ = [
 
 
 class Pooling(_Windows):
+    domain = "real"
+    function_name = "pooling"
+
     def _windows(self, x: Any) -> Any:
         """(N, C, KH * KW, OH, OW) windows of raw array ``x``, padded with -inf."""
         inf = float("inf")
@@ -33,8 +35,6 @@ class Pooling(_Windows):
         return self.xp.reshape(col, (n, c, kh * kw, oh, ow))
 
     def forward(self, x):
-        if x.dtype not in REAL[self.backend]:  # complex: no order
-            check_real(self, x)
         return self.xp.max(self._windows(x), axis=2)
 
     def backward(self, gy):
@@ -50,9 +50,10 @@ class Pooling(_Windows):
 
 
 class AveragePooling(_Windows):
+    domain = "floating"
+    function_name = "average_pooling"
+
     def forward(self, x):
-        if x.dtype not in FLOATING[self.backend]:  # integers become floating
-            x = as_floating(self, x)
         col = _im2col(self.backend, x, self.kernel_size, self.stride, self.pad)
         return self.xp.mean(col, axis=(2, 3))
 
@@ -94,9 +95,7 @@ def pooling(x: Any, kernel_size: Pair, stride: Pair = 1, pad: Pair = 0) -> Varia
     array([[[[ 5.,  7.],
              [13., 15.]]]])
     """
-    f = Pooling(kernel_size, stride, pad)
-    _check("pooling", x.shape, f.kernel_size, f.stride, f.pad)
-    return f(x)
+    return Pooling(kernel_size, stride, pad)(x)
 
 
 def average_pooling(
@@ -107,9 +106,7 @@ def average_pooling(
     Shapes as :func:`pooling`. Non-square kernels work forward and backward
     (DeZero's backward assumed KH == KW).
     """
-    f = AveragePooling(kernel_size, stride, pad)
-    _check("average_pooling", x.shape, f.kernel_size, f.stride, f.pad)
-    return f(x)
+    return AveragePooling(kernel_size, stride, pad)(x)
 
 
 def pooling_simple(
