@@ -188,11 +188,11 @@ CASES = [
            fuzz=where_case(True)),
     # reductions; max, min, mean and logsumexp of nothing: test_edge_cases.py
     OpCase("sum", F.sum, np.sum, [
-        ex(rand((2, 3, 4))), ex(rand((2, 3, 4)), axis=1),
+        ex(rand((2, 3, 4))), ex(rand((2, 3, 4)), "axis", axis=1),
         ex(rand((2, 3, 4)), "tuple_axis", axis=(0, 2)),
         ex(rand((2, 3)), "negative_keepdims", axis=-1, keepdims=True),
     ], reduction(W)),
-    OpCase("mean", F.mean, np.mean, [ex(rand((3, 4))), ex(rand((3, 4)), axis=0)],
+    OpCase("mean", F.mean, np.mean, [ex(rand((3, 4))), ex(rand((3, 4)), "axis", axis=0)],
            reduction(W, True), covers=("average",)),
     OpCase("max", F.max, np.max, [
         ex(rand((3, 4))), ex(rand((2, 3, 4)), "negative_axis", axis=-1),
@@ -208,7 +208,7 @@ CASES = [
     OpCase("reshape_method", lambda x, shape: x.reshape(*shape), np.reshape,
            [ex(X23, shape=(6, -1))], reshape_case()),
     OpCase("transpose", F.transpose, np.transpose,
-           [ex(rand((2, 3, 4))), ex(rand((2, 3, 4)), axes=(1, -1, 0))],
+           [ex(rand((2, 3, 4))), ex(rand((2, 3, 4)), "axes", axes=(1, -1, 0))],
            transpose_case()),
     same("T", lambda x: x.T, examples=[ex(X23)], fuzz=elementwise(W)),
     OpCase("matrix_transpose", F.matrix_transpose, lambda x: np.swapaxes(x, -1, -2),
@@ -264,7 +264,7 @@ CASES = [
     OpCase("leaky_relu", F.leaky_relu, R.leaky_relu, [ex(rand_nonzero((2, 3)))],
            elementwise(lattice(), slope=reals(0.0, 2.0))),
     OpCase("softmax", F.softmax, R.softmax,
-           [ex(rand((3, 4))), ex(rand((3, 4)), axis=0)], axis_case(uniform(-100, 100)),
+           [ex(rand((3, 4))), ex(rand((3, 4)), "axis0", axis=0)], axis_case(uniform(-100, 100)),
            torch=lambda x, axis=1: x.softmax(axis)),
     OpCase("softmax_simple", F.softmax_simple, R.softmax, [ex(rand((3, 4)))],
            axis_case(uniform(-30, 30))),
