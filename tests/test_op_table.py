@@ -54,10 +54,20 @@ def _parameters(names: set[str]) -> set[str]:
     return {p for n in names for p in inspect.signature(getattr(F, n)).parameters}
 
 
+def _covered(rows) -> set[str]:
+    return {name for row in rows for name in (row.name, *row.covers)}
+
+
 def test_every_public_function_has_a_row():
-    covered = {name for row in CASES for name in (row.name, *row.covers)}
-    missing = set(F.__all__) - set(NO_ROW) - covered
+    """...with fixed examples (tests/test_ops.py) and a fuzz strategy (tests/fuzz)."""
+    covered = _covered(CASES)
+    ops = set(F.__all__) - set(NO_ROW)
+    missing = ops - covered
     assert not missing, f"no row of tests/op_cases/table.py covers {sorted(missing)}"
+    unfuzzed = ops - _covered(row for row in CASES if row.fuzz is not None)
+    assert not unfuzzed, f"no row with a fuzz strategy covers {sorted(unfuzzed)}"
+    unexampled = ops - _covered(row for row in CASES if row.examples)
+    assert not unexampled, f"no row with examples covers {sorted(unexampled)}"
     stale = set(NO_ROW) - set(F.__all__)
     assert not stale, f"NO_ROW lists {sorted(stale)}, not in xgrad.functions"
     listed_and_covered = set(NO_ROW) & covered

@@ -95,7 +95,8 @@ def test_float32_stays_float32(row: OpCase, example: Example, backend, to_backen
     arrays = [a.astype(np.float32) if is_float(a) else a for a in call.arrays]
     xs = [xgrad.Variable(to_backend(a)) for a in arrays]
     ys = outputs(bound(row, call)(*xs))
-    (ys[0] if len(ys) == 1 else sum(F.sum(y) for y in ys)).backward()
+    if row.differentiable:
+        (ys[0] if len(ys) == 1 else sum(F.sum(y) for y in ys)).backward()
 
     like = _first_float(xs, call)
     for y in ys:

@@ -35,6 +35,11 @@ def rand_labels(shape: tuple[int, int]) -> Arrays:
     return lambda rng: [rng.uniform(-2, 2, shape), rng.integers(0, shape[1], shape[0])]
 
 
+def rand_ids(shape: tuple[int, ...], table: tuple[int, int]) -> Arrays:
+    """Integer ids of ``shape`` into the rows of a ``table`` (V, D), and the table."""
+    return lambda rng: [rng.integers(0, table[0], shape), rng.uniform(-2, 2, table)]
+
+
 def rand_binary(shape: tuple[int, ...], low: float = -2.0, high: float = 2.0) -> Arrays:
     """Values in [low, high] and 0/1 targets of the same shape."""
     return lambda rng: [rng.uniform(low, high, shape), rng.integers(0, 2, shape)]
