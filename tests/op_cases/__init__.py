@@ -4,7 +4,8 @@
 - ``case.py``: the row type :class:`OpCase`, its fixed :class:`Example`
   inputs, drawn :class:`Call` inputs, and how a row is called;
 - ``inputs.py``: fixed inputs for the examples; ``strategies*.py``: the
-  Hypothesis strategies of the fuzz rows; ``references.py``: NumPy references.
+  Hypothesis strategies of the fuzz rows; ``references.py``: NumPy references;
+  ``calls.py``: the few calls that need more than the function.
 
 tests/test_ops.py runs the examples, tests/fuzz/test_fuzz_ops.py the fuzz
 strategies, tests/test_against_torch.py the PyTorch references, and

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from hypothesis.strategies import SearchStrategy
 
 import xgrad.functions as F
 
@@ -55,7 +56,7 @@ class OpCase:
     func: Callable[..., Any]  # (*arrays, **kwargs) -> Variable or list of Variables
     reference: Callable[..., Any]  # NumPy, same signature, on the float64 arrays
     examples: Sequence[Example] = ()  # fixed inputs: tests/test_ops.py
-    fuzz: Any = None  # a Hypothesis strategy of Call: tests/fuzz/test_fuzz_ops.py
+    fuzz: SearchStrategy[Call] | None = None  # drawn inputs: tests/fuzz
     torch: Callable[..., Any] | None = None  # PyTorch, same signature, on tensors
     covers: tuple[str, ...] = ()  # aliases in xgrad.functions it exercises too
     exact: bool = True  # compare forward values with the reference

@@ -9,15 +9,20 @@ function of ``xgrad.functions`` has a row and a line in docs/functions.md.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
-import xgrad
 import xgrad.functions as F
-from xgrad import Variable
 
 from . import references as R
+from .calls import (
+    batch_norm_test,
+    batch_norm_train,
+    dropout,
+    power_and_division,
+    rosenbrock,
+    split,
+    torch_logsumexp,
+)
 from .case import OpCase, ex, same
 from .inputs import (
     given,
@@ -82,48 +87,6 @@ from .strategies_ops import (
     where_case,
 )
 
-
-# -- calls that need more than the function ------------------------------------------
-def _on(like: Variable, a: np.ndarray) -> Any:
-    """NumPy data ``a`` (drawn options) on ``like``'s backend, device and dtype."""
-    b = like.backend
-    out = b.from_numpy(np.asarray(a), b.device_of(like.data))
-    return b.xp.astype(out, like.dtype)
-
-
-def _split(x, indices, axis, keep):
-    pieces = F.split(x, indices, axis=axis)
-    return [pieces[i] for i in keep]
-
-
-def _dropout(x, ratio):
-    xgrad.manual_seed(0)  # the same mask on every call of a gradient check
-    return F.dropout(x, ratio)
-
-
-def _batch_norm_train(x, g, b):
-    xp = g.backend.xp
-    return F.batch_norm(x, g, b, xp.zeros_like(g.data), xp.ones_like(g.data))
-
-
-def _batch_norm_test(x, g, b, mean, var):
-    with xgrad.test_mode():
-        return F.batch_norm(x, g, b, _on(x, mean), _on(x, var))
-
-
-def _rosenbrock(x):
-    return (100 * (x[1:] - x[:-1] ** 2) ** 2 + (x[:-1] - 1) ** 2).sum()
-
-
-def _power_and_division(a, b):
-    return (a**b) / (1.0 + b * b)
-
-
-def _torch_logsumexp(x, axis=None, keepdims=False):
-    """PyTorch's ``logsumexp`` takes no ``dim=None``: every axis, spelled out."""
-    return x.logsumexp(tuple(range(x.ndim)) if axis is None else axis, keepdims)
-
-
 MASK_ON_DASK = r"get_item: a boolean mask of shape \([\d, ]*\) on a dask"
 X23 = rand((2, 3))
 
@@ -166,10 +129,10 @@ CASES = [
     same("rpow_scalar", lambda x, c: c**x, examples=[ex(X23, c=2.0)],
          fuzz=elementwise(uniform(-10, 10), c=reals(0.1, 10))),
     # compositions PyTorch checks as a whole
-    same("power_and_division", _power_and_division,
-         examples=[ex(rand_positive((2, 3), (3,)))], torch=_power_and_division),
-    same("rosenbrock", _rosenbrock, examples=[ex(rand_positive((5,)))],
-         torch=_rosenbrock),
+    same("power_and_division", power_and_division,
+         examples=[ex(rand_positive((2, 3), (3,)))], torch=power_and_division),
+    same("rosenbrock", rosenbrock, examples=[ex(rand_positive((5,)))],
+         torch=rosenbrock),
     # elementwise
     OpCase("exp", F.exp, np.exp, [ex(X23)], elementwise(uniform(-30.0, 30.0))),
     OpCase("log", F.log, np.log, [ex(rand_positive((2, 3)))], elementwise(POSITIVE)),
@@ -207,7 +170,7 @@ CASES = [
     OpCase("logsumexp", F.logsumexp, R.logsumexp,
            [ex(rand((3, 4)), axis=1), ex(rand((2, 3)), "all")],
            reduction(uniform(-1e3, 1e3), True),
-           torch=_torch_logsumexp),
+           torch=torch_logsumexp),
     # shape
     OpCase("reshape", F.reshape, np.reshape, [ex(X23, shape=(3, 2))], reshape_case()),
     OpCase("reshape_method", lambda x, shape: x.reshape(*shape), np.reshape,
@@ -233,7 +196,7 @@ CASES = [
     OpCase("stack", lambda *xs, axis: F.stack(list(xs), axis=axis),
            lambda *xs, axis: np.stack(xs, axis=axis),
            [ex(rand((2, 3), (2, 3)), axis=-1)], concat_case(same=True)),
-    OpCase("split", _split, R.split, [ex(rand((2, 4)), indices=[1, 3], axis=1, keep=[1])],
+    OpCase("split", split, R.split, [ex(rand((2, 4)), indices=[1, 3], axis=1, keep=[1])],
            split_case()),
     OpCase("get_item", F.get_item, lambda x, slices: x[slices], [
         ex(rand((3, 4)), "slice", slices=(slice(1, None), slice(None, None, 2))),
@@ -332,12 +295,12 @@ CASES = [
            kernel_size=(2, 3), stride=(1, 2), pad=1, to_matrix=False),
     ], col2im_case()),
     # neural networks
-    OpCase("dropout", _dropout, lambda x, ratio: x,  # shapes only: the backend's mask
+    OpCase("dropout", dropout, lambda x, ratio: x,  # shapes only: the backend's mask
            [ex(X23, ratio=0.5)], elementwise(W, ratio=reals(0.0, 0.9)), exact=False),
-    OpCase("batch_norm", _batch_norm_train, R.batch_norm,
+    OpCase("batch_norm", batch_norm_train, R.batch_norm,
            [ex(rand((4, 3), (3,), (3,))), ex(rand((2, 3, 2, 2), (3,), (3,)), "4d")],
            batch_norm_case(), covers=("batch_nrom",)),
-    OpCase("batch_norm_test_mode", _batch_norm_test, R.batch_norm,
+    OpCase("batch_norm_test_mode", batch_norm_test, R.batch_norm,
            [ex(rand((4, 3), (3,), (3,)), mean=np.array([0.1, -0.2, 0.3]),
                var=np.array([0.5, 1.0, 2.0]))],
            batch_norm_case(False)),
