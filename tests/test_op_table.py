@@ -9,6 +9,7 @@ tests/op_cases/table.py, its line in docs/functions.md.
 from __future__ import annotations
 
 import inspect
+import itertools
 import re
 from pathlib import Path
 
@@ -35,8 +36,10 @@ def _doc_sections() -> tuple[list[str], str, str, str]:
     the paragraph on ``xgrad.functions_conv``, the one on Variable methods, and
     the whole text."""
     text = DOC.read_text()
-    rows = [line for line in text.splitlines() if line.startswith("| ")]
-    table = [line.split("|")[2] for line in rows[1:]]
+    lines = text.splitlines()
+    start = lines.index("| family | functions |") + 2  # past the header and |---|
+    rows = itertools.takewhile(lambda line: line.startswith("|"), lines[start:])
+    table = [line.split("|")[2] for line in rows]
     paragraphs = text.split("\n\n")
     conv = next(p for p in paragraphs if "xgrad.functions_conv" in p)
     methods = next(p for p in paragraphs if p.startswith("Variables also have"))
