@@ -1,4 +1,9 @@
-"""Every op in op_cases.py, on every backend: forward, backward, double backward."""
+"""Every example of the op table, on every backend: forward, backward, double backward.
+
+The rows live in tests/op_cases/table.py; each example is a fixed call,
+checked tightly: values against NumPy (rtol 1e-10), gradients and second
+derivatives against float64 central differences, float32 kept.
+"""
 
 from __future__ import annotations
 
@@ -6,73 +11,96 @@ import numpy as np
 import pytest
 
 import xgrad
+import xgrad.functions as F
 from xgrad.testing import gradgradcheck, gradient_check
 
-from op_cases import CASES, OpCase
-
-cases = pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+from op_cases import CASES, Call, Example, OpCase, bound, is_float, joined, outputs
 
 
-def _is_float(a: np.ndarray) -> bool:
-    return np.issubdtype(a.dtype, np.floating)
+def _examples(differentiable_only: bool = False):
+    params = [
+        pytest.param(row, example, id=row.example_id(example))
+        for row in CASES
+        for example in row.examples
+        if row.differentiable or not differentiable_only
+    ]
+    return pytest.mark.parametrize(("row", "example"), params)
 
 
-def _refused(case: OpCase, backend, to_backend, rng) -> bool:
+def _first_float(inputs: list, call: Call):
+    return next(x for x, a in zip(inputs, call.arrays, strict=True) if is_float(a))
+
+
+def _refused(row: OpCase, call: Call, backend, to_backend) -> bool:
     """Where the backend refuses the op by design, check its error; True if so."""
-    if backend.name not in case.refused:
+    if backend.name not in row.refused:
         return False
-    xs = [xgrad.Variable(to_backend(a)) for a in case.inputs(rng)]
-    with pytest.raises(NotImplementedError, match="^" + case.refused[backend.name]):
-        case.func(*xs)
+    xs = [xgrad.Variable(to_backend(a)) for a in call.arrays]
+    with pytest.raises(NotImplementedError, match="^" + row.refused[backend.name]):
+        bound(row, call)(*xs)
     return True
 
 
-@cases
-def test_forward_matches_numpy(case: OpCase, backend, to_backend, device, rng):
-    if _refused(case, backend, to_backend, rng):
-        return
-    arrays = case.inputs(rng)
-    inputs = [to_backend(a) for a in arrays]
-    y = case.func(*[xgrad.Variable(x) for x in inputs])
-
-    expected = np.asarray(case.reference(*arrays))
-    assert backend.owns(y.data), f"result is {type(y.data)}, not a {backend.name} array"
-    assert y.shape == expected.shape
-    assert y.dtype == inputs[0].dtype
-    assert backend.device_of(y.data) == backend.device_of(inputs[0])
-    np.testing.assert_allclose(
-        backend.to_numpy(y.data), expected, rtol=1e-10, atol=1e-12
-    )
-
-
-@cases
-def test_backward_matches_central_differences(case: OpCase, backend, to_backend, rng):
-    if _refused(case, backend, to_backend, rng):
-        return
-    gradient_check(case.func, *[to_backend(a) for a in case.inputs(rng)])
-
-
-@cases
-def test_double_backward_matches_central_differences(
-    case: OpCase, backend, to_backend, rng
+@_examples()
+def test_forward_matches_numpy(
+    row: OpCase, example: Example, backend, to_backend, device, rng
 ):
-    if _refused(case, backend, to_backend, rng):
+    call = example.call(rng)
+    if _refused(row, call, backend, to_backend):
         return
-    if not case.smooth:
-        pytest.skip(f"{case.name}: second derivative undefined at the sampled points")
-    gradgradcheck(case.func, *[to_backend(a) for a in case.inputs(rng)])
+    inputs = [to_backend(a) for a in call.arrays]
+    ys = outputs(bound(row, call)(*[xgrad.Variable(x) for x in inputs]))
+
+    want = outputs(row.reference(*call.arrays, **call.kwargs))
+    like = _first_float(inputs, call)
+    assert len(ys) == len(want)
+    for y, w in zip(ys, want, strict=True):
+        w = np.asarray(w)
+        assert backend.owns(y.data), f"result is {type(y.data)}, not {backend.name}"
+        assert y.shape == w.shape
+        assert y.dtype == like.dtype
+        assert backend.device_of(y.data) == backend.device_of(like)
+        if row.exact:
+            got = backend.to_numpy(y.data)
+            np.testing.assert_allclose(got, w, rtol=1e-10, atol=1e-12)
 
 
-@cases
-def test_float32_stays_float32(case: OpCase, backend, to_backend, rng):
-    if _refused(case, backend, to_backend, rng):
+@_examples(differentiable_only=True)
+def test_backward_matches_central_differences(
+    row: OpCase, example: Example, backend, to_backend, rng
+):
+    call = example.call(rng)
+    if _refused(row, call, backend, to_backend):
         return
-    arrays = [a.astype(np.float32) if _is_float(a) else a for a in case.inputs(rng)]
+    f = bound(row, call, row.example_id(example))
+    gradient_check(f, *[to_backend(a) for a in call.arrays])
+
+
+@_examples(differentiable_only=True)
+def test_double_backward_matches_central_differences(
+    row: OpCase, example: Example, backend, to_backend, rng
+):
+    call = example.call(rng)
+    if _refused(row, call, backend, to_backend):
+        return
+    f = joined(bound(row, call, row.example_id(example)))
+    gradgradcheck(f, *[to_backend(a) for a in call.arrays])
+
+
+@_examples()
+def test_float32_stays_float32(row: OpCase, example: Example, backend, to_backend, rng):
+    call = example.call(rng)
+    if _refused(row, call, backend, to_backend):
+        return
+    arrays = [a.astype(np.float32) if is_float(a) else a for a in call.arrays]
     xs = [xgrad.Variable(to_backend(a)) for a in arrays]
-    y = case.func(*xs)
-    y.backward()
+    ys = outputs(bound(row, call)(*xs))
+    if row.differentiable:
+        (ys[0] if len(ys) == 1 else sum(F.sum(y) for y in ys)).backward()
 
-    assert y.dtype == xs[0].dtype
+    like = _first_float(xs, call)
+    for y in ys:
+        assert y.dtype == like.dtype, f"{row.name} gives {y.dtype} for {like.dtype}"
     for x, a in zip(xs, arrays, strict=True):
-        if _is_float(a) and x.grad is not None:
-            assert x.grad.dtype == x.dtype, f"gradient of {case.name} is {x.grad.dtype}"
+        if is_float(a) and x.grad is not None:
+            assert x.grad.dtype == x.dtype, f"gradient of {row.name} is {x.grad.dtype}"
