@@ -24,7 +24,12 @@ from xgrad.functions.linalg import Linear, MatMul
     ("direct", "wrapper", "shapes", "message"),
     [
         (MatMul(), F.matmul, [(2, 3), (4, 5)], r"matmul: shapes \(2, 3\) and \(4, 5\)"),
-        (Linear(), F.linear, [(2, 3), (4, 5)], r"linear: expected x of shape \(N, in\)"),
+        (
+            Linear(),
+            F.linear,
+            [(2, 3), (4, 5)],
+            r"linear: expected x of shape \(N, in\)",
+        ),
         (
             Conv2d(),
             F.conv2d,
