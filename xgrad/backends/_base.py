@@ -45,12 +45,16 @@ class Backend:
     lazy : bool
         Whether ops build a graph that runs later (Dask), so that results need
         :meth:`compute` or :meth:`persist`.
+    writes_in_place : bool
+        Whether arrays can be written in place (NumPy, CuPy, PyTorch), so an
+        optimizer step keeps each parameter's array object (:meth:`write_into`).
     """
 
     name: str = ""
     gpu: bool = False
     multi_device: bool = True
     lazy: bool = False
+    writes_in_place: bool = False
 
     def __repr__(self) -> str:
         return f"<xgrad backend {self.name!r}>"
@@ -147,6 +151,27 @@ class Backend:
         place, which saves a full copy of every parameter per step.
         """
         return param - delta
+
+    def write_into(self, target: Any, value: Any) -> Any:
+        """``value`` in ``target``'s dtype: written into ``target`` where allowed.
+
+        An optimizer step ends here, so a parameter keeps its dtype (a float32
+        weight with a float64 gradient stays float32, as DeZero's
+        ``param.data -= ...`` keeps it) and, on libraries that write in place,
+        its array object. Otherwise, or when ``target`` is read-only or of
+        another shape, the result is a new array of ``target``'s dtype.
+        """
+        same_shape = tuple(target.shape) == tuple(value.shape)
+        if self.writes_in_place and same_shape and self.is_writable(target):
+            target[...] = value
+            return target
+        if value.dtype == target.dtype:
+            return value
+        return self.xp.astype(value, target.dtype)
+
+    def is_writable(self, x: Any) -> bool:
+        """Whether ``x`` may be written in place (read-only views may not)."""
+        return self.writes_in_place
 
     def synchronize(self, x: Any) -> None:
         """Wait until the device has finished computing ``x``.

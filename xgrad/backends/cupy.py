@@ -17,6 +17,7 @@ from ._base import Backend, is_basic_index
 class CuPy(Backend):
     name = "cupy"
     gpu = True
+    writes_in_place = True
 
     def owns(self, x: Any) -> bool:
         return is_cupy_array(x)
