@@ -11,11 +11,19 @@ without a generator of its own (array-api-strict, any device). PyTorch and
 CuPy use their own algorithms, so their values differ from NumPy's, and
 PyTorch's CPU and CUDA generators differ from each other; each is
 reproducible on its own device.
+
+DeZero's order: :class:`NumPyGlobalGenerator` draws everything from NumPy's
+global stream (``np.random``) with DeZero's own calls, in DeZero's order and
+with DeZero's dtypes, so a book program seeded with ``np.random.seed(0)``
+prints the book's numbers. Book mode (:mod:`xgrad.book`) makes it the default.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+import numpy as np
 
 from . import backends
 from .devices import device as _device
@@ -23,12 +31,14 @@ from .devices import get_default_device
 
 __all__ = [
     "Generator",
+    "NumPyGlobalGenerator",
     "bernoulli",
     "default_generator",
     "integers",
     "manual_seed",
     "normal",
     "permutation",
+    "set_default_generator",
     "uniform",
 ]
 
@@ -49,6 +59,10 @@ class Generator:
     >>> g.uniform(size=3).shape
     (3,)
     """
+
+    #: Whether draws come at the moments DeZero makes them (a DataLoader
+    #: shuffles when it is made and at each epoch's end, not at its first batch).
+    dezero_order = False
 
     def __init__(self, seed: int | None = None) -> None:
         self.seed = seed
@@ -136,6 +150,128 @@ class Generator:
         draws = stream.uniform(0.0, 1.0, _shape(size), dtype)
         return backend.xp.astype(draws < p, dtype)
 
+    def weights(
+        self, shape: Shape, fan_in: int | None, dtype: Any = None, device: Any = None
+    ) -> Any:
+        """Initial weights: normal with std ``sqrt(1 / fan_in)`` (1 without fan-in)."""
+        scale = 1.0 if fan_in is None else math.sqrt(1 / fan_in)
+        return self.normal(0.0, scale, shape, dtype, device)
+
+    def numpy_state(self, seed: int) -> np.random.RandomState:
+        """A NumPy ``RandomState`` seeded with ``seed``, for data made on the host.
+
+        A private one: the global stream is left alone (DeZero reseeds it).
+        """
+        return np.random.RandomState(seed)
+
+
+def _numpy_dtype(dtype: Any, device: Any) -> np.dtype:
+    """The NumPy dtype matching ``dtype`` (of any backend) on ``device``."""
+    if dtype is None or isinstance(dtype, np.dtype | type | str):
+        return np.dtype(dtype)
+    backend = backends.get(_device(device).backend)
+    empty = backend.xp.empty((0,), dtype=dtype, device=_device(device).native)
+    return backend.to_numpy(empty).dtype
+
+
+class NumPyGlobalGenerator(Generator):
+    """Draws from NumPy's global stream, as DeZero does: DeZero's calls and dtypes.
+
+    ``np.random.seed(n)`` seeds it. Draws are made on the host with the very
+    calls DeZero makes (``randn`` for weights, ``rand() > ratio`` for dropout
+    masks, ``permutation`` for shuffling) and then moved to the device, so a
+    program prints DeZero's numbers on every backend. Results keep NumPy's
+    dtypes unless a dtype is asked for, as in DeZero: weights are
+    ``randn(...).astype(dtype) * np.sqrt(1 / fan_in)``, which NumPy 2 makes
+    float64.
+    """
+
+    dezero_order = True
+
+    def __init__(self) -> None:
+        super().__init__(None)
+
+    @staticmethod
+    def _global() -> np.random.RandomState:
+        """The RandomState behind ``np.random.*`` (``np.random.seed`` reseeds it)."""
+        return np.random.mtrand._rand
+
+    def get_state(self) -> dict[str, Any]:
+        return {"seed": None, "streams": {}, "numpy_global": self._global().get_state()}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        if "numpy_global" in state:
+            self._global().set_state(state["numpy_global"])
+
+    def _out(self, draw: Any, dtype: Any, device: Any) -> Any:
+        from .devices import to_device
+
+        dev = get_default_device() if device is None else _device(device)
+        moved = to_device(np.asarray(draw), dev)
+        if dtype is None:
+            return moved
+        return backends.get(dev.backend).xp.astype(moved, dtype)
+
+    def uniform(
+        self,
+        low: float = 0.0,
+        high: float = 1.0,
+        size: Shape = (),
+        dtype: Any = None,
+        device: Any = None,
+    ) -> Any:
+        draw = self._global().uniform(low, high, _shape(size))
+        return self._out(draw, dtype, device)
+
+    def normal(
+        self,
+        loc: float = 0.0,
+        scale: float = 1.0,
+        size: Shape = (),
+        dtype: Any = None,
+        device: Any = None,
+    ) -> Any:
+        draw = self._global().normal(loc, scale, _shape(size))
+        return self._out(draw, dtype, device)
+
+    def integers(
+        self,
+        low: int,
+        high: int | None = None,
+        size: Shape = (),
+        dtype: Any = None,
+        device: Any = None,
+    ) -> Any:
+        draw = self._global().randint(low, high, _shape(size))
+        return self._out(draw, dtype, device)
+
+    def permutation(self, n: int, device: Any = None) -> Any:
+        return self._out(self._global().permutation(n), None, device)
+
+    def bernoulli(
+        self, p: float, size: Shape = (), dtype: Any = None, device: Any = None
+    ) -> Any:
+        """DeZero's dropout mask: ``np.random.rand(*shape) > 1 - p``."""
+        dev = get_default_device() if device is None else _device(device)
+        dtype = dtype or backends.get(dev.backend).default_float(dev.native)
+        draw = self._global().rand(*_shape(size)) > 1.0 - p
+        return self._out(draw, dtype, dev)
+
+    def weights(
+        self, shape: Shape, fan_in: int | None, dtype: Any = None, device: Any = None
+    ) -> Any:
+        """``randn(*shape).astype(dtype) * np.sqrt(1 / fan_in)``; ``randn`` alone without."""
+        draw = self._global().randn(*_shape(shape))
+        if fan_in is not None:
+            draw = draw.astype(_numpy_dtype(dtype, device)) * np.sqrt(1 / fan_in)
+        return self._out(draw, None, device)
+
+    def numpy_state(self, seed: int) -> np.random.RandomState:
+        """The global stream, reseeded with ``seed`` (DeZero's datasets do this)."""
+        state = self._global()
+        state.seed(seed)
+        return state
+
 
 _default = Generator()
 
@@ -143,6 +279,13 @@ _default = Generator()
 def default_generator() -> Generator:
     """The generator behind the module-level functions and xgrad's own draws."""
     return _default
+
+
+def set_default_generator(generator: Generator) -> Generator:
+    """Make ``generator`` the default (book mode sets a :class:`NumPyGlobalGenerator`)."""
+    global _default
+    _default = generator
+    return generator
 
 
 def manual_seed(seed: int) -> Generator:
