@@ -17,7 +17,7 @@ PREFIX = "dezero"
 
 # Modules other parts of xgrad provide later: a clear error until they exist.
 _PENDING = {
-    "core_simple": "the book's simple core (steps 1-32: gradients are plain arrays)"
+    "core_simple": "the book's simple core of steps 1-32 (gradients as plain arrays)"
 }
 
 
@@ -65,7 +65,7 @@ def _import_target(fullname: str) -> ModuleType:
         short = fullname.rpartition(".")[2]
         what = _PENDING.get(short)
         hint = (
-            f"{name} ({what}) is not in this version of xgrad yet"
+            f"{name}, {what}, is not in this version of xgrad yet"
             if what
             else f"xgrad has no module {name!r}"
         )
