@@ -258,3 +258,15 @@ def test_outside_book_mode_xgrad_random_is_untouched():
     b = xgrad.layers.Linear(2, in_size=2).W.data
     np.testing.assert_array_equal(a, b)
     assert a.dtype == np.float32
+
+
+def test_a_checkpoint_resumes_numpys_global_stream(book_mode, tmp_path):
+    from xgrad.serialization import load_checkpoint, save_checkpoint
+
+    np.random.seed(4)
+    model = xgrad.layers.Linear(2, in_size=2)
+    save_checkpoint(tmp_path / "run.npz", model)
+    expected = np.random.rand(3)
+    np.random.seed(123)
+    load_checkpoint(tmp_path / "run.npz", model)
+    np.testing.assert_array_equal(np.random.rand(3), expected)

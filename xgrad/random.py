@@ -197,11 +197,17 @@ class NumPyGlobalGenerator(Generator):
         return np.random.mtrand._rand
 
     def get_state(self) -> dict[str, Any]:
-        return {"seed": None, "streams": {}, "numpy_global": self._global().get_state()}
+        """NumPy's global state, as JSON-ready lists (checkpoints store it so)."""
+        name, keys, pos, has_gauss, cached = self._global().get_state()
+        state = [name, keys.tolist(), pos, has_gauss, cached]
+        return {"seed": None, "streams": {}, "numpy_global": state}
 
     def set_state(self, state: dict[str, Any]) -> None:
+        """Resume NumPy's global stream where :meth:`get_state` left it."""
         if "numpy_global" in state:
-            self._global().set_state(state["numpy_global"])
+            name, keys, pos, has_gauss, cached = state["numpy_global"]
+            keys = np.asarray(keys, dtype=np.uint32)
+            self._global().set_state((name, keys, pos, has_gauss, cached))
 
     def _out(self, draw: Any, dtype: Any, device: Any) -> Any:
         from .devices import to_device
