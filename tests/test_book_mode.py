@@ -270,3 +270,21 @@ def test_a_checkpoint_resumes_numpys_global_stream(book_mode, tmp_path):
     np.random.seed(123)
     load_checkpoint(tmp_path / "run.npz", model)
     np.testing.assert_array_equal(np.random.rand(3), expected)
+
+
+def test_install_on_a_device_moves_the_programs_numpy_arrays(backend, device_spec):
+    if backend.name == "numpy":
+        pytest.skip("numpy: nothing to move")
+    xgrad.book.install(device=device_spec)
+    try:
+        from dezero import Variable, cuda
+
+        x = Variable(np.ones((2, 3)))
+        layer = xgrad.layers.Linear(4)
+        y = layer(np.ones((2, 3))) + x[:, :1] * np.float64(2.0)
+        assert x.device == y.device == layer.W.device == xgrad.device(device_spec)
+        assert cuda.gpu_enable == (xgrad.device(device_spec).kind == "gpu")
+    finally:
+        xgrad.book.uninstall()
+    assert Variable(np.ones(2)).device == xgrad.device("numpy")
+    assert xgrad.get_default_device() == xgrad.device("numpy")
