@@ -267,6 +267,74 @@ def test_float32_stays_float32(name, backend, device_spec, start):
             assert device_of(value) == p.device
 
 
+class MySGD(O.Optimizer):
+    """A user-written optimizer, as docs/optimizers.md writes one (the book's way)."""
+
+    def __init__(self, lr=0.01):
+        super().__init__()
+        self.lr = lr
+
+    def update_one(self, param):
+        param.data = param.data - self.lr * param.grad.data
+
+
+WIDER = {**FAST, "MySGD": lambda: MySGD(lr=0.1)}
+
+
+@pytest.mark.parametrize("name", list(WIDER))
+def test_float64_gradient_leaves_a_float32_parameter_float32_and_in_place(
+    name, backend, to_backend, rng
+):
+    # DeZero's `param.data -= lr * grad` rounds back into the float32 array;
+    # a float64 gradient (float64 input data, as in most of the book) must not
+    # promote the parameter, whatever the optimizer or hook computes.
+    if not backend.xp.isdtype(to_backend(np.zeros(1)).dtype, "real floating"):
+        pytest.skip("the device has no float64")  # pragma: no cover
+    p = Parameter(to_backend(rng.standard_normal((3, 2)).astype(np.float32)))
+    opt = WIDER[name]().setup(Params(p))
+    opt.add_hook(O.WeightDecay(1e-3))
+    opt.add_hook(O.ClipGrad(0.5))
+    array = p.data
+    for _ in range(3):
+        p.grad = Variable(to_backend(rng.standard_normal((3, 2))))
+        assert p.grad.dtype == backend.xp.float64
+        opt.update()
+        assert p.dtype == backend.xp.float32
+        assert (p.data is array) == backend.writes_in_place  # asked, not assumed
+        for value in p.state.values():
+            assert value.dtype == backend.xp.float32
+
+
+def test_a_read_only_parameter_gets_a_new_array_of_its_dtype():
+    data = np.ones(3, dtype=np.float32)
+    data.flags.writeable = False
+    p = Parameter(data)
+    p.grad = Variable(np.full(3, 0.5))
+    O.SGD(lr=1.0).setup(Params(p)).update()
+    assert p.data is not data
+    assert p.dtype == np.float32
+    np.testing.assert_array_equal(p.data, np.full(3, 0.5, dtype=np.float32))
+
+
+@pytest.mark.parametrize("name", ["SGD", "MomentumSGD", "AdaGrad", "AdaDelta", "Adam"])
+def test_float32_parameters_with_float64_gradients_match_dezero_bitwise(
+    name, dezero, rng
+):
+    # DeZero updates in place: every step is computed in float64, then rounded
+    # into the float32 parameter, and its state stays float32 as well.
+    init = rng.standard_normal((4, 3)).astype(np.float32)
+    p, q = Parameter(init.copy()), dezero.Parameter(init.copy())
+    opt = getattr(O, name)().setup(Params(p))
+    ref = getattr(dezero.optimizers, name)().setup(Params(q))
+    for _ in range(5):
+        g = rng.standard_normal((4, 3))
+        p.grad, q.grad = Variable(g), dezero.Variable(g.copy())
+        opt.update()
+        ref.update()
+        assert q.data.dtype == p.dtype == np.float32
+        np.testing.assert_array_equal(p.data, q.data)
+
+
 # -- state lives with its parameter ---------------------------------------------------
 
 

@@ -113,10 +113,13 @@ class DataLoader(DeviceResident):
 
         The order is drawn at the epoch's first batch, not here, so random
         state saved between epochs (``xgrad.serialization.save_checkpoint``)
-        brings back the next epoch's order when training resumes.
+        brings back the next epoch's order when training resumes. A generator
+        in DeZero's order (book mode) draws it here, as DeZero does.
         """
         self.iteration = 0
         self._index: np.ndarray | None = None
+        if self.shuffle and self.generator.dezero_order:
+            self._index = self.index  # drawn now, where DeZero draws it
 
     @property
     def index(self) -> np.ndarray:

@@ -2,8 +2,11 @@
 
 Per-parameter arrays live in ``param.state`` (``"adam.m"``), made by
 ``zeros_like`` on the parameter's device, so they move with the model. State
-is always replaced by new arrays; a parameter is updated in place only where
-its backend allows writes (``Backend.apply_step``), so immutable arrays work.
+is always replaced by new arrays, in the parameter's dtype. Whatever a hook or
+``update_one`` assigns to ``param.data``, :meth:`Optimizer.update` ends by
+putting it back into the parameter's dtype and, where the backend writes in
+place, into its old array (``Backend.write_into``): a float32 parameter with
+a float64 gradient stays float32, as in DeZero, and immutable arrays work.
 Formulas: docs/optimizers.md. Schedules live in :mod:`xgrad.schedules`.
 """
 
@@ -17,8 +20,9 @@ import numpy as np
 
 from . import backends
 from .config import no_grad
-from .core import Parameter, Variable
+from .core import Parameter
 from .devices import to_device
+from .optimizer_hooks import ClipGrad, FreezeParam, WeightDecay
 
 __all__ = ["Optimizer", "SGD", "MomentumSGD", "AdaGrad", "AdaDelta", "Adam"]
 __all__ += ["RMSprop", "Nesterov", "AdamW", "WeightDecay", "ClipGrad", "FreezeParam"]
@@ -57,12 +61,15 @@ class Optimizer:
         """
         self.t += 1
         params = [p for p in self._params() if p.grad is not None]
+        before = [p._data for p in params]
         with no_grad():
             for f in self.hooks:
                 f(params)
             for param in params:
                 if param.grad is not None:  # FreezeParam dropped it (DeZero crashes)
                     self.update_one(param)
+        for param, old in zip(params, before, strict=True):
+            _keep_array(param, old)
         if params and backends.of(params[0].data).lazy:  # one model, one library
             from .lazy import persist
 
@@ -87,8 +94,9 @@ class Optimizer:
         return [param.state[k] if k in param.state else zeros(param.data) for k in keys]
 
     def _store(self, param: Parameter, *arrays: Any) -> None:
+        """Keep ``arrays`` as the state of ``param``, in its dtype."""
         for key, value in zip(self.state_keys, arrays, strict=True):
-            param.state[f"{self.prefix}.{key}"] = value
+            param.state[f"{self.prefix}.{key}"] = _like(param, value)
 
     def state_dict(self) -> dict[str, Any]:
         """Hyperparameters, ``t`` and per-parameter state, as Python and NumPy copies.
@@ -153,47 +161,26 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
 
-# -- hooks give a parameter a new gradient rather than write into it: both inputs
-# of an addition share one gradient Variable, and DeZero's `+=` changes both.
+def _like(param: Parameter, x: Any) -> Any:
+    """``x`` in ``param``'s dtype: state rounded as DeZero's in-place ``+=`` rounds it."""
+    if x.dtype == param.dtype:
+        return x
+    return backends.of(x).xp.astype(x, param.dtype)
 
 
-class WeightDecay:
-    """L2 regularisation: ``grad += rate * param`` before the update."""
+def _keep_array(param: Parameter, old: Any) -> None:
+    """Put ``param``'s new value back into ``old``'s dtype and, where allowed, ``old``.
 
-    def __init__(self, rate: float) -> None:
-        self.rate = rate
-
-    def __call__(self, params: list[Parameter]) -> None:
-        for param in params:
-            param.grad = Variable(param.grad.data + float(self.rate) * param.data)
-
-
-class ClipGrad:
-    """Scale all gradients by ``max_norm / (norm + 1e-6)`` if below 1 (global norm)."""
-
-    def __init__(self, max_norm: float) -> None:
-        self.max_norm = max_norm
-
-    def __call__(self, params: list[Parameter]) -> None:
-        grads = [p.grad.data for p in params]
-        total = sum(float(backends.of(g).xp.sum(g * g)) for g in grads)
-        rate = float(self.max_norm) / (math.sqrt(total) + 1e-6)
-        if rate < 1:
-            for param in params:
-                param.grad = Variable(param.grad.data * rate)
-
-
-class FreezeParam:
-    """Leave the parameters of the given Layers (or Parameters) unchanged."""
-
-    def __init__(self, *layers: Any) -> None:
-        self.freeze_params = [
-            p for x in layers for p in ([x] if isinstance(x, Parameter) else x.params())
-        ]
-
-    def __call__(self, params: list[Parameter]) -> None:
-        for p in self.freeze_params:
-            p.grad = None
+    Every update goes through here, built-in or user-written: a step computed
+    in a wider dtype (a float64 gradient) is rounded back, as DeZero's
+    in-place ``param.data -= ...`` rounds it.
+    """
+    new = param._data
+    if new is old or new is None or old is None:
+        return
+    backend = backends.of(old)
+    if backends.of(new) is backend:  # a parameter moved by the step keeps its move
+        param._data = backend.write_into(old, new)
 
 
 # -- the book's optimizers: exactly DeZero's formulas. float() turns a NumPy
@@ -226,7 +213,7 @@ class MomentumSGD(Optimizer):
 
     def update_one(self, param: Parameter) -> None:
         (v,) = self._state(param)
-        v = v * float(self.momentum) - float(self.lr) * param.grad.data
+        v = _like(param, v * float(self.momentum) - float(self.lr) * param.grad.data)
         self._store(param, v)
         param.data = param.data + v
 
@@ -241,7 +228,7 @@ class AdaGrad(Optimizer):
 
     def update_one(self, param: Parameter) -> None:
         xp, grad = backends.of(param.data).xp, param.grad.data
-        h = self._state(param)[0] + grad * grad
+        h = _like(param, self._state(param)[0] + grad * grad)
         self._store(param, h)
         lr, eps = float(self.lr), float(self.eps)
         param.data = _step(param, lr * grad / (xp.sqrt(h) + eps))
@@ -259,9 +246,9 @@ class AdaDelta(Optimizer):
         xp, grad = backends.of(param.data).xp, param.grad.data
         rho, eps = float(self.rho), float(self.eps)
         msg, msdx = self._state(param)
-        msg = msg * rho + (1 - rho) * grad * grad
+        msg = _like(param, msg * rho + (1 - rho) * grad * grad)
         dx = xp.sqrt((msdx + eps) / (msg + eps)) * grad
-        msdx = msdx * rho + (1 - rho) * dx * dx
+        msdx = _like(param, msdx * rho + (1 - rho) * dx * dx)
         self._store(param, msg, msdx)
         param.data = _step(param, dx)
 
@@ -291,8 +278,8 @@ class Adam(Optimizer):
         xp, grad = backends.of(param.data).xp, param.grad.data
         beta1, beta2 = float(self.beta1), float(self.beta2)
         m, v = self._state(param)
-        m = m + (1 - beta1) * (grad - m)
-        v = v + (1 - beta2) * (grad * grad - v)
+        m = _like(param, m + (1 - beta1) * (grad - m))
+        v = _like(param, v + (1 - beta2) * (grad * grad - v))
         self._store(param, m, v)
         param.data = _step(param, self.lr * m / (xp.sqrt(v) + float(self.eps)))
 
@@ -313,7 +300,7 @@ class RMSprop(Optimizer):
     def update_one(self, param: Parameter) -> None:
         xp, grad = backends.of(param.data).xp, param.grad.data
         alpha, lr, eps = float(self.alpha), float(self.lr), float(self.eps)
-        v = self._state(param)[0] * alpha + (1 - alpha) * (grad * grad)
+        v = _like(param, self._state(param)[0] * alpha + (1 - alpha) * (grad * grad))
         self._store(param, v)
         param.data = _step(param, lr * (grad / (xp.sqrt(v) + eps)))
 
@@ -325,7 +312,7 @@ class Nesterov(MomentumSGD):
 
     def update_one(self, param: Parameter) -> None:
         mu, grad = float(self.momentum), param.grad.data
-        v = self._state(param)[0] * mu + grad  # a sum of gradients, without lr
+        v = _like(param, self._state(param)[0] * mu + grad)  # gradients, without lr
         self._store(param, v)
         param.data = _step(param, float(self.lr) * (grad + mu * v))
 
@@ -351,8 +338,8 @@ class AdamW(Optimizer):
         lr, beta1, beta2 = float(self.lr), float(self.beta1), float(self.beta2)
         data = param.data * (1 - lr * float(self.weight_decay))
         m, v = self._state(param)
-        m = m + (1 - beta1) * (grad - m)
-        v = v * beta2 + (1 - beta2) * (grad * grad)
+        m = _like(param, m + (1 - beta1) * (grad - m))
+        v = _like(param, v * beta2 + (1 - beta2) * (grad * grad))
         self._store(param, m, v)
         denom = xp.sqrt(v) / math.sqrt(1 - beta2**self.t) + float(self.eps)
         param.data = data - lr / (1 - beta1**self.t) * (m / denom)

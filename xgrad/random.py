@@ -11,11 +11,19 @@ without a generator of its own (array-api-strict, any device). PyTorch and
 CuPy use their own algorithms, so their values differ from NumPy's, and
 PyTorch's CPU and CUDA generators differ from each other; each is
 reproducible on its own device.
+
+DeZero's order: :class:`NumPyGlobalGenerator` draws everything from NumPy's
+global stream (``np.random``) with DeZero's own calls, in DeZero's order and
+with DeZero's dtypes, so a book program seeded with ``np.random.seed(0)``
+prints the book's numbers. Book mode (:mod:`xgrad.book`) makes it the default.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
+
+import numpy as np
 
 from . import backends
 from .devices import device as _device
@@ -23,12 +31,14 @@ from .devices import get_default_device
 
 __all__ = [
     "Generator",
+    "NumPyGlobalGenerator",
     "bernoulli",
     "default_generator",
     "integers",
     "manual_seed",
     "normal",
     "permutation",
+    "set_default_generator",
     "uniform",
 ]
 
@@ -49,6 +59,10 @@ class Generator:
     >>> g.uniform(size=3).shape
     (3,)
     """
+
+    #: Whether draws come at the moments DeZero makes them (a DataLoader
+    #: shuffles when it is made and at each epoch's end, not at its first batch).
+    dezero_order = False
 
     def __init__(self, seed: int | None = None) -> None:
         self.seed = seed
@@ -136,6 +150,20 @@ class Generator:
         draws = stream.uniform(0.0, 1.0, _shape(size), dtype)
         return backend.xp.astype(draws < p, dtype)
 
+    def weights(
+        self, shape: Shape, fan_in: int | None, dtype: Any = None, device: Any = None
+    ) -> Any:
+        """Initial weights: normal with std ``sqrt(1 / fan_in)`` (1 without fan-in)."""
+        scale = 1.0 if fan_in is None else math.sqrt(1 / fan_in)
+        return self.normal(0.0, scale, shape, dtype, device)
+
+    def numpy_state(self, seed: int) -> np.random.RandomState:
+        """A NumPy ``RandomState`` seeded with ``seed``, for data made on the host.
+
+        A private one: the global stream is left alone (DeZero reseeds it).
+        """
+        return np.random.RandomState(seed)
+
 
 _default = Generator()
 
@@ -143,6 +171,13 @@ _default = Generator()
 def default_generator() -> Generator:
     """The generator behind the module-level functions and xgrad's own draws."""
     return _default
+
+
+def set_default_generator(generator: Generator) -> Generator:
+    """Make ``generator`` the default (book mode sets a :class:`NumPyGlobalGenerator`)."""
+    global _default
+    _default = generator
+    return generator
 
 
 def manual_seed(seed: int) -> Generator:
@@ -193,3 +228,6 @@ def permutation(n: int, device: Any = None) -> Any:
 def bernoulli(p: float, size: Shape = (), dtype: Any = None, device: Any = None) -> Any:
     """:meth:`Generator.bernoulli` on the default generator."""
     return _default.bernoulli(p, size, dtype, device)
+
+
+from ._numpy_global import NumPyGlobalGenerator

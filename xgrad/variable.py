@@ -32,12 +32,33 @@ __all__ = [
 _ARRAY_TYPES: set[type] = {np.ndarray}
 
 
+# Where NumPy arrays entering Variables go, while book mode's --device holds.
+_host_arrays_to: Device | None = None
+
+
+def follow_host_arrays(device: Device | None) -> None:
+    """Move every NumPy array that enters a Variable to ``device`` (None: stop).
+
+    Book mode's ``--device`` runs a program written for NumPy on another
+    device this way, as the book's own ``cuda.as_cupy`` calls would. While it
+    holds, NumPy arrays take the checked path of :func:`_checked_array`.
+    """
+    global _host_arrays_to
+    _host_arrays_to = device
+    if device is None:
+        _ARRAY_TYPES.add(np.ndarray)
+    else:
+        _ARRAY_TYPES.discard(np.ndarray)
+
+
 def _checked_array(data: Any) -> Any:
     """Validate ``data`` for a Variable; NumPy scalars become 0-d arrays.
 
     The slow path, for an array type not seen before: a type that passes
     joins ``_ARRAY_TYPES``, so the next Variable skips the checks.
     """
+    if _host_arrays_to is not None and isinstance(data, np.ndarray | np.generic):
+        return to_device(np.asarray(data), _host_arrays_to)
     if isinstance(data, np.generic):
         return np.asarray(data)
     if isinstance(data, Variable):
@@ -57,7 +78,8 @@ def _checked_array(data: Any) -> Any:
             f"Variable: {type(data).__module__}.{type(data).__qualname__} is not an "
             f"array of any array-API library. Convert it with xgrad.asarray(...)"
         ) from None
-    _ARRAY_TYPES.add(type(data))
+    if _host_arrays_to is None or type(data) is not np.ndarray:
+        _ARRAY_TYPES.add(type(data))
     return data
 
 

@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import _compat
 from .._device import Device
+from ._host_random import HostRandom
 from ._indexing import forward_slices, has_negative_step, has_none
 
 
@@ -46,6 +47,9 @@ class Backend:
     lazy : bool
         Whether ops build a graph that runs later (Dask), so that results need
         :meth:`compute` or :meth:`persist`.
+    writes_in_place : bool
+        Whether arrays can be written in place (NumPy, CuPy, PyTorch), so an
+        optimizer step keeps each parameter's array object (:meth:`write_into`).
     gpu_only, test_device, test_args
         For the repository's tests (docs/backends.md): a GPU-only library's
         nox session is off by default; the device tests put arrays on; extra
@@ -56,6 +60,7 @@ class Backend:
     gpu: bool = False
     multi_device: bool = True
     lazy: bool = False
+    writes_in_place: bool = False
     gpu_only: bool = False
     test_device: str | None = None
     test_args: tuple[str, ...] = ()
@@ -158,6 +163,27 @@ class Backend:
         place, which saves a full copy of every parameter per step.
         """
         return param - delta
+
+    def write_into(self, target: Any, value: Any) -> Any:
+        """``value`` in ``target``'s dtype: written into ``target`` where allowed.
+
+        An optimizer step ends here, so a parameter keeps its dtype (a float32
+        weight with a float64 gradient stays float32, as DeZero's
+        ``param.data -= ...`` keeps it) and, on libraries that write in place,
+        its array object. Otherwise, or when ``target`` is read-only or of
+        another shape, the result is a new array of ``target``'s dtype.
+        """
+        same_shape = tuple(target.shape) == tuple(value.shape)
+        if self.writes_in_place and same_shape and self.is_writable(target):
+            target[...] = value
+            return target
+        if value.dtype == target.dtype:
+            return value
+        return self.xp.astype(value, target.dtype)
+
+    def is_writable(self, x: Any) -> bool:
+        """Whether ``x`` may be written in place (read-only views may not)."""
+        return self.writes_in_place
 
     def synchronize(self, x: Any) -> None:
         """Wait until the device has finished computing ``x``.
@@ -278,47 +304,6 @@ class Backend:
         slots = xp.arange(size, device=self.device_of(values))
         onehot = xp.astype(slots[:, None] == index[None, :], values.dtype)
         return onehot @ values
-
-
-class HostRandom:
-    """Random numbers drawn by NumPy on the host and sent to the device.
-
-    The default for libraries without an RNG of their own; the same seed gives
-    the same values as the NumPy backend.
-    """
-
-    def __init__(self, backend: Backend, seed: int | None, native: Any) -> None:
-        self.backend, self.native = backend, native
-        self.rng = np.random.default_rng(seed)
-
-    def get_state(self) -> Any:
-        """The generator's state, as JSON-able data."""
-        return self.rng.bit_generator.state
-
-    def set_state(self, state: Any) -> None:
-        self.rng.bit_generator.state = state
-
-    def _send(self, a: np.ndarray, dtype: Any) -> Any:
-        if a.dtype == np.float64 and not self.backend.has_float64(self.native):
-            a = a.astype(np.float32)
-        x = self.backend.from_numpy(a, self.native)
-        return x if dtype is None else self.backend.xp.astype(x, dtype)
-
-    def uniform(
-        self, low: float, high: float, shape: tuple[int, ...], dtype: Any
-    ) -> Any:
-        return self._send(self.rng.uniform(low, high, shape), dtype)
-
-    def normal(
-        self, loc: float, scale: float, shape: tuple[int, ...], dtype: Any
-    ) -> Any:
-        return self._send(self.rng.normal(loc, scale, shape), dtype)
-
-    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: Any) -> Any:
-        return self._send(self.rng.integers(low, high, shape), dtype)
-
-    def permutation(self, n: int) -> Any:
-        return self._send(self.rng.permutation(n), None)
 
 
 def _value_range(xp: Any, x: Any) -> tuple[float, float]:

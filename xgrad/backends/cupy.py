@@ -17,6 +17,7 @@ class CuPy(Backend):
     name = "cupy"
     gpu_only = True
     gpu = True
+    writes_in_place = True
 
     @functools.cache  # noqa: B019  (singleton)
     def is_available(self) -> bool:

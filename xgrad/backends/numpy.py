@@ -52,6 +52,7 @@ def _astype(
 class NumPy(Backend):
     name = "numpy"
     multi_device = False
+    writes_in_place = True
 
     @functools.cached_property
     def xp(self) -> ModuleType:
@@ -121,6 +122,9 @@ class NumPy(Backend):
 
     def asarray(self, obj: Any, dtype: Any = None, device: Any = None) -> Any:
         return np.asarray(obj, dtype=dtype)
+
+    def is_writable(self, x: Any) -> bool:
+        return bool(x.flags.writeable)
 
     def apply_step(self, param: Any, delta: Any) -> Any:
         if (

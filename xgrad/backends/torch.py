@@ -22,6 +22,7 @@ from ._indexing import (
 @register
 class Torch(Backend):
     name = "torch"
+    writes_in_place = True
 
     def native_device(self, spec: str | None) -> Any:
         return self.device(spec).native
@@ -118,6 +119,9 @@ class Torch(Backend):
         import torch
 
         return torch.asarray(np.array(a, order="C"), device=device)  # keeps 0-d as 0-d
+
+    def is_writable(self, x: Any) -> bool:
+        return not (x.requires_grad or x.is_inference())
 
     def apply_step(self, param: Any, delta: Any) -> Any:
         same = param.dtype == delta.dtype and param.shape == delta.shape

@@ -81,9 +81,9 @@ def get_spiral(train: bool = True) -> tuple[np.ndarray, np.ndarray]:
     The values are DeZero's exactly (NumPy's legacy generator seeded with 1984
     for training, 2020 for testing), drawn from a private
     ``np.random.RandomState``: unlike DeZero, the global NumPy random state is
-    left alone.
+    left alone, except in book mode, which reseeds it as DeZero does.
     """
-    rng = np.random.RandomState(1984 if train else 2020)
+    rng = random.default_generator().numpy_state(1984 if train else 2020)
     num_data, num_class = 100, 3
     rate = np.arange(num_data) / num_data
     noise = rng.randn(num_class, num_data)  # DeZero's loop order: class, then point
@@ -115,11 +115,9 @@ class SinCurve(Dataset):
 
     def prepare(self) -> None:
         x = np.linspace(0, 2 * np.pi, 1000)
-        if self.train:
-            noise = random.uniform(-0.05, 0.05, x.shape, np.float64, "numpy")
-            y = np.sin(x) + noise
-        else:
-            y = np.cos(x)
+        noise = random.uniform(-0.05, 0.05, x.shape, np.float64, "numpy")
+        # the test set draws the noise too, as DeZero's does: the same stream after
+        y = np.sin(x) + noise if self.train else np.cos(x)
         self.data = y[:-1][:, np.newaxis]
         self.label = y[1:][:, np.newaxis]
 

@@ -117,12 +117,13 @@ class SoftmaxCrossEntropy(Function):
 
     def forward(self, x):
         xp = self.xp
-        shifted = x - xp.max(x, axis=1, keepdims=True)
-        e = xp.exp(shifted)
+        top = xp.max(x, axis=1, keepdims=True)
+        e = xp.exp(x - top)
         total = xp.sum(e, axis=1, keepdims=True)
         self.exp_total = (e, total)  # the softmax, for the backward pass
-        log_p = shifted - xp.log(total)
-        return -xp.sum(log_p * self.onehot) / _batch_size(x.shape)
+        log_p = x - (top + xp.log(total))
+        picked = xp.sum(log_p * self.onehot, axis=1)
+        return -xp.sum(picked) / _batch_size(x.shape)
 
     def backward(self, gy):
         grad = SoftmaxCrossEntropyGrad(self.onehot, self.exp_total)

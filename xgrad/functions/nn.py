@@ -42,10 +42,9 @@ def dropout(x: Any, dropout_ratio: float = 0.5) -> Variable:
         raise ValueError(
             f"dropout: dropout_ratio must be in [0, 1), got {dropout_ratio}"
         )
-    keep = xrandom.bernoulli(
-        1.0 - dropout_ratio, x.shape, dtype=x.dtype, device=x.device
-    )
-    return x * Variable(keep * (1.0 / (1.0 - dropout_ratio)))
+    keep = 1.0 - dropout_ratio
+    mask = xrandom.bernoulli(keep, x.shape, dtype=x.dtype, device=x.device)
+    return x * Variable(mask) / keep  # DeZero's arithmetic: the book's numbers
 
 
 def _channels_last(x: Variable) -> Variable:

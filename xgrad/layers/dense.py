@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -25,7 +24,8 @@ class _Weighted(Layer):
 
     ``W`` may wait for the first input to learn the input size; it is then
     created on the input's device. Weights are drawn from ``xgrad.random``
-    with scale ``sqrt(1 / fan_in)`` in the layer's dtype (float32 by default).
+    (``Generator.weights``) with scale ``sqrt(1 / fan_in)`` in the layer's
+    dtype (float32 by default).
     """
 
     _input_ndim: int  # 2 for (N, in_size), 4 for (N, C, H, W)
@@ -56,10 +56,8 @@ class _Weighted(Layer):
         dev = _device(device)
         backend = backends.get(dev.backend)
         dtype = _dtype_on(backend, self.dtype, dev.native)
-        scale = math.sqrt(1 / self._fan_in())
-        self.W.data = xrandom.normal(
-            0.0, scale, self._w_shape(), dtype=dtype, device=dev
-        )
+        generator = xrandom.default_generator()  # book mode: DeZero's own formula
+        self.W.data = generator.weights(self._w_shape(), self._fan_in(), dtype, dev)
 
     def _ensure_W(self, x: Any) -> Variable:
         """``x`` checked; W made at the first call, on the input's device (b moved).

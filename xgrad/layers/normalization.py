@@ -63,9 +63,8 @@ class EmbedID(Layer):
         super().__init__()
         backend, dev = _place(self)
         dtype = _dtype_on(backend, dtype, dev.native)
-        self.W = Parameter(
-            xrandom.normal(size=(in_size, out_size), dtype=dtype, device=dev), name="W"
-        )
+        shape, generator = (in_size, out_size), xrandom.default_generator()
+        self.W = Parameter(generator.weights(shape, None, dtype, dev), name="W")
 
     def forward(self, x: Any) -> Variable:
         return F.embed_id(x, self.W)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import functions as F
+from .. import random as xrandom
 from ..core import Variable
 from .base import Layer
 from .dense import Linear
@@ -51,7 +52,9 @@ class LSTM(Layer):
         self.x2i = Linear(H, in_size=I)
         self.x2o = Linear(H, in_size=I)
         self.x2u = Linear(H, in_size=I)
-        lazy = None if I is None else H  # made with x2*, on the first input's device
+        # made with x2*, on the first input's device; DeZero makes them here
+        eager = I is not None or xrandom.default_generator().dezero_order
+        lazy = H if eager else None
         self.h2f = Linear(H, in_size=lazy, nobias=True)
         self.h2i = Linear(H, in_size=lazy, nobias=True)
         self.h2o = Linear(H, in_size=lazy, nobias=True)

@@ -1,0 +1,59 @@
+"""Optimizer hooks: functions of the parameters, run before each update.
+
+``optimizer.add_hook(WeightDecay(1e-4))``; a hook is any callable taking the
+list of parameters about to be updated. :mod:`xgrad.optimizers` re-exports
+these under the book's names.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from . import backends
+from .core import Parameter, Variable
+
+__all__ = ["ClipGrad", "FreezeParam", "WeightDecay"]
+
+
+# -- hooks give a parameter a new gradient rather than write into it: both inputs
+# of an addition share one gradient Variable, and DeZero's `+=` changes both.
+
+
+class WeightDecay:
+    """L2 regularisation: ``grad += rate * param`` before the update."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+
+    def __call__(self, params: list[Parameter]) -> None:
+        for param in params:
+            param.grad = Variable(param.grad.data + float(self.rate) * param.data)
+
+
+class ClipGrad:
+    """Scale all gradients by ``max_norm / (norm + 1e-6)`` if below 1 (global norm)."""
+
+    def __init__(self, max_norm: float) -> None:
+        self.max_norm = max_norm
+
+    def __call__(self, params: list[Parameter]) -> None:
+        grads = [p.grad.data for p in params]
+        total = sum(float(backends.of(g).xp.sum(g * g)) for g in grads)
+        rate = float(self.max_norm) / (math.sqrt(total) + 1e-6)
+        if rate < 1:
+            for param in params:
+                param.grad = Variable(param.grad.data * rate)
+
+
+class FreezeParam:
+    """Leave the parameters of the given Layers (or Parameters) unchanged."""
+
+    def __init__(self, *layers: Any) -> None:
+        self.freeze_params = [
+            p for x in layers for p in ([x] if isinstance(x, Parameter) else x.params())
+        ]
+
+    def __call__(self, params: list[Parameter]) -> None:
+        for p in self.freeze_params:
+            p.grad = None
