@@ -128,7 +128,7 @@ def test_dataset_unlabeled_and_index_checks():
 
 
 def test_sincurve_values_follow_xgrad_random_not_numpy(monkeypatch):
-    monkeypatch.setattr(xgrad.random, "_default", xgrad.random.Generator(0))
+    monkeypatch.setattr(xgrad.random.generator, "_default", xgrad.random.Generator(0))
     state = global_numpy_state()
     train = datasets.SinCurve()
     after = global_numpy_state()

@@ -88,7 +88,7 @@ def test_random_horizontal_flip_on_arrays(image, monkeypatch):
     first = [a(image) is not image for _ in range(40)]
     assert first == [b(image) is not image for _ in range(40)]
     assert 5 < sum(first) < 35
-    monkeypatch.setattr(xgrad.random, "_default", xgrad.random.Generator(0))
+    monkeypatch.setattr(xgrad.random.generator, "_default", xgrad.random.Generator(0))
     c = T.RandomHorizontalFlip()
     unseeded = [c(image) is not image for _ in range(20)]
     xgrad.manual_seed(0)  # the default generator drives unseeded flips

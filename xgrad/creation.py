@@ -12,7 +12,7 @@ from typing import Any
 
 from . import backends
 from .core import Variable
-from .devices import Device, get_default_device
+from .devices import Device, get_default_device, to_device
 from .devices import device as _device
 
 __all__ = ["arange", "asarray", "full", "ones", "ones_like", "zeros", "zeros_like"]
@@ -36,8 +36,6 @@ def asarray(obj: Any, dtype: Any = None, device: Any = None) -> Any:
         obj = obj.data
     backend, dev = _target(device)
     if hasattr(obj, "shape") and not backend.owns(obj):
-        from .devices import to_device
-
         obj = to_device(obj, dev)
     return backend.asarray(obj, dtype=dtype, device=dev.native)
 
@@ -94,8 +92,6 @@ def ones_like(x: Any, dtype: Any = None, device: Any = None) -> Any:
 
 
 def _like(x: Any, value: int, dtype: Any, device: Any) -> Any:
-    from .devices import to_device
-
     data = x.data if isinstance(x, Variable) else x
     xp = backends.of(data).xp
     if device is None:

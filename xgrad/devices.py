@@ -17,12 +17,14 @@ from typing import Any
 
 from . import backends
 from ._device import Device
+from .backends import device_of
 
 __all__ = [
     "Device",
     "DeviceResident",
     "default_device",
     "device",
+    "device_of",
     "get_default_device",
     "to_device",
 ]
@@ -105,12 +107,6 @@ def default_device(spec: Any) -> Iterator[Device]:
         yield dev
     finally:
         _DEFAULT.reset(token)
-
-
-def device_of(x: Any) -> Device:
-    """The :class:`Device` an array lives on."""
-    backend = backends.of(x)
-    return backend.device_from_native(backend.device_of(x)) or backend.device(None)
 
 
 def to_device(x: Any, spec: Any) -> Any:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from . import backends, observing
 from ._errors import reraise_named
 from ._inputs import as_variables
-from .backends import _BY_TYPE
+from .backends import BY_TYPE
 from .config import enable_backprop
 from .domains import DOMAINS, check_domain_name, conform
 from .variable import Variable
@@ -110,14 +110,14 @@ class Function:
             accepts = self._accepts
             if len(inputs) == 1:
                 data = inputs[0]._data
-                backend = _BY_TYPE.get(type(data)) or backends.of(data, op=self)
+                backend = BY_TYPE.get(type(data)) or backends.of(data, op=self)
                 self.backend = backend
                 if accepts is not None and backend.kinds.get(data.dtype) not in accepts:
                     (data,) = self._enforce((data,))
                 ys = self.forward(data)
             elif len(inputs) == 2:
                 a, b = inputs[0]._data, inputs[1]._data
-                backend = _BY_TYPE.get(type(a))
+                backend = BY_TYPE.get(type(a))
                 if backend is None or type(b) is not type(a) or backend.multi_device:
                     backend = backends.of(a, b, op=self)
                 self.backend = backend

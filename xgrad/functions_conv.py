@@ -24,9 +24,9 @@ from .functions.conv import (
     pooling,
     pooling_simple,
 )
+from .functions.geometry import get_conv_outsize, get_deconv_outsize, pair
 from .functions.linalg import linear
 from .functions.shape import broadcast_to
-from .utils import get_conv_outsize, get_deconv_outsize, pair
 
 __all__ = [
     "AveragePooling", "Col2im", "Conv2DGradW", "Conv2d", "Deconv2d", "Im2col",

@@ -33,7 +33,6 @@ from collections.abc import Callable
 from typing import Any
 
 from . import backends
-from .core import Parameter, Variable
 
 __all__ = ["compute", "persist"]
 
@@ -41,8 +40,17 @@ __all__ = ["compute", "persist"]
 _Slot = tuple[Callable[[], Any], Callable[[Any], None]]
 
 
+def is_variable(obj: Any) -> bool:
+    """Whether ``obj`` is a Variable: what holds an array, a gradient and a creator.
+
+    Told by these attributes, so this module sits below the Variable class,
+    whose ``unchain_backward`` persists through it.
+    """
+    return hasattr(obj, "creator") and hasattr(obj, "grad") and hasattr(obj, "data")
+
+
 def _array(obj: Any, fn: str, i: int) -> Any:
-    if isinstance(obj, Variable):
+    if is_variable(obj):
         return obj.data
     if obj is None or hasattr(obj, "shape"):
         return obj
@@ -69,7 +77,7 @@ def _evaluate(arrays: list[Any], how: str) -> list[Any]:
     return out
 
 
-def compute(*items: Variable | Any) -> tuple[Any, ...]:
+def compute(*items: Any) -> tuple[Any, ...]:
     """The values of Variables, gradients or arrays, evaluated in one pass.
 
     Parameters
@@ -88,13 +96,13 @@ def compute(*items: Variable | Any) -> tuple[Any, ...]:
     return tuple(_evaluate(arrays, "compute"))
 
 
-def _slots_of_variable(v: Variable) -> list[_Slot]:
+def _slots_of_variable(v: Any) -> list[_Slot]:
     slots: list[_Slot] = [(lambda: v.data, lambda a: setattr(v, "data", a))]
     if v.grad is not None:
         g = v.grad
         slots.append((lambda: g.data, lambda a: setattr(g, "data", a)))
-    if isinstance(v, Parameter):
-        state = v.state
+    state = getattr(v, "state", None)  # a Parameter's optimizer state
+    if state:
         for key, value in state.items():
             if hasattr(value, "shape"):
                 slots.append(
@@ -148,7 +156,7 @@ def persist(*items: Any) -> tuple[Any, ...]:
     slots: list[_Slot] = []
     returned: list[Any] = []
     for i, obj in enumerate(items):
-        if isinstance(obj, Variable):
+        if is_variable(obj):
             slots += _slots_of_variable(obj)
             returned.append(obj)
         elif hasattr(obj, "params") and hasattr(obj, "_layers"):

@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from . import functions as F
 from . import layers as L
 from .core import Variable
+from .graph import plot_dot_graph
 from .layers import Layer
 
 __all__ = [
@@ -35,8 +36,6 @@ class Model(Layer):
 
     def plot(self, *inputs: Any, to_file: str = "model.png") -> str:
         """Draw the graph of one forward pass on ``inputs`` (see ``plot_dot_graph``)."""
-        from .graph import plot_dot_graph
-
         y = self.forward(*inputs)
         return plot_dot_graph(y, verbose=True, to_file=to_file)
 

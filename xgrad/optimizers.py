@@ -22,7 +22,9 @@ from . import backends
 from .config import no_grad
 from .core import Parameter
 from .devices import to_device
+from .lazy import persist
 from .optimizer_hooks import ClipGrad, FreezeParam, WeightDecay
+from .schedules import CosineLR, LRScheduler, StepLR
 
 __all__ = ["Optimizer", "SGD", "MomentumSGD", "AdaGrad", "AdaDelta", "Adam"]
 __all__ += ["RMSprop", "Nesterov", "AdamW", "WeightDecay", "ClipGrad", "FreezeParam"]
@@ -71,8 +73,6 @@ class Optimizer:
         for param, old in zip(params, before, strict=True):
             _keep_array(param, old)
         if params and backends.of(params[0].data).lazy:  # one model, one library
-            from .lazy import persist
-
             persist(*params)
 
     def update_one(self, param: Parameter) -> None:
@@ -343,6 +343,3 @@ class AdamW(Optimizer):
         self._store(param, m, v)
         denom = xp.sqrt(v) / math.sqrt(1 - beta2**self.t) + float(self.eps)
         param.data = data - lr / (1 - beta1**self.t) * (m / denom)
-
-
-from .schedules import CosineLR, LRScheduler, StepLR

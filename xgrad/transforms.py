@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import random
-from .utils import pair
+from .functions.geometry import pair
 
 __all__ = [
     "AsType",

@@ -13,7 +13,9 @@ import numpy as np
 
 from . import backends, testing
 from .core import Variable
-from .functions.shape import normalize_axes, sum_to_array
+from .datasets import files
+from .functions.geometry import get_conv_outsize, get_deconv_outsize, pair
+from .functions.shape import normalize_axes, reshape, sum_to_array
 from .graph import get_dot_graph, plot_dot_graph
 
 __all__ = [
@@ -49,8 +51,6 @@ def reshape_sum_backward(
     gy: Any, x_shape: tuple[int, ...], axis: Any, keepdims: bool
 ) -> Any:
     """Reshape the gradient of a sum so it broadcasts back to ``x_shape``."""
-    from .functions import reshape
-
     if keepdims or axis is None or not x_shape:
         return gy
     axes = normalize_axes(axis, len(x_shape), "reshape_sum_backward")
@@ -104,35 +104,12 @@ def array_allclose(a: Any, b: Any, rtol: float = 1e-4, atol: float = 1e-5) -> bo
     )
 
 
-def get_conv_outsize(input_size: int, kernel_size: int, stride: int, pad: int) -> int:
-    """Output length of a convolution along one axis."""
-    return (input_size + pad * 2 - kernel_size) // stride + 1
-
-
-def get_deconv_outsize(size: int, k: int, s: int, p: int) -> int:
-    """Output length of a transposed convolution along one axis."""
-    return s * (size - 1) + k - 2 * p
-
-
-def pair(x: int | tuple[int, int]) -> tuple[int, int]:
-    """``x`` as a pair: an int is repeated, a pair is returned as is."""
-    if isinstance(x, int):
-        return (x, x)
-    if isinstance(x, tuple) and len(x) == 2:
-        return x
-    raise ValueError(f"pair: expected an int or a pair of ints, got {x!r}")
-
-
 def get_file(url: str, file_name: str | None = None) -> str:
     """DeZero's download helper, under xgrad's rules (cache dir, checksums, opt-in)."""
-    from .datasets.files import get_file as _get_file
-
-    return _get_file(url, file_name)
+    return files.get_file(url, file_name)
 
 
 def __getattr__(name: str) -> Any:
     if name == "cache_dir":  # DeZero's name for the dataset cache directory
-        from .datasets.files import get_cache_dir
-
-        return str(get_cache_dir())
+        return str(files.get_cache_dir())
     raise AttributeError(f"module 'xgrad.utils' has no attribute {name!r}")

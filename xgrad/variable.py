@@ -15,6 +15,7 @@ import numpy as np
 
 from . import backends, backprop, hooks
 from .devices import Device, DeviceResident, device_of, to_device
+from .lazy import persist
 
 if TYPE_CHECKING:
     from .function import Function
@@ -237,8 +238,6 @@ class Variable(DeviceResident):
             for x in f.inputs:
                 x.unchain()
         if self.backend.lazy:
-            from .lazy import persist
-
             persist(*{id(x): x for x in reached}.values())
 
     def backward(self, retain_grad: bool = False, create_graph: bool = False) -> None:
@@ -276,12 +275,11 @@ class Variable(DeviceResident):
 
         ``hook`` gets the gradient (a Variable) and returns None to keep it or a
         Variable of the same shape to replace it. It runs once per pass that
-        computes this Variable's gradient, on the sum of that pass's
-        contributions: for a Variable made by a Function, just before that
-        Function's backward uses it (a replacement flows upstream); for a leaf,
-        at the end, before it is added to ``.grad``. The same holds under
-        every transform of :mod:`xgrad.functional` (once per Jacobian row).
-        Under ``create_graph=True`` what the hook computes is differentiable.
+        computes this gradient (under ``backward()`` and every transform), on
+        the sum of the pass's contributions: for a Variable made by a Function,
+        before that Function's backward uses it (a replacement flows upstream);
+        for a leaf, at the end, before it is added to ``.grad``. Under
+        ``create_graph=True`` what the hook computes is differentiable.
 
         Returns
         -------

@@ -21,13 +21,15 @@ import importlib
 import pkgutil
 from typing import Any, TypeVar
 
-from .._compat import array_check
+from .._compat import array_check, array_namespace, is_array_api_obj
+from .._device import Device
 from ._base import Backend
 
 __all__ = ["Backend", "available", "get", "names", "of", "register"]
 
 _REGISTRY: dict[str, Backend] = {}
-_BY_TYPE: dict[type, Backend] = {}
+#: Array type -> its backend, filled on first sight: an op pays one lookup.
+BY_TYPE: dict[type, Backend] = {}
 _B = TypeVar("_B", bound=type[Backend])
 
 
@@ -45,7 +47,7 @@ def register(cls: _B) -> _B:
             f"has no is_{backend.name}_array to tell {backend.name!r} arrays apart"
         )
     _REGISTRY[backend.name] = backend
-    _BY_TYPE.clear()
+    BY_TYPE.clear()
     return cls
 
 
@@ -73,13 +75,11 @@ def _backend_of_type(x: Any, op: Any = "xgrad", i: int = 0) -> Backend:
     cls = type(x)
     for backend in reversed(_REGISTRY.values()):  # later registrations win
         if backend.owns(x):
-            _BY_TYPE[cls] = backend
+            BY_TYPE[cls] = backend
             return backend
-    from .._compat import is_array_api_obj
-
     if is_array_api_obj(x):  # a library nobody registered: serve it by the standard
         backend = _generic(x)
-        _BY_TYPE[cls] = backend
+        BY_TYPE[cls] = backend
         return backend
     if x is None:  # an empty Variable, e.g. a Parameter not yet shaped
         name = getattr(op, "function_name", _name(op))  # "linear" for Linear
@@ -106,7 +106,7 @@ def of(*arrays: Any, op: Any = "xgrad") -> Backend:
     """
     first = arrays[0]
     kind = type(first)
-    backend = _BY_TYPE.get(kind) or _backend_of_type(first, op)
+    backend = BY_TYPE.get(kind) or _backend_of_type(first, op)
     for x in arrays[1:]:  # the common case: one array type on a one-device library
         if type(x) is not kind:
             break
@@ -114,7 +114,7 @@ def of(*arrays: Any, op: Any = "xgrad") -> Backend:
         if not backend.multi_device:
             return backend
     for i, x in enumerate(arrays[1:], 1):
-        other = _BY_TYPE.get(type(x)) or _backend_of_type(x, op, i)
+        other = BY_TYPE.get(type(x)) or _backend_of_type(x, op, i)
         if other is not backend:
             raise TypeError(
                 f"{_name(op)}: inputs come from different array libraries: input 0 is "
@@ -132,9 +132,13 @@ def of(*arrays: Any, op: Any = "xgrad") -> Backend:
     return backend
 
 
-def _mixed_devices(op: Any, backend: Backend, a: Any, b: Any, i: int) -> None:
-    from ..devices import device_of
+def device_of(x: Any) -> Device:
+    """The :class:`~xgrad.Device` an array lives on (``xgrad.devices.device_of``)."""
+    backend = of(x)
+    return backend.device_from_native(backend.device_of(x)) or backend.device(None)
 
+
+def _mixed_devices(op: Any, backend: Backend, a: Any, b: Any, i: int) -> None:
     dev, other = device_of(a), device_of(b)
     raise ValueError(
         f"{_name(op)}: inputs live on different devices: input 0 (shape "
@@ -156,8 +160,6 @@ class _Generic(Backend):
 
 
 def _generic(x: Any) -> Backend:
-    from .._compat import array_namespace
-
     backend = _Generic()
     backend.name = type(x).__module__.partition(".")[0]
     backend.array_type = type(x)  # type: ignore[attr-defined]

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from .._compat import array_namespace
 from .._device import Device
 from .._errors import Unsupported
 from . import register
@@ -55,8 +56,6 @@ class Dask(Backend):
     @functools.cached_property
     def xp(self) -> types.ModuleType:
         """array-api-compat's Dask namespace, with a ``reshape`` that rechunks."""
-        from .._compat import array_namespace
-
         return _namespace(array_namespace(self.asarray_native([0.0])))
 
     def unavailable_reason(self) -> str:

@@ -13,6 +13,8 @@ import numpy as np
 from .._errors import broadcast_advice
 from .._inputs import floating
 from ..core import Function, Variable
+from . import indexing, linalg, reduction, shape
+from .elementwise import log
 from .shape import sum_to
 
 
@@ -98,8 +100,6 @@ class Power(_Binary):
         return x0**x1
 
     def backward(self, gy):
-        from .elementwise import log
-
         x0, x1 = self.inputs
         # 0 ** 0 sits on x ** 0, constant in x: slope 0, not 0 * 0 ** -1. Only
         # there take x ** 0 for x ** -1 (the factor x1 is 0 either way); the
@@ -274,7 +274,6 @@ def _shape_args(args: tuple[Any, ...]) -> Any:
 
 def setup_variable() -> None:
     """Give :class:`Variable` its operators and array-like methods (DeZero's name)."""
-    from . import indexing, linalg, reduction, shape
 
     def reshape(self: Variable, *shape_: int) -> Variable:
         return shape.reshape(self, tuple(_shape_args(shape_)))

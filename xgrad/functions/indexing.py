@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import backends
+from .._inputs import data_like
 from ..core import Function, Variable, as_variable
 
 
 def _normalize_key(key: Any, backend: Any, like: Any) -> Any:
     """Index parts as the backend expects them: Variables and lists become arrays."""
-    from .._inputs import data_like
-
     parts = key if isinstance(key, tuple) else (key,)
     if any(p is False for p in parts):
         raise IndexError(
@@ -86,7 +86,5 @@ def get_item(x: Any, slices: Any) -> Variable:
     indices (``x[[0, 0]]`` gives element 0 the gradient 2).
     """
     x = as_variable(x)
-    from .. import backends
-
     backend = backends.of(x.data, op="get_item")
     return GetItem(_normalize_key(slices, backend, x.data))(x)

@@ -10,9 +10,9 @@ from typing import Any
 
 from ..config import Config
 from ..core import Variable
-from .conv import Im2col, Pair, _check, _im2col, _Windows, col2im
 from .reduction import max as max_
 from .shape import broadcast_to, expand_dims, reshape, transpose
+from .windows import Im2col, Pair, Windows, check_windows, col2im, im2col_array
 
 __all__ = [
     "AveragePooling",
@@ -23,14 +23,16 @@ __all__ = [
 ]
 
 
-class Pooling(_Windows):
+class Pooling(Windows):
     domain = "real"
     function_name = "pooling"
 
     def _windows(self, x: Any) -> Any:
         """(N, C, KH * KW, OH, OW) windows of raw array ``x``, padded with -inf."""
         inf = float("inf")
-        col = _im2col(self.backend, x, self.kernel_size, self.stride, self.pad, -inf)
+        col = im2col_array(
+            self.backend, x, self.kernel_size, self.stride, self.pad, -inf
+        )
         n, c, kh, kw, oh, ow = col.shape
         return self.xp.reshape(col, (n, c, kh * kw, oh, ow))
 
@@ -49,12 +51,12 @@ class Pooling(_Windows):
         return col2im(gcol, x.shape, self.kernel_size, self.stride, self.pad, False)
 
 
-class AveragePooling(_Windows):
+class AveragePooling(Windows):
     domain = "floating"
     function_name = "average_pooling"
 
     def forward(self, x):
-        col = _im2col(self.backend, x, self.kernel_size, self.stride, self.pad)
+        col = im2col_array(self.backend, x, self.kernel_size, self.stride, self.pad)
         return self.xp.mean(col, axis=(2, 3))
 
     def backward(self, gy):
@@ -114,7 +116,7 @@ def pooling_simple(
 ) -> Variable:
     """The book's max pooling (step 57), :func:`im2col` then ``max``: same results."""
     f = Im2col(kernel_size, stride, pad, to_matrix=True, fill=-float("inf"))
-    oh, ow = _check("pooling_simple", x.shape, f.kernel_size, f.stride, f.pad)
+    oh, ow = check_windows("pooling_simple", x.shape, f.kernel_size, f.stride, f.pad)
     (kh, kw), (n, c) = f.kernel_size, x.shape[:2]
     y = max_(reshape(f(x), (-1, kh * kw)), axis=1)
     return transpose(reshape(y, (n, oh, ow, c)), (0, 3, 1, 2))

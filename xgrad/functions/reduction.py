@@ -8,6 +8,7 @@ from typing import Any
 from .._inputs import operand
 from ..config import Config
 from ..core import Function, Variable
+from .elementwise import exp, log
 from .shape import broadcast_to, normalize_axes, reshape
 
 
@@ -139,8 +140,6 @@ def logsumexp(x: Any, axis: Any = None, keepdims: bool = False) -> Variable:
 
     The largest element is subtracted first; its gradient is the softmax.
     """
-    from .elementwise import exp, log
-
     x = operand(x, "logsumexp")
     axes = normalize_axes(axis, x.ndim, "logsumexp")
     xp = x.backend.xp

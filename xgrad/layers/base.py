@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import backends
 from ..core import Parameter, Variable
-from ..devices import DeviceResident, get_default_device, to_device
+from ..devices import DeviceResident, device_of, get_default_device, to_device
 from ..devices import device as _device
 from ..weight_files import read_weights, write_arrays
 
@@ -134,13 +134,11 @@ class Layer(DeviceResident):
         """Where this layer's parameters live (or will be created)."""
         array = self._any_array()
         if array is not None:
-            from ..devices import device_of
-
             return device_of(array)
         return self.__dict__.get("_device") or get_default_device()
 
 
-def _dtype_on(backend: backends.Backend, dtype: Any, native: Any) -> Any:
+def dtype_on(backend: backends.Backend, dtype: Any, native: Any) -> Any:
     """``dtype`` (a NumPy dtype or a name) as the backend's own dtype on a device.
 
     A device without float64 gets float32.
@@ -151,7 +149,7 @@ def _dtype_on(backend: backends.Backend, dtype: Any, native: Any) -> Any:
     return getattr(backend.xp, name)
 
 
-def _place(layer: Layer) -> tuple[backends.Backend, Any]:
+def place(layer: Layer) -> tuple[backends.Backend, Any]:
     dev = _device(layer.device)
     return backends.get(dev.backend), dev
 

@@ -12,9 +12,10 @@ from .. import random as xrandom
 from .._inputs import operand
 from ..core import Parameter, Variable
 from ..devices import device as _device
+from ..devices import device_of
+from ..functions.geometry import pair
 from ..functions.linalg import Linear as LinearOp
-from ..utils import pair
-from .base import Layer, _dtype_on, _place
+from .base import Layer, dtype_on, place
 
 __all__ = ["Conv2d", "Deconv2d", "Linear"]
 
@@ -38,8 +39,8 @@ class _Weighted(Layer):
         if nobias:
             self.b = None
         else:
-            backend, dev = _place(self)
-            dtype = _dtype_on(backend, dtype, dev.native)
+            backend, dev = place(self)
+            dtype = dtype_on(backend, dtype, dev.native)
             zeros = backend.xp.zeros(out_size, dtype=dtype, device=dev.native)
             self.b = Parameter(zeros, name="b")
 
@@ -55,7 +56,7 @@ class _Weighted(Layer):
     def _init_W(self, device: Any) -> None:
         dev = _device(device)
         backend = backends.get(dev.backend)
-        dtype = _dtype_on(backend, self.dtype, dev.native)
+        dtype = dtype_on(backend, self.dtype, dev.native)
         generator = xrandom.default_generator()  # book mode: DeZero's own formula
         self.W.data = generator.weights(self._w_shape(), self._fan_in(), dtype, dev)
 
@@ -68,8 +69,6 @@ class _Weighted(Layer):
         x = operand(x, type(self).__name__)
         self._check_input(x)
         if self.W.data is None:
-            from ..devices import device_of
-
             self._learn_input_size(x)
             self._init_W(device_of(x.data))
             if self.b is not None:  # made at construction, maybe elsewhere

@@ -8,8 +8,8 @@ import numpy as np
 
 from .. import functions as F
 from .. import random as xrandom
-from ..core import Parameter, Variable
-from .base import Layer, _dtype_on, _place
+from ..core import Parameter, Variable, as_variable
+from .base import Layer, dtype_on, place
 
 __all__ = ["BatchNorm", "EmbedID"]
 
@@ -46,8 +46,6 @@ class BatchNorm(Layer):
                 )
 
     def forward(self, x: Any) -> Variable:
-        from ..core import as_variable
-
         x = as_variable(x)
         if self.avg_mean.data is None:
             self._init_params(x)
@@ -61,8 +59,8 @@ class EmbedID(Layer):
 
     def __init__(self, in_size: int, out_size: int, dtype: Any = np.float32) -> None:
         super().__init__()
-        backend, dev = _place(self)
-        dtype = _dtype_on(backend, dtype, dev.native)
+        backend, dev = place(self)
+        dtype = dtype_on(backend, dtype, dev.native)
         shape, generator = (in_size, out_size), xrandom.default_generator()
         self.W = Parameter(generator.weights(shape, None, dtype, dev), name="W")
 

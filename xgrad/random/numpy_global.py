@@ -12,10 +12,10 @@ from typing import Any
 
 import numpy as np
 
-from . import backends
-from .devices import device as _device
-from .devices import get_default_device
-from .random import Generator, Shape, _shape
+from .. import backends
+from ..devices import device as _device
+from ..devices import get_default_device, to_device
+from .generator import Generator, Shape, shape_of
 
 
 def _numpy_dtype(dtype: Any, device: Any) -> np.dtype:
@@ -63,7 +63,6 @@ class NumPyGlobalGenerator(Generator):
             self._global().set_state((name, keys, pos, has_gauss, cached))
 
     def _out(self, draw: Any, dtype: Any, device: Any) -> Any:
-        from .devices import to_device
 
         dev = get_default_device() if device is None else _device(device)
         moved = to_device(np.asarray(draw), dev)
@@ -79,7 +78,7 @@ class NumPyGlobalGenerator(Generator):
         dtype: Any = None,
         device: Any = None,
     ) -> Any:
-        draw = self._global().uniform(low, high, _shape(size))
+        draw = self._global().uniform(low, high, shape_of(size))
         return self._out(draw, dtype, device)
 
     def normal(
@@ -90,7 +89,7 @@ class NumPyGlobalGenerator(Generator):
         dtype: Any = None,
         device: Any = None,
     ) -> Any:
-        draw = self._global().normal(loc, scale, _shape(size))
+        draw = self._global().normal(loc, scale, shape_of(size))
         return self._out(draw, dtype, device)
 
     def integers(
@@ -101,7 +100,7 @@ class NumPyGlobalGenerator(Generator):
         dtype: Any = None,
         device: Any = None,
     ) -> Any:
-        draw = self._global().randint(low, high, _shape(size))
+        draw = self._global().randint(low, high, shape_of(size))
         return self._out(draw, dtype, device)
 
     def permutation(self, n: int, device: Any = None) -> Any:
@@ -113,14 +112,14 @@ class NumPyGlobalGenerator(Generator):
         """DeZero's dropout mask: ``np.random.rand(*shape) > 1 - p``."""
         dev = get_default_device() if device is None else _device(device)
         dtype = dtype or backends.get(dev.backend).default_float(dev.native)
-        draw = self._global().rand(*_shape(size)) > 1.0 - p
+        draw = self._global().rand(*shape_of(size)) > 1.0 - p
         return self._out(draw, dtype, dev)
 
     def weights(
         self, shape: Shape, fan_in: int | None, dtype: Any = None, device: Any = None
     ) -> Any:
         """``randn(*shape).astype(dtype) * np.sqrt(1 / fan_in)``; ``randn`` alone without."""
-        draw = self._global().randn(*_shape(shape))
+        draw = self._global().randn(*shape_of(shape))
         if fan_in is not None:
             draw = draw.astype(_numpy_dtype(dtype, device)) * np.sqrt(1 / fan_in)
         return self._out(draw, None, device)

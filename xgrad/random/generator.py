@@ -25,13 +25,14 @@ from typing import Any
 
 import numpy as np
 
-from . import backends
-from .devices import device as _device
-from .devices import get_default_device
+from .. import backends
+from ..devices import device as _device
+from ..devices import get_default_device
 
 __all__ = [
     "Generator",
-    "NumPyGlobalGenerator",
+    "Shape",
+    "shape_of",
     "bernoulli",
     "default_generator",
     "integers",
@@ -45,7 +46,7 @@ __all__ = [
 Shape = int | tuple[int, ...]
 
 
-def _shape(size: Shape) -> tuple[int, ...]:
+def shape_of(size: Shape) -> tuple[int, ...]:
     return (size,) if isinstance(size, int) else tuple(size)
 
 
@@ -105,7 +106,7 @@ class Generator:
         """Floats drawn uniformly from ``[low, high)``."""
         backend, stream, native = self._stream(device)
         return stream.uniform(
-            low, high, _shape(size), dtype or backend.default_float(native)
+            low, high, shape_of(size), dtype or backend.default_float(native)
         )
 
     def normal(
@@ -119,7 +120,7 @@ class Generator:
         """Floats from a normal distribution with mean ``loc`` and std ``scale``."""
         backend, stream, native = self._stream(device)
         return stream.normal(
-            loc, scale, _shape(size), dtype or backend.default_float(native)
+            loc, scale, shape_of(size), dtype or backend.default_float(native)
         )
 
     def integers(
@@ -134,7 +135,7 @@ class Generator:
         if high is None:
             low, high = 0, low
         _, stream, _ = self._stream(device)
-        return stream.integers(low, high, _shape(size), dtype)
+        return stream.integers(low, high, shape_of(size), dtype)
 
     def permutation(self, n: int, device: Any = None) -> Any:
         """A random ordering of ``0 .. n-1``, as an integer array."""
@@ -147,7 +148,7 @@ class Generator:
         """1 with probability ``p``, else 0, in the device's default float dtype."""
         backend, stream, native = self._stream(device)
         dtype = dtype or backend.default_float(native)
-        draws = stream.uniform(0.0, 1.0, _shape(size), dtype)
+        draws = stream.uniform(0.0, 1.0, shape_of(size), dtype)
         return backend.xp.astype(draws < p, dtype)
 
     def weights(
@@ -228,6 +229,3 @@ def permutation(n: int, device: Any = None) -> Any:
 def bernoulli(p: float, size: Shape = (), dtype: Any = None, device: Any = None) -> Any:
     """:meth:`Generator.bernoulli` on the default generator."""
     return _default.bernoulli(p, size, dtype, device)
-
-
-from ._numpy_global import NumPyGlobalGenerator
