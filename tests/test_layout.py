@@ -21,6 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "xgrad"
 # Lowest first. A name ending in "." covers a package and all its modules.
 LAYERS = [
     ("base", ["_compat", "_device", "_errors", "config", "domains", "observing"]),
+    ("operators", ["operators"]),
     ("backends", ["backends."]),
     ("devices", ["devices", "random."]),
     ("engine", ["hooks", "lazy", "backprop", "variable", "_inputs", "function"]),

@@ -16,6 +16,7 @@ import numpy as np
 from . import backends, backprop, hooks
 from .devices import Device, DeviceResident, device_of, to_device
 from .lazy import persist
+from .operators import Operators
 
 if TYPE_CHECKING:
     from .function import Function
@@ -84,7 +85,7 @@ def _checked_array(data: Any) -> Any:
     return data
 
 
-class Variable(DeviceResident):
+class Variable(Operators, DeviceResident):
     """A node of the graph: an array, its gradient and the Function that made it.
 
     Parameters
@@ -109,8 +110,7 @@ class Variable(DeviceResident):
 
     __slots__ = ("__weakref__", "_data", "creator", "generation", "grad", "name")
     __array_priority__ = 200
-    #: Whether backward passes compute a gradient for it (False for Constants).
-    requires_grad = True
+    requires_grad = True  # backward passes compute its gradient (not Constants')
     __array_ufunc__ = None  # NumPy defers `ndarray op Variable` to our operators
 
     def __init__(self, data: Any, name: str | None = None) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 from .._errors import broadcast_advice
 from .._inputs import floating
 from ..core import Function, Variable
+from ..operators import OPS
 from . import indexing, linalg, reduction, shape
 from .elementwise import log
 from .shape import sum_to
@@ -255,71 +256,37 @@ def rpow(x: Any, c: Any) -> Variable:
     return Power()(c, x)
 
 
-def _compare(op: str) -> Any:
-    def compare(self: Variable, other: Any) -> Any:
-        other = other.data if isinstance(other, Variable) else other
-        return getattr(self.data, op)(other)
-
-    compare.__name__ = op
-    compare.__doc__ = f"``{op}`` on the arrays: a plain boolean array, no gradient."
-    return compare
-
-
-def _shape_args(args: tuple[Any, ...]) -> Any:
-    """``v.reshape(2, 3)`` and ``v.reshape((2, 3))`` mean the same."""
-    if len(args) == 1 and (args[0] is None or isinstance(args[0], tuple | list)):
-        return args[0]
-    return args
+def _compare(op: str, x: Variable, other: Any) -> Any:
+    """``op`` (``"__lt__"`` ...) on the arrays: a plain boolean array, no gradient."""
+    other = other.data if isinstance(other, Variable) else other
+    return getattr(x.data, op)(other)
 
 
 def setup_variable() -> None:
-    """Give :class:`Variable` its operators and array-like methods (DeZero's name)."""
+    """Connect Variable's operators and array methods to these functions.
 
-    def reshape(self: Variable, *shape_: int) -> Variable:
-        return shape.reshape(self, tuple(_shape_args(shape_)))
-
-    def transpose(self: Variable, *axes: int) -> Variable:
-        axes_ = _shape_args(axes) if axes else None
-        return shape.transpose(self, None if axes_ is None else tuple(axes_))
-
-    def sum_(self: Variable, axis: Any = None, keepdims: bool = False) -> Variable:
-        return reduction.sum(self, axis, keepdims)
-
-    operators = {
-        "__add__": add,
-        "__radd__": add,
-        "__sub__": sub,
-        "__rsub__": rsub,
-        "__mul__": mul,
-        "__rmul__": mul,
-        "__truediv__": div,
-        "__rtruediv__": rdiv,
-        "__neg__": neg,
-        "__pow__": pow,
-        "__rpow__": rpow,
-        "__matmul__": linalg.matmul,
-        "__rmatmul__": lambda self, other: linalg.matmul(other, self),
-        "__getitem__": indexing.get_item,
-        "__lt__": _compare("__lt__"),
-        "__le__": _compare("__le__"),
-        "__gt__": _compare("__gt__"),
-        "__ge__": _compare("__ge__"),
-        "matmul": linalg.matmul,
-        "dot": linalg.matmul,
-        "matmaul": linalg.matmul,
-        "reshape": reshape,
-        "transpose": transpose,
-        "T": property(lambda self: shape.transpose(self)),
-        "sum": sum_,
-        "mean": lambda self, axis=None, keepdims=False: reduction.mean(
-            self, axis, keepdims
-        ),
-        "max": lambda self, axis=None, keepdims=False: reduction.max(
-            self, axis, keepdims
-        ),
-        "min": lambda self, axis=None, keepdims=False: reduction.min(
-            self, axis, keepdims
-        ),
-    }
-    for name, impl in operators.items():
-        setattr(Variable, name, impl)
+    DeZero's name (book step 23). The methods are in the Variable class
+    (:class:`xgrad.operators.Operators`); they forward through
+    :data:`xgrad.operators.OPS`, which this fills. xgrad calls it on import;
+    calling it again changes nothing.
+    """
+    OPS.__dict__.update(
+        add=add,
+        sub=sub,
+        rsub=rsub,
+        mul=mul,
+        div=div,
+        rdiv=rdiv,
+        neg=neg,
+        pow=pow,
+        rpow=rpow,
+        matmul=linalg.matmul,
+        get_item=indexing.get_item,
+        compare=_compare,
+        reshape=shape.reshape,
+        transpose=shape.transpose,
+        sum=reduction.sum,
+        mean=reduction.mean,
+        max=reduction.max,
+        min=reduction.min,
+    )
