@@ -64,8 +64,8 @@ def main() -> None:
         fig, ax = plt.subplots(figsize=(5.5, 5.5))
         plot_boundary(ax, model, numpy(x), t, args.device)
         ax.set_title(
-            f"points: the {len(train)} training points of the book's spiral, by class\n"
-            f"background: the MLP's class (test accuracy {test_acc:.3f} on {args.device})",
+            f"Points: the {len(train)} training points of the book's spiral, by class\n"
+            f"Background: the MLP's class (test accuracy {test_acc:.3f} on {args.device})",
             fontsize=10,
         )
         ax.legend(loc="lower right")
