@@ -16,26 +16,47 @@ import numpy as np
 import xgrad
 
 DEVICE_HELP = (
-    "where the arrays live, as an xgrad device spec: numpy (the default; also "
-    "'cpu'), gpu or cupy:0 (CuPy), torch:cpu, torch:cuda, array_api_strict:device1"
+    "where the arrays live, as an xgrad device spec: numpy (also 'cpu'), gpu or "
+    "cupy:0 (CuPy), torch:cpu, torch:cuda, array_api_strict:device1"
+)
+THREADS_HELP = (
+    "PyTorch's CPU threads per op (torch.set_num_threads) on a torch device; "
+    "0 keeps PyTorch's default, one per core (docs/performance.md)"
 )
 
 
-def make_parser(doc: str, epochs: int | None = None) -> argparse.ArgumentParser:
-    """A parser with ``--device``, ``--out`` and, for training, ``--epochs``."""
-    parser = argparse.ArgumentParser(
-        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+class HelpFormatter(
+    argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter
+):
+    """``--help``: the script's docstring as written, each option's default after it.
+
+    An option whose default is None says in its own help what happens without
+    it, so no "(default: None)" is added to it.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def make_parser(
+    doc: str, epochs: int | None = None, threads: int = 1
+) -> argparse.ArgumentParser:
+    """A parser with ``--device``, ``--threads``, ``--out`` and, to train, ``--epochs``.
+
+    ``threads`` is the default of ``--threads``: 1 for the small models of
+    these scripts, where PyTorch's thread pool costs more than it gains.
+    """
+    parser = argparse.ArgumentParser(description=doc, formatter_class=HelpFormatter)
     parser.add_argument("--device", default="numpy", help=DEVICE_HELP)
     if epochs is not None:
         parser.add_argument(
-            "--epochs", type=int, default=epochs, help=f"default {epochs}"
+            "--epochs", type=int, default=epochs, help="passes over the training data"
         )
+    parser.add_argument("--threads", type=int, default=threads, help=THREADS_HELP)
     parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("."),
-        help="folder for the PNG files (default: the current directory)",
+        "--out", type=Path, default=Path("."), help="folder for the PNG files"
     )
     return parser
 
@@ -44,13 +65,23 @@ def parse(parser: argparse.ArgumentParser) -> argparse.Namespace:
     """Parse the command line; ``args.device`` becomes an ``xgrad.Device``.
 
     A spec xgrad does not know, or a library not installed here, ends the
-    script with xgrad's own message and exit status 2.
+    script with xgrad's own message and exit status 2. On a PyTorch device,
+    PyTorch's CPU thread count is set from ``--threads``.
     """
     args = parser.parse_args()
+    if args.threads < 0:
+        parser.error(
+            f"--threads {args.threads}: give 1 or more, or 0 for PyTorch's default"
+        )
     try:
         args.device = xgrad.device(args.device)
     except (ValueError, RuntimeError, TypeError) as exc:
         parser.error(str(exc))
+    if args.device.backend == "torch" and args.threads > 0:
+        import torch
+
+        torch.set_num_threads(args.threads)
+        print(f"PyTorch: {torch.get_num_threads()} CPU thread(s) per op (--threads)")
     args.out.mkdir(parents=True, exist_ok=True)
     return args
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 from _common import Clock
-from _dask_cluster import client_memory_mb, connect, make_parser
+from _dask_cluster import client_memory_mb, connect, make_parser, settle
 
 import xgrad
 import xgrad.functions as F
@@ -41,8 +41,8 @@ def make_data(rows: int, features: int, chunk: int, seed: int = 0):
 
 def main() -> None:
     parser = make_parser(__doc__, epochs=20, rows=1_000_000)
-    parser.add_argument("--features", type=int, default=8, help="(8)")
-    parser.add_argument("--lr", type=float, default=0.2, help="SGD's rate (0.2)")
+    parser.add_argument("--features", type=int, default=8, help="columns of x")
+    parser.add_argument("--lr", type=float, default=0.2, help="SGD's learning rate")
     args = parser.parse_args()
     with connect(args) as client:
         train(args, client)
@@ -71,6 +71,7 @@ def train(args, client) -> None:
         memory.append(client_memory_mb())
         if epoch == 1 or epoch % max(1, args.epochs // 5) == 0:
             print(f"epoch {epoch:3d}  loss {float(loss.data):.6f}  {clock}")
+    settle(W, b, loss)  # the last step is still running on the workers
     w, bias = xgrad.compute(W, b)
     print(f"max |W - w_true| = {np.abs(w - w_true).max():.4f}, b = {bias[0]:.4f}")
     print(

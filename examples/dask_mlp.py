@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 from _common import Clock
-from _dask_cluster import client_memory_mb, connect, make_parser
+from _dask_cluster import client_memory_mb, connect, make_parser, settle
 
 import xgrad
 import xgrad.functions as F
@@ -43,9 +43,11 @@ def make_data(rows: int, features: int, chunk: int, seed: int = 0):
 
 def main() -> None:
     parser = make_parser(__doc__, epochs=60, rows=200_000)
-    parser.add_argument("--features", type=int, default=4, help="(4)")
-    parser.add_argument("--hidden", type=int, default=32, help="hidden units (32)")
-    parser.add_argument("--lr", type=float, default=0.02, help="Adam's alpha (0.02)")
+    parser.add_argument("--features", type=int, default=4, help="columns of x")
+    parser.add_argument(
+        "--hidden", type=int, default=32, help="units in each hidden layer"
+    )
+    parser.add_argument("--lr", type=float, default=0.02, help="Adam's alpha")
     args = parser.parse_args()
     with connect(args) as client:
         train(args, client)
@@ -73,6 +75,7 @@ def train(args, client) -> None:
         first = float(loss.data) if first is None else first
         if epoch == 1 or epoch % max(1, args.epochs // 6) == 0:
             print(f"epoch {epoch:3d}  loss {float(loss.data):.5f}  {clock}")
+    settle(model)  # the last update is still running on the workers
     print(f"loss fell from {first:.5f} to {float(loss.data):.5f}")
     print(
         f"weights on {model.l0.W.device}, {sum(p.size for p in model.params())} values"

@@ -107,7 +107,7 @@ def tanh_example(device: xgrad.Device, points: int, out: Any, plt: Any) -> None:
 
 def main() -> None:
     parser = make_parser(__doc__)
-    parser.add_argument("--points", type=int, default=50, help="grid size (50)")
+    parser.add_argument("--points", type=int, default=50, help="points on [-1, 1]")
     args = parse(parser)
     clock = Clock()
     plt = pyplot()

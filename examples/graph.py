@@ -64,7 +64,7 @@ def write(output: Variable, path: Path) -> None:
 def main() -> None:
     parser = make_parser(__doc__)
     parser.add_argument(
-        "--order", type=int, default=2, help="which derivative of tanh to draw (2)"
+        "--order", type=int, default=2, help="which derivative of tanh to draw"
     )
     args = parse(parser)
     clock = Clock()

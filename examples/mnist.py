@@ -95,14 +95,22 @@ def run_epoch(
 def main() -> None:
     parser = make_parser(__doc__)
     parser.add_argument(
-        "--epochs", type=int, default=None, help="default 5 on MNIST, 20 on digits"
+        "--epochs",
+        type=int,
+        default=None,
+        help="passes over the training images (default: 5 on MNIST, 20 on the digits)",
     )
-    parser.add_argument("--model", choices=["mlp", "cnn"], default="mlp")
     parser.add_argument(
-        "--dataset", choices=["auto", "mnist", "digits"], default="auto"
+        "--model", choices=["mlp", "cnn"], default="mlp", help="the network to train"
     )
-    parser.add_argument("--batch-size", type=int, default=100, help="(100)")
-    parser.add_argument("--lr", type=float, default=0.003, help="Adam's step (0.003)")
+    parser.add_argument(
+        "--dataset",
+        choices=["auto", "mnist", "digits"],
+        default="auto",
+        help="auto: MNIST where its files are in the cache folder, else the digits",
+    )
+    parser.add_argument("--batch-size", type=int, default=100, help="images per batch")
+    parser.add_argument("--lr", type=float, default=0.003, help="Adam's alpha")
     parser.add_argument(
         "--train-size",
         type=int,

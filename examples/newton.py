@@ -148,9 +148,11 @@ def plot(plt: Any, out: Any, paths: dict[str, Any]) -> None:
 def main() -> None:
     parser = make_parser(__doc__)
     parser.add_argument(
-        "--iters", type=int, default=10_000, help="gradient steps on Rosenbrock"
+        "--iters", type=int, default=10_000, help="gradient-descent steps on Rosenbrock"
     )
-    parser.add_argument("--lr", type=float, default=0.001, help="its learning rate")
+    parser.add_argument(
+        "--lr", type=float, default=0.001, help="the learning rate of those steps"
+    )
     args = parse(parser)
     clock = Clock()
     paths: dict[str, Any] = {}

@@ -26,7 +26,7 @@ from xgrad.models import MLP
 
 def main() -> None:
     parser = make_parser(__doc__, epochs=500)
-    parser.add_argument("--lr", type=float, default=0.01, help="Adam's step (0.01)")
+    parser.add_argument("--lr", type=float, default=0.01, help="Adam's alpha")
     args = parse(parser)
     clock = Clock()
 
@@ -63,7 +63,11 @@ def main() -> None:
     if plt is not None:
         fig, ax = plt.subplots(figsize=(5.5, 5.5))
         plot_boundary(ax, model, numpy(x), t, args.device)
-        ax.set_title(f"spiral: test accuracy {test_acc:.3f} ({args.device})")
+        ax.set_title(
+            f"Points: the {len(train)} training points of the book's spiral, by class\n"
+            f"Background: the MLP's class (test accuracy {test_acc:.3f} on {args.device})",
+            fontsize=10,
+        )
         ax.legend(loc="lower right")
         save(fig, args.out / "quickstart.png")
     print(f"done in {clock}")

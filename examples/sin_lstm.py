@@ -67,9 +67,13 @@ def train_epoch(model: Any, loader: SeqDataLoader, optimizer: Any, bptt: int) ->
 
 def main() -> None:
     parser = make_parser(__doc__, epochs=100)
-    parser.add_argument("--hidden", type=int, default=100, help="LSTM units (100)")
-    parser.add_argument("--batch-size", type=int, default=30, help="streams (30)")
-    parser.add_argument("--bptt", type=int, default=30, help="steps per backward (30)")
+    parser.add_argument("--hidden", type=int, default=100, help="LSTM units")
+    parser.add_argument(
+        "--batch-size", type=int, default=30, help="parallel streams of the curve"
+    )
+    parser.add_argument(
+        "--bptt", type=int, default=30, help="time steps per backward pass and update"
+    )
     args = parse(parser)
     clock = Clock()
 

@@ -45,9 +45,9 @@ def run_epoch(
 
 def main() -> None:
     parser = make_parser(__doc__, epochs=300)
-    parser.add_argument("--batch-size", type=int, default=30, help="(30)")
-    parser.add_argument("--hidden", type=int, default=10, help="hidden units (10)")
-    parser.add_argument("--lr", type=float, default=1.0, help="SGD's rate (1.0)")
+    parser.add_argument("--batch-size", type=int, default=30, help="points per batch")
+    parser.add_argument("--hidden", type=int, default=10, help="hidden units")
+    parser.add_argument("--lr", type=float, default=1.0, help="SGD's learning rate")
     args = parse(parser)
     clock = Clock()
 

@@ -11,6 +11,7 @@ left on the default device.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -96,6 +97,28 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             if selected is None or name in selected
         ]
         metafunc.parametrize("backend_name", params, scope="session")
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """One line per distinct skip reason, with how many tests it skipped.
+
+    The suite skips whole backends' worth of tests (a backend not selected or
+    not installed), so ``-rs`` would print hundreds of lines saying a few
+    things; ``-rs`` still lists them one by one, and then this is not printed.
+    """
+    reportchars = config.getoption("reportchars")
+    skipped = terminalreporter.stats.get("skipped", [])
+    if not skipped or any(c in reportchars for c in "saA"):
+        return
+    reasons = Counter(
+        str(r.longrepr[2]).removeprefix("Skipped: ")
+        if isinstance(r.longrepr, tuple)
+        else str(r.longrepr)
+        for r in skipped
+    )
+    terminalreporter.section(f"{len(skipped)} skipped, by reason", sep="-")
+    for reason, count in reasons.most_common():
+        terminalreporter.line(f"{count:5d}  {reason}")
 
 
 @pytest.fixture(scope="session")

@@ -29,6 +29,9 @@ def run(script: str, *args: str, cwd: Path) -> str:
         timeout=180,
     )
     assert result.returncode == 0, f"exit {result.returncode}\n{result.stderr}"
+    # the cluster closes cleanly: no worker cut off mid-transfer or mid-heartbeat
+    assert "Traceback" not in result.stderr, result.stderr
+    assert "Error" not in result.stderr, result.stderr
     return result.stdout
 
 

@@ -102,12 +102,24 @@ def check(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout
 
 
+@pytest.fixture
+def numpy_session(backend_name: str) -> None:
+    """Runs a test once, in the numpy session: the scripts' default device is NumPy.
+
+    Another backend's session would repeat the same NumPy runs, and without
+    matplotlib (only backends/numpy.txt installs it) check less.
+    """
+    if backend_name != "numpy":
+        pytest.skip("the examples on their default device, NumPy: --backend numpy")
+
+
 def test_every_example_has_a_case() -> None:
     scripts = {p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_")}
     scripts -= {p.name for p in EXAMPLES.glob("dask_*.py")}  # test_dask_examples.py
     assert scripts == {script for script, *_ in CASES.values()}
 
 
+@pytest.mark.usefixtures("numpy_session")
 @pytest.mark.parametrize("case", list(CASES))
 def test_example_runs(case: str, tmp_path: Path) -> None:
     script, args, lines, pngs = CASES[case]
@@ -123,6 +135,7 @@ def test_example_runs(case: str, tmp_path: Path) -> None:
         assert f"saved {path}" in out
 
 
+@pytest.mark.usefixtures("numpy_session")
 def test_examples_run_without_matplotlib(tmp_path: Path) -> None:
     """A missing matplotlib costs the plots, in one line, and nothing else."""
     blocker = tmp_path / "blocker"
@@ -135,6 +148,7 @@ def test_examples_run_without_matplotlib(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.png"))
 
 
+@pytest.mark.usefixtures("numpy_session")
 def test_derivatives_agree_with_closed_forms(tmp_path: Path) -> None:
     out = check(run("derivatives.py", "--points", "21", cwd=tmp_path))
     backprop = re.search(r"max \|backprop - closed form\| += (\S+)", out)
@@ -148,6 +162,7 @@ def test_derivatives_agree_with_closed_forms(tmp_path: Path) -> None:
     assert all(float(err) < 1e-12 for _, err in orders), out
 
 
+@pytest.mark.usefixtures("numpy_session")
 def test_graph_writes_dot_text(tmp_path: Path) -> None:
     out = check(run("graph.py", "--order", "3", cwd=tmp_path))
     for name in ("goldstein", "tanh_grad3"):
@@ -186,14 +201,85 @@ def test_example_on_the_backend_under_test(
     assert f"on {device_spec}" in out
 
 
+@pytest.mark.usefixtures("numpy_session")
 def test_unknown_device_is_a_usage_error(tmp_path: Path) -> None:
     result = run("newton.py", "--device", "nonsense", cwd=tmp_path)
     assert result.returncode == 2
     assert "unknown backend 'nonsense'" in result.stderr
 
 
+@pytest.mark.usefixtures("numpy_session")
 def test_mnist_without_files_says_where_to_put_them(tmp_path: Path) -> None:
     result = run("mnist.py", "--dataset", "mnist", cwd=tmp_path)
     assert result.returncode != 0
     assert "train-images-idx3-ubyte" in result.stderr
     assert str(tmp_path / "no-datasets" / "mnist") in result.stderr
+
+
+SCRIPTS = sorted(p.name for p in EXAMPLES.glob("*.py") if not p.name.startswith("_"))
+
+
+def help_entries(script: str) -> dict[str, str]:
+    """``script --help``'s options: each option's first line -> its whole help text."""
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLES / script), "--help"],
+        env={**os.environ, "COLUMNS": "100"},
+        capture_output=True,
+        check=True,
+        text=True,
+        timeout=60,
+    )
+    _, _, options = result.stdout.partition("\noptions:\n")
+    entries: dict[str, str] = {}
+    for line in options.splitlines():
+        if line.startswith("  -"):
+            flag = line.split()[0].rstrip(",")
+            entries[flag] = line
+        elif line.startswith("   ") and entries:
+            entries[flag] += " " + line.strip()
+    return {flag: " ".join(text.split()) for flag, text in entries.items()}
+
+
+@pytest.mark.usefixtures("numpy_session")
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_help_shows_every_default(script: str) -> None:
+    """A reader of ``--help`` knows what the script does when given no options."""
+    entries = help_entries(script)
+    assert "--epochs" in entries or script in {
+        "derivatives.py",
+        "graph.py",
+        "newton.py",
+    }
+    for flag, text in entries.items():
+        if flag != "-h":
+            assert "(default: " in text, f"{script} --help: {flag} has no default"
+
+
+@pytest.mark.usefixtures("numpy_session")
+def test_newton_help_shows_its_defaults() -> None:
+    entries = help_entries("newton.py")
+    assert entries["--iters"].endswith("(default: 10000)")
+    assert entries["--lr"].endswith("(default: 0.001)")
+    assert entries["--device"].endswith("(default: numpy)")
+    assert entries["--threads"].endswith("(default: 1)")
+
+
+def test_threads_sets_pytorchs_thread_count(backend_name: str, tmp_path: Path) -> None:
+    """``--threads`` reaches PyTorch, and only where the arrays are PyTorch's."""
+    if backend_name != "torch":
+        pytest.skip("--threads acts on PyTorch devices: run with --backend torch")
+    pytest.importorskip("torch")
+    args = ["--epochs", "1", "--hidden", "4", "--device", "torch:cpu"]
+    out = check(run("spiral.py", *args, "--threads", "2", cwd=tmp_path))
+    assert "PyTorch: 2 CPU thread(s) per op (--threads)" in out
+    out = check(run("spiral.py", *args, cwd=tmp_path))
+    assert "PyTorch: 1 CPU thread(s) per op (--threads)" in out
+    out = check(run("spiral.py", "--epochs", "1", "--hidden", "4", cwd=tmp_path))
+    assert "PyTorch" not in out  # on NumPy: nothing to set, nothing said
+
+
+@pytest.mark.usefixtures("numpy_session")
+def test_negative_threads_is_a_usage_error(tmp_path: Path) -> None:
+    result = run("newton.py", "--threads", "-1", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--threads -1: give 1 or more, or 0 for PyTorch's default" in result.stderr
