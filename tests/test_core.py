@@ -893,3 +893,22 @@ def test_unchain_backward_keeps_the_variables_own_creator(to_backend):
     assert y.creator is not None
     y.backward()
     assert as_numpy(a.grad).tolist() == [2.0]
+
+
+def test_retain_grad_accumulates_without_feeding_an_old_pass_upstream(to_backend):
+    x = Variable(to_backend(2.0))
+    y = x * x
+    z = y * 3.0
+    z.backward(retain_grad=True)
+    z.backward(retain_grad=True)  # a second pass: each gradient adds once
+    np.testing.assert_allclose(as_numpy(y.grad.data), 6.0)  # 3 + 3
+    np.testing.assert_allclose(as_numpy(x.grad.data), 24.0)  # 12 + 12, not 12 + 24
+
+
+def test_a_variable_used_twice_in_one_op_gets_both_gradients(to_backend):
+    x = Variable(to_backend(2.0))
+    (x + x).backward()
+    np.testing.assert_allclose(as_numpy(x.grad.data), 2.0)
+    x.cleargrad()
+    (x * x).backward()
+    np.testing.assert_allclose(as_numpy(x.grad.data), 4.0)

@@ -137,9 +137,8 @@ def run(
                     gx = wrap(gx)
                 if gx._data.shape != x._data.shape:
                     _bad_shape(f, x, gx)
-                prev = grads.get(x)
-                if prev is not None:  # a second gradient: the creator is queued
-                    grads[x] = prev + gx
+                if x in grads:  # a second gradient: the creator is queued already
+                    grads[x] = grads[x] + gx
                     continue
                 grads[x] = gx
                 creator = x.creator
