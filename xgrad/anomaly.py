@@ -14,6 +14,8 @@ import linecache
 import os
 import sys
 import weakref
+from collections.abc import Sequence
+from types import FrameType
 from typing import Any, NamedTuple
 
 from . import backends, observing
@@ -63,7 +65,7 @@ def _maker(calls: list[observing.Call]) -> Function | None:
 
 def _call_site(calls: list[observing.Call]) -> _Site | None:
     maker = _maker(calls)
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
         frame = frame.f_back
     if frame is None:
@@ -108,7 +110,7 @@ def _describe(x: Any) -> str:
     return f"shape {tuple(data.shape)} {str(data.dtype).rpartition('.')[2]}"
 
 
-def _inputs_lines(f: Function, inputs: tuple[Any, ...]) -> list[str]:
+def _inputs_lines(f: Function, inputs: Sequence[Any]) -> list[str]:
     lines = [f"  {type(f).__name__}'s inputs:"]
     lines += [f"    {i}: {_describe(x)}" for i, x in enumerate(inputs)]
     arrays = [x.data if isinstance(x, Variable) else x for x in inputs]

@@ -112,7 +112,7 @@ def _forward(where: str, f: Any, args: Any, argnums: Any, kw: Any, aux: bool = F
         _DEPTH.reset(depth)
     if aux and not (isinstance(y, tuple | list) and len(y) == 2):
         raise TypeError(f"{where}: has_aux=True needs f to return (output, aux)")
-    y, aux = y if aux else (y, None)
+    y, aux = y if aux else (y, None)  # type: ignore[assignment]  # the flag, then the value
     many, ys = isinstance(y, tuple | list), y if isinstance(y, tuple | list) else [y]
     outs = [_floating(where, f"output {i}", o) for i, o in enumerate(ys)]
     return outs, many, aux, targets, mode
@@ -188,7 +188,7 @@ def _value_and_grad(
         seed = Variable(backends.of(y.data).xp.ones_like(y.data))
         gs = _backprop([(y, seed)], ts, mode == "graph")
         grads = [_out(g, t, mode) for g, t in zip(gs, ts, strict=True)]
-        grads = grads[0] if isinstance(argnums, int) else tuple(grads)
+        grads = grads[0] if isinstance(argnums, int) else tuple(grads)  # type: ignore[assignment]  # one or a tuple
         aux = _plain(aux) if mode == "array" else aux
         if kind == "grad":
             return (grads, aux) if has_aux else grads
@@ -363,7 +363,7 @@ def hvp(f: Callable[..., Any], primals: Any, v: Any) -> Any:
     g = grad(f, tuple(range(n)))
 
     def directional(*args: Any) -> Variable:  # <grad f(x), v>
-        return sum(sum_(gi * vi) for gi, vi in zip(g(*args[:n]), args[n:], strict=True))
+        return sum(sum_(gi * vi) for gi, vi in zip(g(*args[:n]), args[n:], strict=True))  # type: ignore[return-value]  # sum() of Variables: a Variable
 
     directional.__name__ = where
     result = grad(directional, tuple(range(n)))(*xs, *v)

@@ -98,7 +98,7 @@ def _slots_of_variable(v: Variable) -> list[_Slot]:
         for key, value in state.items():
             if hasattr(value, "shape"):
                 slots.append(
-                    (lambda k=key: state[k], lambda a, k=key: state.__setitem__(k, a))
+                    (lambda k=key: state[k], lambda a, k=key: state.__setitem__(k, a))  # type: ignore[misc]  # lambdas with default arguments
                 )
     return slots
 
@@ -110,8 +110,8 @@ def _slots_of_layer(layer: Any) -> list[_Slot]:
             if sub.__dict__.get(name) is not None:
                 slots.append(
                     (
-                        lambda s=sub, n=name: s.__dict__[n],
-                        lambda a, s=sub, n=name: object.__setattr__(s, n, a),
+                        lambda s=sub, n=name: s.__dict__[n],  # type: ignore[misc]  # lambdas with default arguments
+                        lambda a, s=sub, n=name: object.__setattr__(s, n, a),  # type: ignore[misc]  # lambdas with default arguments
                     )
                 )
     return slots
@@ -156,7 +156,7 @@ def persist(*items: Any) -> tuple[Any, ...]:
             returned.append(obj)
         else:
             box = [_array(obj, "persist", i)]
-            slots.append((lambda b=box: b[0], lambda a, b=box: b.__setitem__(0, a)))
+            slots.append((lambda b=box: b[0], lambda a, b=box: b.__setitem__(0, a)))  # type: ignore[misc]  # lambdas with default arguments
             returned.append(box)
     done = _evaluate([get() for get, _ in slots], "persist")
     for (get, put), value in zip(slots, done, strict=True):

@@ -140,7 +140,7 @@ class ResNet(Model):
     ``blocks`` and ``n_classes`` build smaller variants (tests, small images).
     """
 
-    BLOCKS: ClassVar[dict[int, tuple[int, ...]]] = {
+    BLOCKS: ClassVar[dict[int, tuple[int, int, int, int]]] = {
         50: (3, 4, 6, 3),
         101: (3, 4, 23, 3),
         152: (3, 8, 36, 3),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from . import backends
 from .config import no_grad
 from .core import Parameter, Variable
 from .devices import to_device
+
+if TYPE_CHECKING:
+    from .layers import Layer
 
 __all__ = ["Optimizer", "SGD", "MomentumSGD", "AdaGrad", "AdaDelta", "Adam"]
 __all__ += ["RMSprop", "Nesterov", "AdamW", "WeightDecay", "ClipGrad", "FreezeParam"]
@@ -37,13 +40,13 @@ class Optimizer:
     lr_attr: str | None = "lr"
 
     def __init__(self, **hyperparameters: float) -> None:
-        self.target: Any = None
+        self.target: Layer | None = None
         self.hooks: list[Callable[[list[Parameter]], None]] = []
         self.t = 0
         self.hyperparameters = tuple(hyperparameters)
         self.__dict__.update(hyperparameters)
 
-    def setup(self, target: Any) -> Optimizer:
+    def setup(self, target: Layer) -> Optimizer:
         """Optimize ``target.params()`` (a Layer or Model); returns ``self``."""
         self.target = target
         return self
@@ -153,6 +156,11 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
 
+def _grad(param: Parameter) -> Any:
+    """``param.grad.data``; update() and its hooks see only parameters with a gradient."""
+    return cast(Variable, param.grad).data
+
+
 # -- hooks give a parameter a new gradient rather than write into it: both inputs
 # of an addition share one gradient Variable, and DeZero's `+=` changes both.
 
@@ -165,7 +173,7 @@ class WeightDecay:
 
     def __call__(self, params: list[Parameter]) -> None:
         for param in params:
-            param.grad = Variable(param.grad.data + float(self.rate) * param.data)
+            param.grad = Variable(_grad(param) + float(self.rate) * param.data)
 
 
 class ClipGrad:
@@ -175,18 +183,18 @@ class ClipGrad:
         self.max_norm = max_norm
 
     def __call__(self, params: list[Parameter]) -> None:
-        grads = [p.grad.data for p in params]
+        grads = [_grad(p) for p in params]
         total = sum(float(backends.of(g).xp.sum(g * g)) for g in grads)
         rate = float(self.max_norm) / (math.sqrt(total) + 1e-6)
         if rate < 1:
             for param in params:
-                param.grad = Variable(param.grad.data * rate)
+                param.grad = Variable(_grad(param) * rate)
 
 
 class FreezeParam:
     """Leave the parameters of the given Layers (or Parameters) unchanged."""
 
-    def __init__(self, *layers: Any) -> None:
+    def __init__(self, *layers: Layer | Parameter) -> None:
         self.freeze_params = [
             p for x in layers for p in ([x] if isinstance(x, Parameter) else x.params())
         ]
@@ -209,24 +217,28 @@ def _step(param: Parameter, delta: Any) -> Any:
 class SGD(Optimizer):
     """``param -= lr * grad``."""
 
+    lr: float
+
     def __init__(self, lr: float = 0.01) -> None:
         super().__init__(lr=lr)
 
     def update_one(self, param: Parameter) -> None:
-        param.data = _step(param, float(self.lr) * param.grad.data)
+        param.data = _step(param, float(self.lr) * _grad(param))
 
 
 class MomentumSGD(Optimizer):
     """``v = momentum * v - lr * grad; param += v``."""
 
     prefix, state_keys = "momentum", ("v",)
+    lr: float
+    momentum: float
 
     def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
         super().__init__(lr=lr, momentum=momentum)
 
     def update_one(self, param: Parameter) -> None:
         (v,) = self._state(param)
-        v = v * float(self.momentum) - float(self.lr) * param.grad.data
+        v = v * float(self.momentum) - float(self.lr) * _grad(param)
         self._store(param, v)
         param.data = param.data + v
 
@@ -235,12 +247,14 @@ class AdaGrad(Optimizer):
     """``h += grad**2; param -= lr * grad / (sqrt(h) + eps)``."""
 
     prefix, state_keys = "adagrad", ("h",)
+    lr: float
+    eps: float
 
     def __init__(self, lr: float = 0.001, eps: float = 1e-8) -> None:
         super().__init__(lr=lr, eps=eps)
 
     def update_one(self, param: Parameter) -> None:
-        xp, grad = backends.of(param.data).xp, param.grad.data
+        xp, grad = backends.of(param.data).xp, _grad(param)
         h = self._state(param)[0] + grad * grad
         self._store(param, h)
         lr, eps = float(self.lr), float(self.eps)
@@ -251,12 +265,14 @@ class AdaDelta(Optimizer):
     """Zeiler's AdaDelta as DeZero writes it; it has no learning rate to schedule."""
 
     prefix, state_keys, lr_attr = "adadelta", ("msg", "msdx"), None
+    rho: float
+    eps: float
 
     def __init__(self, rho: float = 0.95, eps: float = 1e-6) -> None:
         super().__init__(rho=rho, eps=eps)
 
     def update_one(self, param: Parameter) -> None:
-        xp, grad = backends.of(param.data).xp, param.grad.data
+        xp, grad = backends.of(param.data).xp, _grad(param)
         rho, eps = float(self.rho), float(self.eps)
         msg, msdx = self._state(param)
         msg = msg * rho + (1 - rho) * grad * grad
@@ -270,6 +286,10 @@ class Adam(Optimizer):
     """Adam as DeZero writes it: ``lr`` folds the bias correction into ``alpha``."""
 
     prefix, state_keys, lr_attr = "adam", ("m", "v"), "alpha"
+    alpha: float
+    beta1: float
+    beta2: float
+    eps: float
 
     def __init__(
         self,
@@ -288,7 +308,7 @@ class Adam(Optimizer):
         return float(self.alpha) * math.sqrt(fix2) / fix1
 
     def update_one(self, param: Parameter) -> None:
-        xp, grad = backends.of(param.data).xp, param.grad.data
+        xp, grad = backends.of(param.data).xp, _grad(param)
         beta1, beta2 = float(self.beta1), float(self.beta2)
         m, v = self._state(param)
         m = m + (1 - beta1) * (grad - m)
@@ -304,6 +324,9 @@ class RMSprop(Optimizer):
     """RMSprop as ``torch.optim.RMSprop`` writes it: eps outside the square root."""
 
     prefix, state_keys = "rmsprop", ("v",)
+    lr: float
+    alpha: float
+    eps: float
 
     def __init__(
         self, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8
@@ -311,7 +334,7 @@ class RMSprop(Optimizer):
         super().__init__(lr=lr, alpha=alpha, eps=eps)
 
     def update_one(self, param: Parameter) -> None:
-        xp, grad = backends.of(param.data).xp, param.grad.data
+        xp, grad = backends.of(param.data).xp, _grad(param)
         alpha, lr, eps = float(self.alpha), float(self.lr), float(self.eps)
         v = self._state(param)[0] * alpha + (1 - alpha) * (grad * grad)
         self._store(param, v)
@@ -324,7 +347,7 @@ class Nesterov(MomentumSGD):
     prefix, state_keys = "nesterov", ("v",)
 
     def update_one(self, param: Parameter) -> None:
-        mu, grad = float(self.momentum), param.grad.data
+        mu, grad = float(self.momentum), _grad(param)
         v = self._state(param)[0] * mu + grad  # a sum of gradients, without lr
         self._store(param, v)
         param.data = _step(param, float(self.lr) * (grad + mu * v))
@@ -334,6 +357,11 @@ class AdamW(Optimizer):
     """Adam with decoupled weight decay, as ``torch.optim.AdamW`` writes it."""
 
     prefix, state_keys = "adamw", ("m", "v")
+    lr: float
+    beta1: float
+    beta2: float
+    eps: float
+    weight_decay: float
 
     def __init__(
         self,
@@ -347,7 +375,7 @@ class AdamW(Optimizer):
         super().__init__(lr=lr, **hyper, weight_decay=weight_decay)
 
     def update_one(self, param: Parameter) -> None:
-        xp, grad = backends.of(param.data).xp, param.grad.data
+        xp, grad = backends.of(param.data).xp, _grad(param)
         lr, beta1, beta2 = float(self.lr), float(self.beta1), float(self.beta2)
         data = param.data * (1 - lr * float(self.weight_decay))
         m, v = self._state(param)

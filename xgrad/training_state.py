@@ -122,7 +122,7 @@ def _meta(stored: dict[str, Any], path: str, optimizer: Any) -> dict[str, Any]:
         raise ValueError(
             f"load_checkpoint: {path!r} is not a checkpoint to load here: {problem}"
         )
-    return meta
+    return meta  # type: ignore[return-value]  # _problem() found none: a dict
 
 
 def _problem(meta: Any, optimizer: Any) -> str:

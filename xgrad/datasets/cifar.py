@@ -159,7 +159,7 @@ class CIFAR10(Dataset):
         try:
             with (
                 gzip.GzipFile(self._path) as gz,
-                tarfile.open(fileobj=_Chunked(gz), mode="r:") as tar,
+                tarfile.open(fileobj=_Chunked(gz), mode="r:") as tar,  # type: ignore[call-overload]  # read() is all it uses
             ):
                 for member in tar:  # one pass, in archive order: no seeking back
                     self._check_member(folder, member)

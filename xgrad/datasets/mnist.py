@@ -94,7 +94,7 @@ def _open(path: Path) -> Iterator[IO[bytes]]:
     with path.open("rb") as f:
         gz = f.read(2) == b"\x1f\x8b"
         f.seek(0)
-        yield gzip.GzipFile(fileobj=f) if gz else f
+        yield gzip.GzipFile(fileobj=f) if gz else f  # type: ignore[misc]  # a binary file, not IO by name
 
 
 def _take(f: IO[bytes], raw: bytearray, n: int, path: Path) -> None:

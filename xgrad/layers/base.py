@@ -32,6 +32,11 @@ class Layer(DeviceResident):
     (for example batch-norm statistics) so they move with the layer.
     """
 
+    # Names of Parameter and Layer attributes, and of persistent arrays, in
+    # assignment order (dicts used as ordered sets); set by __init__.
+    _params: dict[str, None]
+    _persistent: dict[str, None]
+
     def __init__(self) -> None:
         object.__setattr__(self, "_params", {})
         object.__setattr__(self, "_persistent", {})
