@@ -173,7 +173,10 @@ class AnomalyObserver(observing.Observer):
                 raise forward_error(call.function, inputs, i, bad, maker)
 
     def backward_postprocess(
-        self, call: observing.Call, grads: list[Any], grad_inputs: tuple[Any, ...]
+        self,
+        call: observing.Call,
+        grads: list[Variable | None],
+        grad_inputs: tuple[Any, ...],
     ) -> None:
         for i, gx in enumerate(grad_inputs):
             bad = None if gx is None else nonfinite(as_variable(gx).data)

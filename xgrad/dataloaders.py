@@ -15,7 +15,7 @@ order whatever the device; only the finished batches cross to the device.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
@@ -183,7 +183,7 @@ class DataLoader(DeviceResident):
         return to_device(stacked, self.device)
 
     # -- devices ---------------------------------------------------------------
-    def to_device(self, spec: Any) -> DataLoader:
+    def to_device(self, spec: Any) -> Self:
         """Give out the following batches on ``spec``; returns self."""
         target = _device(spec)
         to_device(self._any_array(), target)  # fails here, not at the next batch

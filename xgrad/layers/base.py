@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import weakref
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
 from .. import backends
 from ..core import Parameter, Variable
-from ..devices import DeviceResident, get_default_device, to_device
+from ..devices import Device, DeviceResident, get_default_device, to_device
 from ..devices import device as _device
 from ..weight_files import read_weights, write_arrays
 
@@ -95,7 +95,7 @@ class Layer(DeviceResident):
         for param in self.params():
             param.cleargrad()
 
-    def to_device(self, spec: Any) -> Layer:
+    def to_device(self, spec: Any) -> Self:
         """Move every Parameter, gradient and persistent array to ``spec``; returns self."""
         target = _device(spec)
         for layer in self._layers():
@@ -135,7 +135,7 @@ class Layer(DeviceResident):
         return None
 
     @property
-    def device(self) -> Any:
+    def device(self) -> Device:
         """Where this layer's parameters live (or will be created)."""
         array = self._any_array()
         if array is not None:
