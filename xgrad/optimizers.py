@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Self, cast
 
 import numpy as np
 
@@ -46,7 +46,7 @@ class Optimizer:
         self.hyperparameters = tuple(hyperparameters)
         self.__dict__.update(hyperparameters)
 
-    def setup(self, target: Layer) -> Optimizer:
+    def setup(self, target: Layer) -> Self:
         """Optimize ``target.params()`` (a Layer or Model); returns ``self``."""
         self.target = target
         return self
