@@ -87,7 +87,14 @@ def _floating(where: str, what: str, x: Any, shape: tuple | None = None) -> Vari
     return v
 
 
-def _forward(where: str, f: Any, args: Any, argnums: Any, kw: Any, aux: bool = False):
+def _forward(
+    where: str,
+    f: Callable[..., Any],
+    args: Any,
+    argnums: Any,
+    kw: Any,
+    aux: bool = False,
+):
     """Call ``f`` once on wrapped arguments: (outs, is tuple, aux, targets, mode)."""
     n = len(args)
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)

@@ -30,10 +30,13 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import backends
 from .core import Parameter, Variable
+
+if TYPE_CHECKING:
+    from .layers import Layer
 
 __all__ = ["compute", "persist"]
 
@@ -103,7 +106,7 @@ def _slots_of_variable(v: Variable) -> list[_Slot]:
     return slots
 
 
-def _slots_of_layer(layer: Any) -> list[_Slot]:
+def _slots_of_layer(layer: Layer) -> list[_Slot]:
     slots = [s for p in layer.params() for s in _slots_of_variable(p)]
     for sub in layer._layers():
         for name in sub._persistent:

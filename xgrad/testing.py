@@ -333,7 +333,7 @@ def check_backends(
 
 def _check_one(
     where: str,
-    backend: Any,
+    backend: backends.Backend,
     arrays: list[Any],
     got: Any,
     want: np.ndarray,

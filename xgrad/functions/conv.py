@@ -10,7 +10,7 @@ Images are (N, C, H, W); ``kernel_size``, ``stride``, ``pad`` are ints or
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import utils as _utils
 from .._inputs import operand
@@ -18,6 +18,9 @@ from ..core import Function, Variable
 from .linalg import linear
 from .reduction import sum as sum_
 from .shape import reshape, transpose
+
+if TYPE_CHECKING:
+    from ..backends import Backend
 
 Pair = int | tuple[int, int]
 IntPair = tuple[int, int]
@@ -80,7 +83,9 @@ def _rows(i: int, s: int, n: int) -> slice:
     return slice(i, i + s * (n - 1) + 1, s)  # an exact stop: no out-of-range slices
 
 
-def _im2col(backend: Any, x: Any, k: Any, s: Any, p: Any, fill: float = 0.0) -> Any:
+def _im2col(
+    backend: Backend, x: Any, k: IntPair, s: IntPair, p: IntPair, fill: float = 0.0
+) -> Any:
     """(N, C, H, W) image to (N, C, KH, KW, OH, OW) windows, padded with ``fill``."""
     xp, (n, c, h, w), (oh, ow) = backend.xp, x.shape, _outsize(x.shape[2:], k, s, p)
     img = x
@@ -93,7 +98,9 @@ def _im2col(backend: Any, x: Any, k: Any, s: Any, p: Any, fill: float = 0.0) -> 
     return xp.reshape(xp.stack(parts, axis=2), (n, c, k[0], k[1], oh, ow))
 
 
-def _col2im(backend: Any, col: Any, shape: Any, s: Any, p: Any) -> Any:
+def _col2im(
+    backend: Backend, col: Any, shape: tuple[int, ...], s: IntPair, p: IntPair
+) -> Any:
     """Sum (N, C, KH, KW, OH, OW) windows back into an (N, C, H, W) image."""
     (n, c, h, w), (_, _, kh, kw, oh, ow) = shape, col.shape
     padded = (n, c, h + 2 * p[0], w + 2 * p[1])
