@@ -164,7 +164,10 @@ class AnomalyObserver(observing.Observer):
             _sites[call.function] = site
 
     def forward_postprocess(
-        self, call: observing.Call, inputs: tuple[Any, ...], outputs: Any
+        self,
+        call: observing.Call,
+        inputs: tuple[Any, ...],
+        outputs: Variable | list[Variable],
     ) -> None:
         for i, y in enumerate(outputs if isinstance(outputs, list) else [outputs]):
             bad = nonfinite(y.data)

@@ -99,7 +99,7 @@ class Observer:
         """Before ``call.function.forward`` runs."""
 
     def forward_postprocess(
-        self, call: Call, inputs: tuple[Any, ...], outputs: Any
+        self, call: Call, inputs: tuple[Any, ...], outputs: Variable | list[Variable]
     ) -> None:
         """After it ran; ``outputs`` is what the call returns."""
 

@@ -144,7 +144,10 @@ class ProfileObserver(observing.Observer):
         self.profile = profile
 
     def forward_postprocess(
-        self, call: observing.Call, inputs: tuple[Any, ...], outputs: Any
+        self,
+        call: observing.Call,
+        inputs: tuple[Any, ...],
+        outputs: Variable | list[Variable],
     ) -> None:
         self._add(call)
 
