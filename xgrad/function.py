@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Sequence
+from types import ModuleType
 from typing import Any, ClassVar
 
 from . import backends, observing
@@ -163,7 +164,7 @@ class Function:
         return outputs if len(outputs) > 1 else outputs[0]
 
     @property
-    def xp(self) -> Any:
+    def xp(self) -> ModuleType:
         """The array-API namespace of this call's inputs."""
         return self.backend.xp
 

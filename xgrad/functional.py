@@ -94,7 +94,7 @@ def _forward(
     argnums: Any,
     kw: Any,
     aux: bool = False,
-):
+) -> tuple[list[Variable], bool, Any, list[Variable], str]:
     """Call ``f`` once on wrapped arguments: (outs, is tuple, aux, targets, mode)."""
     n = len(args)
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)

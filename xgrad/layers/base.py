@@ -156,7 +156,7 @@ def _dtype_on(backend: backends.Backend, dtype: Any, native: Any) -> Any:
     return getattr(backend.xp, name)
 
 
-def _place(layer: Layer) -> tuple[backends.Backend, Any]:
+def _place(layer: Layer) -> tuple[backends.Backend, Device]:
     dev = _device(layer.device)
     return backends.get(dev.backend), dev
 
