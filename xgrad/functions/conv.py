@@ -240,10 +240,7 @@ class Conv2d(_Conv):
     def forward(self, x, W, b=None):
         xp, (oc, c, kh, kw) = self.xp, W.shape
         col = _im2col(self.backend, x, (kh, kw), self.stride, self.pad)
-        n: int
-        oh: int
-        ow: int
-        n, oh, ow = x.shape[0], *col.shape[4:]  # type: ignore[misc]  # a starred Any
+        n, (oh, ow) = x.shape[0], col.shape[4:]
         # (OC, C*KH*KW) @ (N, C*KH*KW, OH*OW): one product per image, NCHW out.
         col = xp.reshape(col, (n, c * kh * kw, oh * ow))
         y = xp.reshape(xp.matmul(xp.reshape(W, (oc, -1)), col), (n, oc, oh, ow))
