@@ -31,7 +31,17 @@ LAYERS = [
     ("tracing", ["tracing", "recompute", "anomaly"]),
     ("transforms and tools", ["functional", "debug"]),
     ("debugging", ["profiler", "graph", "core_simple"]),
-    ("models", ["layers.", "models", "optimizer_hooks", "optimizers", "schedules"]),
+    (
+        "models",
+        [
+            "layers.",
+            "models",
+            "optimizer_hooks",
+            "optimizer_base",
+            "optimizers",
+            "schedules",
+        ],
+    ),
     ("training", ["training_state", "serialization"]),
     ("data", ["datasets.", "dataloaders", "transforms", "progress"]),
     ("helpers", ["utils", "testing.", "cuda", "book."]),

@@ -14,6 +14,8 @@ import linecache
 import os
 import sys
 import weakref
+from collections.abc import Sequence
+from types import FrameType
 from typing import Any, NamedTuple
 
 from . import backends, observing
@@ -63,7 +65,7 @@ def _maker(calls: list[observing.Call]) -> Function | None:
 
 def _call_site(calls: list[observing.Call]) -> _Site | None:
     maker = _maker(calls)
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
         frame = frame.f_back
     if frame is None:
@@ -108,7 +110,7 @@ def _describe(x: Any) -> str:
     return f"shape {tuple(data.shape)} {str(data.dtype).rpartition('.')[2]}"
 
 
-def _inputs_lines(f: Function, inputs: tuple[Any, ...]) -> list[str]:
+def _inputs_lines(f: Function, inputs: Sequence[Any]) -> list[str]:
     lines = [f"  {type(f).__name__}'s inputs:"]
     lines += [f"    {i}: {_describe(x)}" for i, x in enumerate(inputs)]
     arrays = [x.data if isinstance(x, Variable) else x for x in inputs]
@@ -162,7 +164,10 @@ class AnomalyObserver(observing.Observer):
             _sites[call.function] = site
 
     def forward_postprocess(
-        self, call: observing.Call, inputs: tuple[Any, ...], outputs: Any
+        self,
+        call: observing.Call,
+        inputs: tuple[Any, ...],
+        outputs: Variable | list[Variable],
     ) -> None:
         for i, y in enumerate(outputs if isinstance(outputs, list) else [outputs]):
             bad = nonfinite(y.data)
@@ -171,7 +176,10 @@ class AnomalyObserver(observing.Observer):
                 raise forward_error(call.function, inputs, i, bad, maker)
 
     def backward_postprocess(
-        self, call: observing.Call, grads: list[Any], grad_inputs: tuple[Any, ...]
+        self,
+        call: observing.Call,
+        grads: list[Variable | None],
+        grad_inputs: tuple[Any, ...],
     ) -> None:
         for i, gx in enumerate(grad_inputs):
             bad = None if gx is None else nonfinite(as_variable(gx).data)

@@ -23,22 +23,26 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import observing
 from .config import enable_backprop
+
+if TYPE_CHECKING:
+    from .function import Function
+    from .variable import Variable
 
 __all__ = ["run", "walk"]
 
 
 def walk(
-    variables: Iterable[Any], stop: Callable[[Any], bool] | None = None
-) -> Iterator[Any]:
+    variables: Iterable[Variable], stop: Callable[[Variable], bool] | None = None
+) -> Iterator[Function]:
     """Every Function behind ``variables``, once each, depth first, iteratively.
 
     ``stop(variable)`` true means: do not go behind that Variable.
     """
-    seen: set[Any] = set()
+    seen: set[Function] = set()
     todo = [
         v.creator
         for v in variables
@@ -54,10 +58,12 @@ def walk(
             creator = x.creator
             fresh = creator is not None and creator not in seen
             if fresh and (stop is None or not stop(x)):
-                todo.append(creator)
+                todo.append(creator)  # type: ignore[arg-type]  # fresh: not None
 
 
-def _leading_to(seeds: Sequence[tuple[Any, Any]], targets: Sequence[Any]) -> set[Any]:
+def _leading_to(
+    seeds: Sequence[tuple[Variable, Any]], targets: Sequence[Variable]
+) -> set[Function]:
     """The Functions behind the seeds' outputs from which some target is reached.
 
     A Function leads to a target if an input is one, or is made by a Function
@@ -68,10 +74,10 @@ def _leading_to(seeds: Sequence[tuple[Any, Any]], targets: Sequence[Any]) -> set
     stop = set(targets)
     floor = min(t.generation for t in targets)
 
-    def skip(x: Any) -> bool:
-        return x in stop or x.creator.generation < floor
+    def skip(x: Variable) -> bool:
+        return x in stop or x.creator.generation < floor  # type: ignore[union-attr]  # walk asks for made ones
 
-    leads: set[Any] = set()
+    leads: set[Function] = set()
     for f in sorted(walk([y for y, _ in seeds], skip), key=_generation):
         for x in f.inputs:
             if x in stop or x.creator in leads:
@@ -80,19 +86,19 @@ def _leading_to(seeds: Sequence[tuple[Any, Any]], targets: Sequence[Any]) -> set
     return leads
 
 
-def _generation(f: Any) -> int:
+def _generation(f: Function) -> int:
     return f.generation
 
 
 def run(
-    seeds: Sequence[tuple[Any, Any]],
+    seeds: Sequence[tuple[Variable, Any]],
     *,
-    wrap: Callable[[Any], Any],
-    targets: Sequence[Any] = (),
+    wrap: Callable[[Any], Variable],
+    targets: Sequence[Variable] = (),
     create_graph: bool = False,
     retain_grad: bool = False,
     accumulate: bool = True,
-) -> list[Any]:
+) -> list[Variable | None]:
     """Backpropagate ``seeds`` (``(output, its gradient)`` pairs) through the graph.
 
     Parameters
@@ -117,15 +123,16 @@ def run(
     # so the dictionary never compares two of them with ``==``.
     stop = set(targets)
     leads = None if accumulate or not stop else _leading_to(seeds, targets)
-    grads: dict[Any, Any] = {}  # Variable -> this pass's gradient
-    leaves: list[Any] = []  # leaves reached, for .grad at the end
-    heap: list[tuple[int, int, Any]] = []
-    queued: set[Any] = set()
+    grads: dict[Variable, Variable] = {}  # Variable -> this pass's gradient
+    leaves: list[Variable] = []  # leaves reached, for .grad at the end
+    heap: list[tuple[int, int, Function]] = []
+    queued: set[Function] = set()
     order = itertools.count()
     push, pop = heapq.heappush, heapq.heappop
     grad_type = type(seeds[0][1]) if seeds else None
     # Each round delivers gradients to ``inputs`` (first the seeds), then runs
     # the newest queued Function's backward, whose results are the next round's.
+    inputs: Sequence[Variable]
     f, inputs, gxs = None, tuple(y for y, _ in seeds), tuple(g for _, g in seeds)
     token = enable_backprop.set(create_graph)
     try:
@@ -155,7 +162,7 @@ def run(
             f = pop(heap)[2]
             refs = f.outputs
             if len(refs) == 1 and observe is None and not retain_grad:  # fast path
-                gxs = f.backward(grads.pop(refs[0]()))
+                gxs = f.backward(grads.pop(refs[0]()))  # type: ignore[arg-type]  # live
             else:
                 gys = _output_grads(f, grads, observe, retain_grad)
                 gxs = f.backward(*gys) if observe is None else observe.backward(f, gys)
@@ -173,30 +180,33 @@ def run(
 
 
 def _output_grads(
-    f: Any, grads: dict[Any, Any], observe: Any, retain_grad: bool
-) -> list[Any]:
+    f: Function,
+    grads: dict[Variable, Variable],
+    observe: observing.Dispatch | None,
+    retain_grad: bool,
+) -> list[Variable | None]:
     """The complete gradients of ``f``'s outputs, taken out of ``grads``."""
-    gys = []
+    gys: list[Variable | None] = []
     for ref in f.outputs:
         y = ref()
         gy = None if y is None else grads.pop(y, None)
         if gy is not None:
             if observe is not None:
-                gy = observe.gradient(y, gy)
+                gy = observe.gradient(y, gy)  # type: ignore[arg-type]  # y lives
             if retain_grad:
-                y.grad = gy if y.grad is None else y.grad + gy
+                y.grad = gy if y.grad is None else y.grad + gy  # type: ignore[union-attr]  # y lives
         gys.append(gy)
     return gys
 
 
-def _bad_count(f: Any, gxs: tuple[Any, ...], inputs: tuple[Any, ...]) -> None:
+def _bad_count(f: Function, gxs: tuple[Any, ...], inputs: Sequence[Variable]) -> None:
     raise ValueError(
         f"{type(f).__name__}.backward returned {len(gxs)} gradients for "
         f"{len(inputs)} inputs; return one per input (None for no gradient)"
     )
 
 
-def _bad_shape(f: Any, x: Any, gx: Any) -> None:
+def _bad_shape(f: Function | None, x: Variable, gx: Variable) -> None:
     raise ValueError(
         f"{type(f).__name__}.backward returned a gradient of shape "
         f"{tuple(gx._data.shape)} for an input of shape {tuple(x._data.shape)}; "

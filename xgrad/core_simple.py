@@ -73,7 +73,7 @@ class Variable(core.Variable):
         super().__init__(data, name)
 
     @property
-    def grad(self) -> Any:  # type: ignore[override]
+    def grad(self) -> Any:
         """The gradient as an array (None before a backward pass)."""
         return self._grad
 
@@ -87,7 +87,7 @@ class Variable(core.Variable):
         super().backward(retain_grad=retain_grad)
 
 
-def as_variable(obj: Any) -> Variable:
+def as_variable(obj: Any) -> core.Variable:
     """``obj`` if it is a Variable, else a simple-core Variable wrapping the array."""
     return obj if isinstance(obj, core.Variable) else Variable(obj)
 

@@ -15,7 +15,7 @@ order whatever the device; only the finished batches cross to the device.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Protocol, Self
 
 import numpy as np
 
@@ -25,6 +25,13 @@ from .devices import Device, DeviceResident, get_default_device, to_device
 from .devices import device as _device
 
 __all__ = ["DataLoader", "SeqDataLoader"]
+
+
+class _Examples(Protocol):
+    """What a loader reads: ``len(dataset)`` and ``dataset[i] -> (x, t)``."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int, /) -> Any: ...
 
 
 class DataLoader(DeviceResident):
@@ -71,7 +78,7 @@ class DataLoader(DeviceResident):
 
     def __init__(
         self,
-        dataset: Any,
+        dataset: _Examples,
         batch_size: int,
         shuffle: bool = True,
         gpu: bool = False,
@@ -186,7 +193,7 @@ class DataLoader(DeviceResident):
         return to_device(stacked, self.device)
 
     # -- devices ---------------------------------------------------------------
-    def to_device(self, spec: Any) -> DataLoader:
+    def to_device(self, spec: Any) -> Self:
         """Give out the following batches on ``spec``; returns self."""
         target = _device(spec)
         to_device(self._any_array(), target)  # fails here, not at the next batch
@@ -238,7 +245,7 @@ class SeqDataLoader(DataLoader):
 
     def __init__(
         self,
-        dataset: Any,
+        dataset: _Examples,
         batch_size: int,
         gpu: bool = False,
         device: Any = None,

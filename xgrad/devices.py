@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Self
 
 from . import backends
 from ._device import Device
@@ -166,14 +166,14 @@ class DeviceResident:
 
     __slots__ = ()
 
-    def to_device(self, spec: Any) -> Any:
+    def to_device(self, spec: Any) -> Self:
         raise NotImplementedError
 
     def _any_array(self) -> Any:
         """One array this object holds, to decide where to_gpu/to_cpu go."""
         raise NotImplementedError
 
-    def to_gpu(self, device: Any = None) -> Any:
+    def to_gpu(self, device: Any = None) -> Self:
         """Move to ``device``, or to this library's GPU (else CuPy's)."""
         if device is not None:
             spec = device if isinstance(device, str | Device) else f"cupy:{device}"
@@ -181,7 +181,7 @@ class DeviceResident:
         array = self._any_array()
         return self.to_device(gpu_device(array) if array is not None else "cupy")
 
-    def to_cpu(self) -> Any:
+    def to_cpu(self) -> Self:
         """Move to this library's CPU (else NumPy's)."""
         array = self._any_array()
         return self.to_device(cpu_device(array) if array is not None else "numpy")

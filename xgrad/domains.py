@@ -29,7 +29,11 @@ one table through :func:`kind`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .backends import Backend
+    from .function import Function
 
 __all__ = ["DOMAINS", "KINDS", "conform", "kind"]
 
@@ -47,7 +51,7 @@ DOMAINS: dict[str, frozenset[str] | None] = {
 _CAST_TO_FLOAT = {"floating", "real floating"}  # domains that cast bool and ints
 
 
-def kind(backend: Any, dtype: Any) -> str:
+def kind(backend: Backend, dtype: Any) -> str:
     """``"bool"``, ``"integral"``, ``"real floating"``, ``"complex floating"`` or
     ``"other"``: the library's ``isdtype`` asked once per backend and dtype.
 
@@ -73,7 +77,7 @@ def check_domain_name(owner: str, domain: Any) -> None:
             )
 
 
-def conform(func: Any, x: Any, i: int, domain: str) -> Any:
+def conform(func: Function, x: Any, i: int, domain: str) -> Any:
     """Input ``i`` of ``func`` (a raw array) as ``domain`` wants it, or an error.
 
     Called by ``Function.__call__`` when the cached kind is not one the

@@ -10,6 +10,8 @@ runs, step by step, is in docs/engine.md.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
+from types import ModuleType
 from typing import Any, ClassVar
 
 from . import backends, observing
@@ -73,7 +75,7 @@ class Function:
     )
     backend: backends.Backend
     generation: int
-    inputs: tuple[Variable, ...]
+    inputs: Sequence[Variable]  # a tuple, or a list when arrays were wrapped
     outputs: tuple[weakref.ref[Variable], ...]
 
     domain: ClassVar[str | tuple[str, ...]] = "any"
@@ -102,8 +104,9 @@ class Function:
             return observing.forward(self, inputs)
         for x in inputs:
             if not isinstance(x, Variable):
-                inputs = as_variables(inputs, self)
+                inputs = as_variables(inputs, self)  # type: ignore[assignment]  # a list
                 break
+        backend: backends.Backend | None
         try:  # free unless raised: the library's errors get this op's name
             # One and two inputs are the common cases, kept lean: they run for
             # every op.
@@ -128,7 +131,7 @@ class Function:
                     a, b = self._enforce((a, b))
                 ys = self.forward(a, b)
             else:
-                xs = [x._data for x in inputs]
+                xs: Sequence[Any] = [x._data for x in inputs]
                 self.backend = backend = backends.of(*xs, op=self)
                 if accepts is not None:
                     xs = self._enforce(xs)
@@ -161,7 +164,7 @@ class Function:
         return outputs if len(outputs) > 1 else outputs[0]
 
     @property
-    def xp(self) -> Any:
+    def xp(self) -> ModuleType:
         """The array-API namespace of this call's inputs."""
         return self.backend.xp
 

@@ -74,7 +74,7 @@ def _value_and_grad(
         seed = Variable(backends.of(y.data).xp.ones_like(y.data))
         gs = gradients([(y, seed)], ts, mode == "graph")
         grads = [as_result(g, t, mode) for g, t in zip(gs, ts, strict=True)]
-        grads = grads[0] if isinstance(argnums, int) else tuple(grads)
+        grads = grads[0] if isinstance(argnums, int) else tuple(grads)  # type: ignore[assignment]  # one or a tuple
         aux = plain(aux) if mode == "array" else aux
         if kind == "grad":
             return (grads, aux) if has_aux else grads
@@ -251,7 +251,7 @@ def hvp(f: Callable[..., Any], primals: Any, v: Any) -> Any:
     g = grad(f, tuple(range(n)))
 
     def directional(*args: Any) -> Variable:  # <grad f(x), v>
-        return sum(sum_(gi * vi) for gi, vi in zip(g(*args[:n]), args[n:], strict=True))
+        return sum(sum_(gi * vi) for gi, vi in zip(g(*args[:n]), args[n:], strict=True))  # type: ignore[return-value]  # sum() of Variables: a Variable
 
     directional.__name__ = where
     result = grad(directional, tuple(range(n)))(*xs, *v)

@@ -12,14 +12,17 @@ import itertools
 import threading
 import weakref
 from collections.abc import Callable
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from . import observing
+
+if TYPE_CHECKING:
+    from .variable import Variable
 
 __all__ = ["HookHandle", "register_hook"]
 
 _lock = threading.RLock()
-_hooks: dict[int, dict[int, Callable[[Any], Any]]] = {}  # id(Variable) -> hooks
+_hooks: dict[int, dict[int, Callable[[Variable], Any]]] = {}  # id(Variable) -> hooks
 _ends: dict[int, weakref.finalize] = {}  # ... and what drops them when it dies
 _keys = itertools.count()
 
@@ -27,7 +30,7 @@ _keys = itertools.count()
 class _RunHooks(observing.Observer):
     """The global observer that calls each Variable's hooks on its gradient."""
 
-    def gradient(self, variable: Any, grad: Any) -> Any:
+    def gradient(self, variable: Variable, grad: Variable) -> Variable | None:
         hooks = _hooks.get(id(variable))
         if not hooks:
             return None
@@ -66,7 +69,7 @@ class HookHandle:
 
     __slots__ = ("_key", "_ref")
 
-    def __init__(self, x: Any, key: int) -> None:
+    def __init__(self, x: Variable, key: int) -> None:
         self._ref = weakref.ref(x)
         self._key = key
 
@@ -90,7 +93,7 @@ class HookHandle:
         self.remove()
 
 
-def register_hook(x: Any, hook: Callable[[Any], Any]) -> HookHandle:
+def register_hook(x: Variable, hook: Callable[[Variable], Any]) -> HookHandle:
     """Call ``hook(grad)`` each time a backward pass completes ``x``'s gradient.
 
     See ``Variable.register_hook``, which calls this.

@@ -30,9 +30,12 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import backends
+
+if TYPE_CHECKING:
+    from .layers import Layer
 
 __all__ = ["compute", "persist"]
 
@@ -106,20 +109,20 @@ def _slots_of_variable(v: Any) -> list[_Slot]:
         for key, value in state.items():
             if hasattr(value, "shape"):
                 slots.append(
-                    (lambda k=key: state[k], lambda a, k=key: state.__setitem__(k, a))
+                    (lambda k=key: state[k], lambda a, k=key: state.__setitem__(k, a))  # type: ignore[misc]  # lambdas with default arguments
                 )
     return slots
 
 
-def _slots_of_layer(layer: Any) -> list[_Slot]:
+def _slots_of_layer(layer: Layer) -> list[_Slot]:
     slots = [s for p in layer.params() for s in _slots_of_variable(p)]
     for sub in layer._layers():
         for name in sub._persistent:
             if sub.__dict__.get(name) is not None:
                 slots.append(
                     (
-                        lambda s=sub, n=name: s.__dict__[n],
-                        lambda a, s=sub, n=name: object.__setattr__(s, n, a),
+                        lambda s=sub, n=name: s.__dict__[n],  # type: ignore[misc]  # lambdas with default arguments
+                        lambda a, s=sub, n=name: object.__setattr__(s, n, a),  # type: ignore[misc]  # lambdas with default arguments
                     )
                 )
     return slots
@@ -164,7 +167,7 @@ def persist(*items: Any) -> tuple[Any, ...]:
             returned.append(obj)
         else:
             box = [_array(obj, "persist", i)]
-            slots.append((lambda b=box: b[0], lambda a, b=box: b.__setitem__(0, a)))
+            slots.append((lambda b=box: b[0], lambda a, b=box: b.__setitem__(0, a)))  # type: ignore[misc]  # lambdas with default arguments
             returned.append(box)
     done = _evaluate([get() for get, _ in slots], "persist")
     for (get, put), value in zip(slots, done, strict=True):

@@ -40,7 +40,11 @@ class Model(Layer):
         return plot_dot_graph(y, verbose=True, to_file=to_file)
 
 
-def _load_pretrained(model: Model, pretrained: Any) -> None:
+# pretrained=: False (or None) for fresh weights, or a local weights file.
+Pretrained = bool | str | os.PathLike[str] | None
+
+
+def _load_pretrained(model: Model, pretrained: Pretrained) -> None:
     if pretrained is False or pretrained is None:
         return
     if pretrained is True:
@@ -111,7 +115,7 @@ class MLP(Model):
 class VGG16(Model):
     """VGG-16 (Simonyan and Zisserman, 2014) with DeZero's layer names."""
 
-    def __init__(self, pretrained: Any = False) -> None:
+    def __init__(self, pretrained: Pretrained = False) -> None:
         super().__init__()
         widths = {1: 64, 2: 128, 3: 256, 4: 512, 5: 512}
         for block, width in widths.items():
@@ -139,7 +143,7 @@ class ResNet(Model):
     ``blocks`` and ``n_classes`` build smaller variants (tests, small images).
     """
 
-    BLOCKS: ClassVar[dict[int, tuple[int, ...]]] = {
+    BLOCKS: ClassVar[dict[int, tuple[int, int, int, int]]] = {
         50: (3, 4, 6, 3),
         101: (3, 4, 23, 3),
         152: (3, 8, 36, 3),
@@ -148,7 +152,7 @@ class ResNet(Model):
     def __init__(
         self,
         n_layers: int = 152,
-        pretrained: Any = False,
+        pretrained: Pretrained = False,
         *,
         blocks: tuple[int, int, int, int] | None = None,
         n_classes: int = 1000,
@@ -179,17 +183,17 @@ class ResNet(Model):
 
 
 class ResNet50(ResNet):
-    def __init__(self, pretrained: Any = False) -> None:
+    def __init__(self, pretrained: Pretrained = False) -> None:
         super().__init__(50, pretrained)
 
 
 class ResNet101(ResNet):
-    def __init__(self, pretrained: Any = False) -> None:
+    def __init__(self, pretrained: Pretrained = False) -> None:
         super().__init__(101, pretrained)
 
 
 class ResNet152(ResNet):
-    def __init__(self, pretrained: Any = False) -> None:
+    def __init__(self, pretrained: Pretrained = False) -> None:
         super().__init__(152, pretrained)
 
 

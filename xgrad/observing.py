@@ -38,7 +38,11 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
+
+if TYPE_CHECKING:
+    from .function import Function
+    from .variable import Variable
 
 __all__ = ["Call", "Observer", "active", "observe", "observers"]
 
@@ -72,7 +76,7 @@ class Call:
 
     __slots__ = ("callee_seconds", "function", "phase", "seconds")
 
-    def __init__(self, function: Any, phase: str) -> None:
+    def __init__(self, function: Function, phase: str) -> None:
         self.function = function
         self.phase = phase
         self.seconds = 0.0
@@ -95,19 +99,22 @@ class Observer:
         """Before ``call.function.forward`` runs."""
 
     def forward_postprocess(
-        self, call: Call, inputs: tuple[Any, ...], outputs: Any
+        self, call: Call, inputs: tuple[Any, ...], outputs: Variable | list[Variable]
     ) -> None:
         """After it ran; ``outputs`` is what the call returns."""
 
-    def backward_preprocess(self, call: Call, grads: list[Any]) -> None:
+    def backward_preprocess(self, call: Call, grads: list[Variable | None]) -> None:
         """Before ``call.function.backward`` runs."""
 
     def backward_postprocess(
-        self, call: Call, grads: list[Any], grad_inputs: tuple[Any, ...]
+        self,
+        call: Call,
+        grads: list[Variable | None],
+        grad_inputs: tuple[Any, ...],
     ) -> None:
         """After it ran."""
 
-    def gradient(self, variable: Any, grad: Any) -> Any:
+    def gradient(self, variable: Variable, grad: Variable) -> Variable | None:
         """``variable``'s gradient in this pass is complete: None keeps it, a
         Variable of the same shape replaces it (for everything upstream)."""
         return None
@@ -221,7 +228,7 @@ class _Running:
             self.stack[-1].callee_seconds += self.call.seconds
 
 
-def forward(function: Any, inputs: tuple[Any, ...]) -> Any:
+def forward(function: Function, inputs: tuple[Any, ...]) -> Any:
     """``function(*inputs)`` with this context's observers told (the slow path)."""
     everyone = observers()  # gradient hooks (global) ignore forwards
     if not everyone:
@@ -246,7 +253,7 @@ class Dispatch:
     def __init__(self, everyone: tuple[Observer, ...]) -> None:
         self.everyone = everyone
 
-    def backward(self, function: Any, grads: list[Any]) -> Any:
+    def backward(self, function: Function, grads: list[Variable | None]) -> Any:
         call = Call(function, "backward")
         with _Running(call) as running_call:
             for o in self.everyone:
@@ -259,7 +266,7 @@ class Dispatch:
                 o.backward_postprocess(call, grads, as_tuple)
         return grad_inputs
 
-    def gradient(self, variable: Any, grad: Any) -> Any:
+    def gradient(self, variable: Variable, grad: Variable) -> Variable:
         for o in self.everyone:
             replaced = o.gradient(variable, grad)
             if replaced is not None:
@@ -282,7 +289,7 @@ def dispatch() -> Dispatch | None:
     return Dispatch(everyone) if everyone else None
 
 
-def gradient(variable: Any, grad: Any) -> Any:
+def gradient(variable: Variable, grad: Variable) -> Variable:
     """Tell every observer that ``variable``'s gradient is complete (a transform's
     argument, which the pass reached through a node standing for it)."""
     found = dispatch()

@@ -10,7 +10,10 @@ Nothing is assigned onto the Variable class.
 from __future__ import annotations
 
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .variable import Variable
 
 __all__ = ["OPS", "Operators"]
 
@@ -32,46 +35,46 @@ class Operators:
 
     __slots__ = ()
 
-    def __add__(self, other: Any) -> Any:
+    def __add__(self, other: Any) -> Variable:
         return OPS.add(self, other)
 
-    def __radd__(self, other: Any) -> Any:
+    def __radd__(self, other: Any) -> Variable:
         return OPS.add(self, other)
 
-    def __sub__(self, other: Any) -> Any:
+    def __sub__(self, other: Any) -> Variable:
         return OPS.sub(self, other)
 
-    def __rsub__(self, other: Any) -> Any:
+    def __rsub__(self, other: Any) -> Variable:
         return OPS.rsub(self, other)
 
-    def __mul__(self, other: Any) -> Any:
+    def __mul__(self, other: Any) -> Variable:
         return OPS.mul(self, other)
 
-    def __rmul__(self, other: Any) -> Any:
+    def __rmul__(self, other: Any) -> Variable:
         return OPS.mul(self, other)
 
-    def __truediv__(self, other: Any) -> Any:
+    def __truediv__(self, other: Any) -> Variable:
         return OPS.div(self, other)
 
-    def __rtruediv__(self, other: Any) -> Any:
+    def __rtruediv__(self, other: Any) -> Variable:
         return OPS.rdiv(self, other)
 
-    def __neg__(self) -> Any:
+    def __neg__(self) -> Variable:
         return OPS.neg(self)
 
-    def __pow__(self, other: Any) -> Any:
+    def __pow__(self, other: Any) -> Variable:
         return OPS.pow(self, other)
 
-    def __rpow__(self, other: Any) -> Any:
+    def __rpow__(self, other: Any) -> Variable:
         return OPS.rpow(self, other)
 
-    def __matmul__(self, other: Any) -> Any:
+    def __matmul__(self, other: Any) -> Variable:
         return OPS.matmul(self, other)
 
-    def __rmatmul__(self, other: Any) -> Any:
+    def __rmatmul__(self, other: Any) -> Variable:
         return OPS.matmul(other, self)
 
-    def __getitem__(self, key: Any) -> Any:
+    def __getitem__(self, key: Any) -> Variable:
         return OPS.get_item(self, key)
 
     def __lt__(self, other: Any) -> Any:
@@ -86,38 +89,38 @@ class Operators:
     def __ge__(self, other: Any) -> Any:
         return OPS.compare("__ge__", self, other)
 
-    def matmul(self, other: Any) -> Any:
+    def matmul(self, other: Any) -> Variable:
         """``F.matmul(self, other)``."""
         return OPS.matmul(self, other)
 
     dot = matmaul = matmul  # DeZero's names, its PyPI release's typo included
 
-    def reshape(self, *shape: Any) -> Any:
+    def reshape(self, *shape: Any) -> Variable:
         """``F.reshape``; ``v.reshape(2, 3)`` or ``v.reshape((2, 3))``."""
         return OPS.reshape(self, tuple(_shape_args(shape)))
 
-    def transpose(self, *axes: Any) -> Any:
+    def transpose(self, *axes: Any) -> Variable:
         """``F.transpose``; no axes reverses them, as ``v.T`` does."""
         found = _shape_args(axes) if axes else None
         return OPS.transpose(self, None if found is None else tuple(found))
 
     @property
-    def T(self) -> Any:
+    def T(self) -> Variable:
         """The transpose: every axis reversed."""
         return OPS.transpose(self)
 
-    def sum(self, axis: Any = None, keepdims: bool = False) -> Any:
+    def sum(self, axis: Any = None, keepdims: bool = False) -> Variable:
         """``F.sum(self, axis, keepdims)``."""
         return OPS.sum(self, axis, keepdims)
 
-    def mean(self, axis: Any = None, keepdims: bool = False) -> Any:
+    def mean(self, axis: Any = None, keepdims: bool = False) -> Variable:
         """``F.mean(self, axis, keepdims)``."""
         return OPS.mean(self, axis, keepdims)
 
-    def max(self, axis: Any = None, keepdims: bool = False) -> Any:
+    def max(self, axis: Any = None, keepdims: bool = False) -> Variable:
         """``F.max(self, axis, keepdims)``."""
         return OPS.max(self, axis, keepdims)
 
-    def min(self, axis: Any = None, keepdims: bool = False) -> Any:
+    def min(self, axis: Any = None, keepdims: bool = False) -> Variable:
         """``F.min(self, axis, keepdims)``."""
         return OPS.min(self, axis, keepdims)

@@ -8,12 +8,17 @@ these under the book's names.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, cast
 
 from . import backends
 from .core import Parameter, Variable
 
-__all__ = ["ClipGrad", "FreezeParam", "WeightDecay"]
+__all__ = ["ClipGrad", "FreezeParam", "WeightDecay", "grad_array"]
+
+
+def grad_array(param: Parameter) -> Any:
+    """``param.grad.data``: updates and hooks see only parameters with a gradient."""
+    return cast(Variable, param.grad).data
 
 
 # -- hooks give a parameter a new gradient rather than write into it: both inputs
@@ -28,7 +33,7 @@ class WeightDecay:
 
     def __call__(self, params: list[Parameter]) -> None:
         for param in params:
-            param.grad = Variable(param.grad.data + float(self.rate) * param.data)
+            param.grad = Variable(grad_array(param) + float(self.rate) * param.data)
 
 
 class ClipGrad:
@@ -38,12 +43,12 @@ class ClipGrad:
         self.max_norm = max_norm
 
     def __call__(self, params: list[Parameter]) -> None:
-        grads = [p.grad.data for p in params]
+        grads = [grad_array(p) for p in params]
         total = sum(float(backends.of(g).xp.sum(g * g)) for g in grads)
         rate = float(self.max_norm) / (math.sqrt(total) + 1e-6)
         if rate < 1:
             for param in params:
-                param.grad = Variable(param.grad.data * rate)
+                param.grad = Variable(grad_array(param) * rate)
 
 
 class FreezeParam:

@@ -19,9 +19,12 @@ import contextlib
 import dataclasses
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import observing
+
+if TYPE_CHECKING:
+    from .variable import Variable
 
 __all__ = ["FunctionStats", "Profile", "ProfileObserver", "profile"]
 
@@ -141,12 +144,18 @@ class ProfileObserver(observing.Observer):
         self.profile = profile
 
     def forward_postprocess(
-        self, call: observing.Call, inputs: tuple[Any, ...], outputs: Any
+        self,
+        call: observing.Call,
+        inputs: tuple[Any, ...],
+        outputs: Variable | list[Variable],
     ) -> None:
         self._add(call)
 
     def backward_postprocess(
-        self, call: observing.Call, grads: list[Any], grad_inputs: tuple[Any, ...]
+        self,
+        call: observing.Call,
+        grads: list[Variable | None],
+        grad_inputs: tuple[Any, ...],
     ) -> None:
         self._add(call)
 

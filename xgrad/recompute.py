@@ -32,7 +32,7 @@ class Recompute(Function):
         self.f = f
         self.single = True
 
-    def forward(self, *xs):
+    def forward(self, *xs: Any) -> Any:
         self.train = Config.train  # the recomputation runs in the same mode
         with no_grad():
             ys = self.f(*[Variable(x) for x in xs])
@@ -41,7 +41,7 @@ class Recompute(Function):
             return _data(ys)
         return tuple(_data(y) for y in ys)
 
-    def backward(self, *gys):
+    def backward(self, *gys: Variable | None) -> tuple[Variable | None, ...]:
         create_graph = enable_backprop.get()  # backward(create_graph=...) set it
         with using_config("enable_backprop", True), using_config("train", self.train):
             xs = [Identity()(x) for x in self.inputs]  # the pass stops at these

@@ -21,7 +21,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from typing import IO, Any, NamedTuple
+from typing import IO, Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -149,6 +149,6 @@ def _array(zf: zipfile.ZipFile, member: NpzMember) -> np.ndarray:
             if not (block := stream.read(min(_CHUNK, nbytes - len(data)))):
                 raise EOFError(f"member {member.info.filename!r} ends early")
             data += block
-    order = "F" if member.fortran else "C"
+    order: Literal["C", "F"] = "F" if member.fortran else "C"
     array = np.frombuffer(data, member.dtype).reshape(member.shape, order=order)
     return array.astype(member.dtype.newbyteorder("="), copy=False)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextvars
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import backends, backprop, observing
@@ -94,7 +94,14 @@ def floating_arg(where: str, what: str, x: Any, shape: tuple | None = None) -> V
     return v
 
 
-def trace(where: str, f: Any, args: Any, argnums: Any, kw: Any, aux: bool = False):
+def trace(
+    where: str,
+    f: Callable[..., Any],
+    args: Any,
+    argnums: Any,
+    kw: Any,
+    aux: bool = False,
+) -> tuple[list[Variable], bool, Any, list[Variable], str]:
     """Call ``f`` once on wrapped arguments: (outs, is tuple, aux, targets, mode)."""
     n = len(args)
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
@@ -119,7 +126,7 @@ def trace(where: str, f: Any, args: Any, argnums: Any, kw: Any, aux: bool = Fals
         _DEPTH.reset(depth)
     if aux and not (isinstance(y, tuple | list) and len(y) == 2):
         raise TypeError(f"{where}: has_aux=True needs f to return (output, aux)")
-    y, aux = y if aux else (y, None)
+    y, aux = y if aux else (y, None)  # type: ignore[assignment]  # the flag, then the value
     many, ys = isinstance(y, tuple | list), y if isinstance(y, tuple | list) else [y]
     outs = [floating_arg(where, f"output {i}", o) for i, o in enumerate(ys)]
     return outs, many, aux, targets, mode

@@ -30,6 +30,7 @@ from .weight_files import check_weights, file_to_read, weights_onto, write_array
 
 if TYPE_CHECKING:
     from .layers import Layer
+    from .optimizers import Optimizer
 
 __all__ = ["load_checkpoint", "save_checkpoint"]
 
@@ -37,7 +38,10 @@ _FORMATS = (".npz",)  # a checkpoint is always an .npz file
 
 
 def save_checkpoint(
-    path: str | os.PathLike[str], model: Layer, optimizer: Any = None, **extra: Any
+    path: str | os.PathLike[str],
+    model: Layer,
+    optimizer: Optimizer | None = None,
+    **extra: Any,
 ) -> None:
     """Save model, optimizer state and random-number state together (.npz, no pickle).
 
@@ -64,7 +68,7 @@ def save_checkpoint(
 
 
 def load_checkpoint(
-    path: str | os.PathLike[str], model: Layer, optimizer: Any = None
+    path: str | os.PathLike[str], model: Layer, optimizer: Optimizer | None = None
 ) -> dict[str, Any]:
     """Restore what :func:`save_checkpoint` saved; returns its ``extra`` values.
 
@@ -112,7 +116,9 @@ def _under(stored: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     return {k[len(prefix) :]: v for k, v in stored.items() if k.startswith(prefix)}
 
 
-def _meta(stored: dict[str, Any], path: str, optimizer: Any) -> dict[str, Any]:
+def _meta(
+    stored: dict[str, Any], path: str, optimizer: Optimizer | None
+) -> dict[str, Any]:
     """The checkpoint's metadata, checked to have the form ``save_checkpoint`` writes."""
     text, meta = stored.pop("meta", None), None
     if text is not None and text.dtype.kind == "U" and text.ndim == 0:
@@ -122,10 +128,10 @@ def _meta(stored: dict[str, Any], path: str, optimizer: Any) -> dict[str, Any]:
         raise ValueError(
             f"load_checkpoint: {path!r} is not a checkpoint to load here: {problem}"
         )
-    return meta
+    return meta  # type: ignore[return-value]  # _problem() found none: a dict
 
 
-def _problem(meta: Any, optimizer: Any) -> str:
+def _problem(meta: Any, optimizer: Optimizer | None) -> str:
     """What is wrong with a checkpoint's metadata, or ``""``."""
     if not (
         isinstance(meta, dict)
@@ -152,7 +158,7 @@ def _problem(meta: Any, optimizer: Any) -> str:
     return ""
 
 
-def _parameter_count(optimizer: Any) -> int:
+def _parameter_count(optimizer: Optimizer) -> int:
     """How many parameters ``optimizer`` updates (its model must be set up)."""
     if optimizer.target is None:
         raise RuntimeError(

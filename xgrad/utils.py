@@ -7,6 +7,7 @@ style tests run unchanged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -71,7 +72,12 @@ def max_backward_shape(x: Any, axis: Any) -> list[int]:
 
 
 def gradient_check(
-    f: Any, x: Any, *args: Any, rtol: float = 1e-4, atol: float = 1e-5, **kwargs: Any
+    f: Callable[..., Any],
+    x: Any,
+    *args: Any,
+    rtol: float = 1e-4,
+    atol: float = 1e-5,
+    **kwargs: Any,
 ) -> bool:
     """DeZero's check of ``f``'s gradient with respect to ``x``; returns a bool.
 

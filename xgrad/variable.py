@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 
@@ -156,7 +156,7 @@ class Variable(Operators, DeviceResident):
         return device_of(self._data)
 
     # -- devices: to_device is the primitive; to_gpu/to_cpu come from the mixin
-    def to_device(self, spec: Any) -> Variable:
+    def to_device(self, spec: Any) -> Self:
         """Move the array and the gradient to device ``spec``; returns ``self``.
 
         Examples
@@ -314,7 +314,7 @@ class Parameter(Variable):
         super().__init__(data, name)
         self.state: dict[str, Any] = {}
 
-    def to_device(self, spec: Any) -> Parameter:
+    def to_device(self, spec: Any) -> Self:
         super().to_device(spec)
         for key, value in self.state.items():
             if hasattr(value, "shape"):

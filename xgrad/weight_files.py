@@ -95,7 +95,7 @@ def write_arrays(
         if name.endswith(".safetensors"):
             _safetensors().save_file(host, name)
         else:
-            np.savez_compressed(name, **host)
+            np.savez_compressed(name, **host)  # type: ignore[arg-type]  # no key is allow_pickle
     except BaseException:
         if os.path.exists(name):
             os.remove(name)

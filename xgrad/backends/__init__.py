@@ -155,6 +155,8 @@ def _name(op: Any) -> str:
 class _Generic(Backend):
     """A library that array-api-compat knows but no module here registered."""
 
+    array_type: type  # the type of the first array seen, set by _generic
+
     def owns(self, x: Any) -> bool:
         return isinstance(x, self.array_type)
 
@@ -162,7 +164,7 @@ class _Generic(Backend):
 def _generic(x: Any) -> Backend:
     backend = _Generic()
     backend.name = type(x).__module__.partition(".")[0]
-    backend.array_type = type(x)  # type: ignore[attr-defined]
+    backend.array_type = type(x)
     backend.__dict__["xp"] = array_namespace(x)  # fills the cached property
     return backend
 

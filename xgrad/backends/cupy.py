@@ -127,7 +127,7 @@ class CuPyRandom:
         from cupy.cuda import curand
 
         self.cupy, self.device = cupy, native or cupy.cuda.Device()
-        self.seed = np.random.SeedSequence(seed).entropy
+        self.seed: int = np.random.SeedSequence(seed).entropy  # type: ignore[assignment]  # an int: given or drawn
         self.draws = 0
         with self.device:
             self.state = cupy.random.RandomState(

@@ -258,15 +258,19 @@ class DaskRandom:
 
         return da.random.default_rng(int(self.host.integers(2**63)))
 
-    def uniform(self, low: float, high: float, shape: tuple[int, ...], dtype: Any):
+    def uniform(
+        self, low: float, high: float, shape: tuple[int, ...], dtype: Any
+    ) -> Any:
         x = self._rng().uniform(low, high, shape)
         return x if dtype is None else x.astype(dtype)
 
-    def normal(self, loc: float, scale: float, shape: tuple[int, ...], dtype: Any):
+    def normal(
+        self, loc: float, scale: float, shape: tuple[int, ...], dtype: Any
+    ) -> Any:
         x = self._rng().normal(loc, scale, shape)
         return x if dtype is None else x.astype(dtype)
 
-    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: Any):
+    def integers(self, low: int, high: int, shape: tuple[int, ...], dtype: Any) -> Any:
         return self._rng().integers(low, high, shape, dtype=dtype or np.int64)
 
     def permutation(self, n: int) -> Any:

@@ -19,17 +19,17 @@ def _sum(
     x: Any, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False
 ) -> Any:
     """The standard's ``sum``: what ``np.sum`` computes, without its Python layers."""
-    return np.add.reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)
+    return np.add.reduce(x, axis=axis, dtype=dtype, keepdims=keepdims)  # type: ignore[call-overload]  # the stubs want keepdims as a literal
 
 
 def _max(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
     """The standard's ``max`` (NaN propagates, as in ``np.max``)."""
-    return np.maximum.reduce(x, axis=axis, keepdims=keepdims)
+    return np.maximum.reduce(x, axis=axis, keepdims=keepdims)  # type: ignore[call-overload]  # the stubs want keepdims as a literal
 
 
 def _min(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Any:
     """The standard's ``min`` (NaN propagates, as in ``np.min``)."""
-    return np.minimum.reduce(x, axis=axis, keepdims=keepdims)
+    return np.minimum.reduce(x, axis=axis, keepdims=keepdims)  # type: ignore[call-overload]  # the stubs want keepdims as a literal
 
 
 def _astype(
@@ -62,7 +62,7 @@ class NumPy(Backend):
         reductions ``sum``/``max``/``min`` as the ufuncs' ``reduce`` and
         ``astype`` as the method. A training step calls these most; each saves
         two to four Python frames, which run with cold caches between BLAS calls."""
-        base = Backend.xp.func(self)
+        base = Backend.xp.func(self)  # type: ignore[attr-defined]  # cached_property.func
         if not hasattr(np.ndarray, "mT"):  # NumPy 1.x
             return base
         return derived_namespace(
@@ -81,7 +81,7 @@ class NumPy(Backend):
     def owns(self, x: Any) -> bool:
         return isinstance(x, np.ndarray)
 
-    def is_available(self) -> bool:
+    def is_available(self) -> bool:  # type: ignore[override]  # no probe to cache
         return True
 
     def device_of(self, x: Any) -> str:

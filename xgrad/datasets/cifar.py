@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..transforms import Compose, Normalize, ToFloat
-from .core import Dataset, show_images
+from .core import Dataset, Transform, show_images
 from .files import CorruptFileError, Remote, fetch, get_cache_dir
 
 __all__ = ["CIFAR10", "CIFAR100"]
@@ -121,8 +121,8 @@ class CIFAR10(Dataset):
     def __init__(
         self,
         train: bool = True,
-        transform: Any = _TO_SYMMETRIC,
-        target_transform: Any = None,
+        transform: Transform | None = _TO_SYMMETRIC,
+        target_transform: Transform | None = None,
         *,
         download: bool | None = None,
     ) -> None:
@@ -159,7 +159,7 @@ class CIFAR10(Dataset):
         try:
             with (
                 gzip.GzipFile(self._path) as gz,
-                tarfile.open(fileobj=_Chunked(gz), mode="r:") as tar,
+                tarfile.open(fileobj=_Chunked(gz), mode="r:") as tar,  # type: ignore[call-overload]  # read() is all it uses
             ):
                 for member in tar:  # one pass, in archive order: no seeking back
                     self._check_member(folder, member)
@@ -274,8 +274,8 @@ class CIFAR100(CIFAR10):
     def __init__(
         self,
         train: bool = True,
-        transform: Any = _TO_SYMMETRIC,
-        target_transform: Any = None,
+        transform: Transform | None = _TO_SYMMETRIC,
+        target_transform: Transform | None = None,
         label_type: str = "fine",
         *,
         download: bool | None = None,

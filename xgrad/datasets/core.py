@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -12,6 +13,10 @@ from .. import random
 from ..transforms import Compose, Flatten, Normalize, ToFloat
 
 __all__ = ["Dataset", "Digits", "SinCurve", "Spiral", "get_spiral", "show_images"]
+
+
+#: What ``transform`` and ``target_transform`` take: one example in, one out.
+Transform = Callable[[Any], Any]
 
 
 def _identity(x: Any) -> Any:
@@ -43,7 +48,10 @@ class Dataset:
     """
 
     def __init__(
-        self, train: bool = True, transform: Any = None, target_transform: Any = None
+        self,
+        train: bool = True,
+        transform: Transform | None = None,
+        target_transform: Transform | None = None,
     ) -> None:
         self.train = train
         self.transform = _identity if transform is None else transform
@@ -139,8 +147,8 @@ class Digits(Dataset):
     def __init__(
         self,
         train: bool = True,
-        transform: Any = _DIGITS_TO_UNIT,
-        target_transform: Any = None,
+        transform: Transform | None = _DIGITS_TO_UNIT,
+        target_transform: Transform | None = None,
     ) -> None:
         super().__init__(train, transform, target_transform)
 

@@ -10,12 +10,12 @@ import struct
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import numpy as np
 
 from ..transforms import Compose, Flatten, Normalize, ToFloat
-from .core import Dataset, show_images
+from .core import Dataset, Transform, show_images
 from .files import CorruptFileError, Remote, fetch, get_cache_dir, verify
 
 __all__ = ["MNIST", "read_idx"]
@@ -94,7 +94,7 @@ def _open(path: Path) -> Iterator[IO[bytes]]:
     with path.open("rb") as f:
         gz = f.read(2) == b"\x1f\x8b"
         f.seek(0)
-        yield gzip.GzipFile(fileobj=f) if gz else f
+        yield gzip.GzipFile(fileobj=f) if gz else f  # type: ignore[misc]  # a binary file, not IO by name
 
 
 def _take(f: IO[bytes], raw: bytearray, n: int, path: Path) -> None:
@@ -208,8 +208,8 @@ class MNIST(Dataset):
     def __init__(
         self,
         train: bool = True,
-        transform: Any = _TO_UNIT,
-        target_transform: Any = None,
+        transform: Transform | None = _TO_UNIT,
+        target_transform: Transform | None = None,
         *,
         download: bool | None = None,
     ) -> None:

@@ -67,7 +67,9 @@ class _Conv(Function):
     def __init__(self, stride: Pair = 1, pad: Pair = 0) -> None:
         self.stride, self.pad = pairs(type(self).__name__, stride, pad)
 
-    def _grads(self, gx: Variable, gW: Variable, gy: Variable) -> tuple[Any, ...]:
+    def _grads(
+        self, gx: Variable | None, gW: Variable, gy: Variable
+    ) -> tuple[Any, ...]:
         gb = sum_(gy, axis=(0, 2, 3)) if len(self.inputs) == 3 else None
         return (gx, gW) if gb is None else (gx, gW, gb)
 
@@ -84,7 +86,7 @@ class Conv2d(_Conv):
     def forward(self, x, W, b=None):
         xp, (oc, c, kh, kw) = self.xp, W.shape
         col = im2col_array(self.backend, x, (kh, kw), self.stride, self.pad)
-        n, oh, ow = x.shape[0], *col.shape[4:]
+        n, (oh, ow) = x.shape[0], col.shape[4:]
         # (OC, C*KH*KW) @ (N, C*KH*KW, OH*OW): one product per image, NCHW out.
         col = xp.reshape(col, (n, c * kh * kw, oh * ow))
         y = xp.reshape(xp.matmul(xp.reshape(W, (oc, -1)), col), (n, oc, oh, ow))
@@ -94,7 +96,7 @@ class Conv2d(_Conv):
         x, W = self.inputs[:2]
         gx = None  # a data batch passed as a plain array needs no gradient
         if self.needs_grad(0):
-            gx = deconv2d(gy, W, stride=self.stride, pad=self.pad, outsize=x.shape[2:])
+            gx = deconv2d(gy, W, stride=self.stride, pad=self.pad, outsize=x.shape[2:])  # type: ignore[arg-type]  # (H, W) of NCHW
         gW = Conv2DGradW(W.shape[2:], self.stride, self.pad)(x, gy)
         return self._grads(gx, gW, gy)
 
@@ -153,7 +155,7 @@ class Conv2DGradW(Function):
 
     def backward(self, ggW):
         x, gy = self.inputs
-        gx = deconv2d(gy, ggW, stride=self.stride, pad=self.pad, outsize=x.shape[2:])
+        gx = deconv2d(gy, ggW, stride=self.stride, pad=self.pad, outsize=x.shape[2:])  # type: ignore[arg-type]  # (H, W) of NCHW
         return gx, conv2d(x, ggW, stride=self.stride, pad=self.pad)
 
 

@@ -65,7 +65,7 @@ class Tan(Function):
 
     def backward(self, gy):
         y = self.outputs[0]()
-        return gy * (1.0 + y * y)  # d/dx tan(x) = 1 + tan(x)**2
+        return gy * (1.0 + y * y)  # type: ignore[operator]  # d/dx tan(x) = 1 + tan(x)**2; y lives
 
 
 class Tanh(Function):
@@ -101,7 +101,7 @@ class Sqrt(Function):
 
     def backward(self, gy):
         y = self.outputs[0]()
-        return gy / (2.0 * y)  # infinite at 0, as the derivative is
+        return gy / (2.0 * y)  # type: ignore[operator]  # infinite at 0, as the derivative is; y lives
 
 
 class Abs(Function):
@@ -149,8 +149,8 @@ class _Extremum(Function):
         x0, x1 = self.inputs
         xp = self.xp
         y = self.outputs[0]()
-        share0 = xp.astype(x0.data == y.data, gy.dtype)
-        share1 = xp.astype(x1.data == y.data, gy.dtype)
+        share0 = xp.astype(x0.data == y.data, gy.dtype)  # type: ignore[union-attr]  # outputs live while backward runs
+        share1 = xp.astype(x1.data == y.data, gy.dtype)  # type: ignore[union-attr]  # outputs live while backward runs
         total = share0 + share1
         return (
             sum_to(gy * _constant(share0 / total), x0.shape),

@@ -7,14 +7,17 @@ is narrower, its backend rewrites the key (``Backend.getitem``,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import backends
 from .._inputs import data_like
 from ..core import Function, Variable, as_variable
 
+if TYPE_CHECKING:
+    from ..backends import Backend
 
-def _normalize_key(key: Any, backend: Any, like: Any) -> Any:
+
+def _normalize_key(key: Any, backend: Backend, like: Any) -> Any:
     """Index parts as the backend expects them: Variables and lists become arrays."""
     parts = key if isinstance(key, tuple) else (key,)
     if any(p is False for p in parts):

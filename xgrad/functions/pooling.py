@@ -42,7 +42,7 @@ class Pooling(Windows):
     def backward(self, gy):
         # Each window's gradient goes to its maximum; ties share as in F.max.
         x, xp = self.inputs[0], self.xp
-        y = xp.expand_dims(self.outputs[0]().data, axis=2)
+        y = xp.expand_dims(self.outputs[0]().data, axis=2)  # type: ignore[union-attr]  # outputs live while backward runs
         winners = xp.astype(self._windows(x.data) == y, gy.dtype)
         if Config.max_ties == "split":
             winners = winners / xp.sum(winners, axis=2, keepdims=True)

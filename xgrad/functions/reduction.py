@@ -70,7 +70,7 @@ class _Extremum(Function):
         x = self.inputs[0]
         xp = self.xp
         kept = _kept_shape(x.shape, self.axes)
-        y = xp.reshape(self.outputs[0]().data, kept)
+        y = xp.reshape(self.outputs[0]().data, kept)  # type: ignore[union-attr]  # outputs live while backward runs
         winners = xp.astype(x.data == y, gy.dtype)
         if Config.max_ties == "split":
             winners = winners / xp.sum(winners, axis=self.axes, keepdims=True)

@@ -107,7 +107,7 @@ class Transpose(Function):
         if self.axes is None:
             return transpose(gy)
         n = len(self.axes)
-        inverse = tuple(sorted(range(n), key=lambda i: self.axes[i] % n))
+        inverse = tuple(sorted(range(n), key=lambda i: self.axes[i] % n))  # type: ignore[index]  # not None: mypy forgets in a lambda
         return transpose(gy, inverse)
 
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 import weakref
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 
 from .. import backends
 from ..core import Parameter, Variable
-from ..devices import DeviceResident, device_of, get_default_device, to_device
+from ..devices import Device, DeviceResident, device_of, get_default_device, to_device
 from ..devices import device as _device
 from ..weight_files import read_weights, write_arrays
 
@@ -31,6 +31,11 @@ class Layer(DeviceResident):
     :meth:`register_persistent` for plain arrays that belong to the state
     (for example batch-norm statistics) so they move with the layer.
     """
+
+    # Names of Parameter and Layer attributes, and of persistent arrays, in
+    # assignment order (dicts used as ordered sets); set by __init__.
+    _params: dict[str, None]
+    _persistent: dict[str, None]
 
     def __init__(self) -> None:
         object.__setattr__(self, "_params", {})
@@ -90,7 +95,7 @@ class Layer(DeviceResident):
         for param in self.params():
             param.cleargrad()
 
-    def to_device(self, spec: Any) -> Layer:
+    def to_device(self, spec: Any) -> Self:
         """Move every Parameter, gradient and persistent array to ``spec``; returns self."""
         target = _device(spec)
         for layer in self._layers():
@@ -130,7 +135,7 @@ class Layer(DeviceResident):
         return None
 
     @property
-    def device(self) -> Any:
+    def device(self) -> Device:
         """Where this layer's parameters live (or will be created)."""
         array = self._any_array()
         if array is not None:
@@ -149,7 +154,7 @@ def dtype_on(backend: backends.Backend, dtype: Any, native: Any) -> Any:
     return getattr(backend.xp, name)
 
 
-def place(layer: Layer) -> tuple[backends.Backend, Any]:
+def place(layer: Layer) -> tuple[backends.Backend, Device]:
     dev = _device(layer.device)
     return backends.get(dev.backend), dev
 

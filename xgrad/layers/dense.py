@@ -53,6 +53,9 @@ class _Weighted(Layer):
     def _learn_input_size(self, x: Any) -> None:
         raise NotImplementedError
 
+    def _input_size(self) -> int:
+        raise NotImplementedError
+
     def _init_W(self, device: Any) -> None:
         dev = _device(device)
         backend = backends.get(dev.backend)
@@ -131,10 +134,10 @@ class Linear(_Weighted):
         self._setup(out_size, nobias, dtype, ready=in_size is not None)
 
     def _w_shape(self) -> tuple[int, ...]:
-        return (self.in_size, self.out_size)
+        return (self.in_size, self.out_size)  # type: ignore[return-value]  # in_size known
 
     def _fan_in(self) -> int:
-        return self.in_size
+        return self.in_size  # type: ignore[return-value]  # known once W is made
 
     _input_ndim = 2
 
@@ -173,11 +176,11 @@ class Conv2d(_Weighted):
         self._setup(out_channels, nobias, dtype, ready=in_channels is not None)
 
     def _w_shape(self) -> tuple[int, ...]:
-        return (self.out_channels, self.in_channels, *pair(self.kernel_size))
+        return (self.out_channels, self.in_channels, *pair(self.kernel_size))  # type: ignore[return-value]  # in_channels known
 
     def _fan_in(self) -> int:
         kh, kw = pair(self.kernel_size)
-        return self.in_channels * kh * kw
+        return self.in_channels * kh * kw  # type: ignore[operator]  # in_channels known
 
     _input_ndim = 4
 
@@ -196,7 +199,7 @@ class Deconv2d(Conv2d):
     """2-D transposed convolution; ``W`` is (in_channels, out_channels, KH, KW)."""
 
     def _w_shape(self) -> tuple[int, ...]:
-        return (self.in_channels, self.out_channels, *pair(self.kernel_size))
+        return (self.in_channels, self.out_channels, *pair(self.kernel_size))  # type: ignore[return-value]  # in_channels known
 
     def _input_size(self) -> int:
         return self.W.shape[0]

@@ -8,7 +8,7 @@ dtypes; book mode (:mod:`xgrad.book`) makes it the default. Import it from
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -51,7 +51,10 @@ class NumPyGlobalGenerator(Generator):
 
     def get_state(self) -> dict[str, Any]:
         """NumPy's global state, as JSON-ready lists (checkpoints store it so)."""
-        name, keys, pos, has_gauss, cached = self._global().get_state()
+        legacy = cast(
+            tuple[Any, ...], self._global().get_state()
+        )  # legacy=True: a tuple
+        name, keys, pos, has_gauss, cached = legacy
         state = [name, keys.tolist(), pos, has_gauss, cached]
         return {"seed": None, "streams": {}, "numpy_global": state}
 

@@ -155,7 +155,7 @@ def check_backends(
 
 def _check_one(
     where: str,
-    backend: Any,
+    backend: registry.Backend,
     arrays: list[Any],
     got: Any,
     want: np.ndarray,

@@ -79,9 +79,9 @@ def _analytic_grads(f: Callable[..., Any], inputs: Sequence[Any]) -> list[Any]:
     ]
     y = f(*variables)
     outputs = y if isinstance(y, list | tuple) else [y]
-    total = outputs[0] if len(outputs) == 1 else sum(sum_(o) for o in outputs)
+    total: Variable = outputs[0] if len(outputs) == 1 else sum(sum_(o) for o in outputs)  # type: ignore[assignment]  # sum() of Variables: a Variable
     total.backward()
-    grads = []
+    grads: list[Any] = []
     for v in variables:
         if not isinstance(v, Variable):
             grads.append(None)
