@@ -15,7 +15,7 @@ from .. import backends as registry  # check_backends has a parameter `backends`
 from ..core import Variable
 from ..devices import device, device_of
 from ..functions.reduction import sum as sum_
-from .gradients import array_of, is_floating, name_of
+from .gradients import array_of, is_floating, name_of, worst_mismatch
 
 __all__ = ["assert_close", "check_backends"]
 
@@ -185,11 +185,9 @@ def _check_one(
     rtol = default_rtol if rtol is None else rtol
     atol = default_atol if atol is None else atol
     g, w = got.astype(np.float64), want.astype(np.float64)
-    excess = np.abs(g - w) - (atol + rtol * np.abs(w))
-    excess = np.where(np.isnan(g) != np.isnan(w), np.inf, excess)
-    if got.size and np.nanmax(excess) > 0:
-        worst = np.unravel_index(int(np.nanargmax(excess)), got.shape)
+    worst = worst_mismatch(g, w, rtol, atol)
+    if worst is not None:
         raise AssertionError(
-            f"{where}: {got[worst].item()!r} at index {tuple(map(int, worst))}, NumPy "
+            f"{where}: {got[worst].item()!r} at index {worst}, NumPy "
             f"gives {want[worst].item()!r} (rtol={rtol}, atol={atol})"
         )

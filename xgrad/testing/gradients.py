@@ -1,9 +1,6 @@
-"""Gradient checks: numerical gradients and their comparison with backward.
-
-Everything here works through the array API standard alone (no ``nditer``,
-no writes into elements), so it checks ops on every backend, and it never
-modifies the arrays it is given.
-"""
+"""Gradient checks: central differences computed with standard functions alone
+(no ``nditer``, no element writes, so on every backend), compared with what
+backward gives; the arrays given are never modified."""
 
 from __future__ import annotations
 
@@ -24,6 +21,7 @@ __all__ = [
     "name_of",
     "numerical_grad",
     "total",
+    "worst_mismatch",
 ]
 
 
@@ -92,6 +90,18 @@ def _analytic_grads(f: Callable[..., Any], inputs: Sequence[Any]) -> list[Any]:
     return grads
 
 
+def worst_mismatch(
+    got: np.ndarray, want: np.ndarray, rtol: float, atol: float
+) -> tuple[int, ...] | None:
+    """The index of the element furthest outside ``atol + rtol * |want|`` (a NaN
+    against a number counts as infinitely far), or None if all are inside."""
+    excess = np.abs(got - want) - (atol + rtol * np.abs(want))
+    excess = np.where(np.isnan(got) != np.isnan(want), np.inf, excess)
+    if not got.size or not np.nanmax(excess) > 0:
+        return None
+    return tuple(int(i) for i in np.unravel_index(int(np.nanargmax(excess)), got.shape))
+
+
 def name_of(f: Any) -> str:
     return getattr(f, "__qualname__", None) or type(f).__name__
 
@@ -142,12 +152,10 @@ def _compare(
         raise AssertionError(
             f"{what}: gradient shape {got.shape}, expected {want.shape}"
         )
-    excess = np.abs(got - want) - (atol + rtol * np.abs(want))
-    excess = np.where(np.isnan(got) != np.isnan(want), np.inf, excess)
-    if got.size and np.nanmax(excess) > 0:
-        worst = np.unravel_index(int(np.nanargmax(excess)), got.shape)
+    worst = worst_mismatch(got, want, rtol, atol)
+    if worst is not None:
         raise AssertionError(
-            f"{what}: backward gives {got[worst]!r} at index {tuple(map(int, worst))}, "
+            f"{what}: backward gives {got[worst]!r} at index {worst}, "
             f"central differences give {want[worst]!r} (rtol={rtol}, atol={atol})"
         )
 
