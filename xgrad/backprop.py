@@ -10,7 +10,7 @@ leaves, or returned for chosen targets). Observers (:mod:`xgrad.observing`)
 are told about every backward and every completed gradient.
 
 :func:`walk` visits every Function behind some Variables once, iteratively:
-``unchain_backward``, graph pictures and the engine's own pruning use it.
+``unchain_backward`` and graph pictures use it.
 
 The engine knows the graph by its attributes alone: a Variable has
 ``creator``, ``grad``, ``_data`` and ``requires_grad`` (False for Constants); a
@@ -61,35 +61,6 @@ def walk(
                 todo.append(creator)  # type: ignore[arg-type]  # fresh: not None
 
 
-def _leading_to(
-    seeds: Sequence[tuple[Variable, Any]], targets: Sequence[Variable]
-) -> set[Function]:
-    """The Functions behind the seeds' outputs from which some target is reached.
-
-    A Function leads to a target if an input is one, or is made by a Function
-    that leads to one. A Function's generation is its inputs' highest, so one
-    older than every target cannot lead to any (the walk skips those), and
-    visiting the others oldest first settles each after all it depends on.
-    """
-    stop = set(targets)
-    floor = min(t.generation for t in targets)
-
-    def skip(x: Variable) -> bool:
-        return x in stop or x.creator.generation < floor  # type: ignore[union-attr]  # walk asks for made ones
-
-    leads: set[Function] = set()
-    for f in sorted(walk([y for y, _ in seeds], skip), key=_generation):
-        for x in f.inputs:
-            if x in stop or x.creator in leads:
-                leads.add(f)
-                break
-    return leads
-
-
-def _generation(f: Function) -> int:
-    return f.generation
-
-
 def run(
     seeds: Sequence[tuple[Variable, Any]],
     *,
@@ -115,14 +86,16 @@ def run(
         Also add each intermediate Variable's gradient to its ``.grad``.
     accumulate : bool
         Add the gradients of the leaves reached (other than targets) to their
-        ``.grad``, as ``backward()`` does. If False (the transforms), only
-        Functions that lead to a target run.
+        ``.grad``, as ``backward()`` does. If False (the transforms), leaves'
+        gradients are dropped and no Function older than every target runs:
+        a Function's generation is its inputs' highest, so an older one
+        cannot depend on a target.
     """
     observe = observing.dispatch() if observing.active else None
     # Variables are keys by identity: each live one hashes apart from the others,
     # so the dictionary never compares two of them with ``==``.
     stop = set(targets)
-    leads = None if accumulate or not stop else _leading_to(seeds, targets)
+    floor = None if accumulate or not stop else min(t.generation for t in targets)
     grads: dict[Variable, Variable] = {}  # Variable -> this pass's gradient
     leaves: list[Variable] = []  # leaves reached, for .grad at the end
     heap: list[tuple[int, int, Function]] = []
@@ -153,7 +126,10 @@ def run(
                     if accumulate and x not in stop:
                         leaves.append(x)
                 elif creator not in queued and (
-                    not stop or (x not in stop and (leads is None or creator in leads))
+                    not stop
+                    or (
+                        x not in stop and (floor is None or creator.generation >= floor)
+                    )
                 ):
                     queued.add(creator)
                     push(heap, (-creator.generation, next(order), creator))

@@ -159,6 +159,8 @@ def jvp(
     outs, many, _, targets, _ = trace(where, f, primals, range(len(primals)), {})
     mode = mode_of((*primals, *tangents))
     us = [Variable(backends.of(o.data).xp.zeros_like(o.data)) for o in outs]
+    for u in us:  # newer than the outputs: the second pass skips the forward graph
+        u.generation = max(o.generation for o in outs) + 1
     gs = gradients(list(zip(outs, us, strict=True)), targets, create_graph=True)
     seeds = [(g, t) for g, t in zip(gs, ts, strict=True) if g is not None]
     jts = gradients(seeds, us, mode == "graph") if seeds else [None] * len(us)

@@ -10,17 +10,18 @@ that node still sees its gradient (hooks), through :func:`gradients`.
 from __future__ import annotations
 
 import contextvars
-import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import backends, backprop, observing
-from .config import enable_backprop
+from .config import enable_backprop, using_config
 from .core import Variable, as_variable
 from .functions.shape import Identity
 
 __all__ = [
+    "Argument",
     "as_result",
+    "caller_of",
     "check_tangents",
     "floating_arg",
     "gradients",
@@ -34,14 +35,18 @@ __all__ = [
 _DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar("depth", default=0)
 
 
-# id of the node a transform made for a Variable argument -> that Variable,
-# while the node lives (keyed by id: Variables compare by value in the standard).
-_STANDS_FOR: dict[int, Variable] = {}
+class Argument(Identity):
+    """The node a transform stands for a caller's Variable argument: its backward
+    passes stop here, and the caller's Variable, one input behind, sees the
+    gradient (:func:`caller_of`)."""
 
 
-def _stand_for(node: Variable, x: Variable) -> None:
-    _STANDS_FOR[id(node)] = x
-    weakref.finalize(node, _STANDS_FOR.pop, id(node), None).atexit = False
+def caller_of(node: Variable) -> Variable | None:
+    """The caller's Variable that ``node`` stands for, through nested transforms."""
+    found = None
+    while node.creator is not None and type(node.creator) is Argument:
+        found = node = node.creator.inputs[0]
+    return found
 
 
 def gradients(
@@ -60,12 +65,11 @@ def gradients(
         create_graph=create_graph,
         accumulate=False,
     )
-    for k, (t, g) in enumerate(zip(targets, grads, strict=True)):
-        owner = _STANDS_FOR.get(id(t))
-        while id(owner) in _STANDS_FOR:  # an outer transform's node: go to the caller's
-            owner = _STANDS_FOR[id(owner)]
-        if owner is not None and g is not None and observing.active:
-            grads[k] = observing.gradient(owner, g)
+    if observing.active:
+        for k, (t, g) in enumerate(zip(targets, grads, strict=True)):
+            owner = caller_of(t)
+            if owner is not None and g is not None:
+                grads[k] = observing.gradient(owner, g)
     return grads
 
 
@@ -114,8 +118,8 @@ def trace(
     for i in (i % n for i in nums):
         x = v = floating_arg(where, f"argument {i}", args[i])
         if v is args[i]:  # the caller's Variable: a node of our own
-            v = Identity()(x) if mode == "graph" else Variable(x.data)
-            _stand_for(v, x)
+            with using_config("enable_backprop", True):
+                v = Argument()(x)
         call[i] = v
         targets.append(v)
     depth, on = _DEPTH.set(_DEPTH.get() + 1), enable_backprop.set(True)
