@@ -64,7 +64,7 @@ def walk(
 def run(
     seeds: Sequence[tuple[Variable, Any]],
     *,
-    wrap: Callable[[Any], Variable],
+    wrap: type[Variable],
     targets: Sequence[Variable] = (),
     create_graph: bool = False,
     retain_grad: bool = False,
@@ -74,9 +74,9 @@ def run(
 
     Parameters
     ----------
-    wrap : callable
-        Turns what a backward returned into a gradient (an array into a
-        Variable); gradients of the seeds' type pass untouched.
+    wrap : type
+        The gradient type (Variable): what a backward returned is made one if
+        it is not (an array becomes a Variable).
     targets : sequence of Variables
         The pass stops at these and returns their gradients (None where none
         arrived), in order.
@@ -102,7 +102,6 @@ def run(
     queued: set[Function] = set()
     order = itertools.count()
     push, pop = heapq.heappush, heapq.heappop
-    grad_type = type(seeds[0][1]) if seeds else None
     # Each round delivers gradients to ``inputs`` (first the seeds), then runs
     # the newest queued Function's backward, whose results are the next round's.
     inputs: Sequence[Variable]
@@ -113,7 +112,7 @@ def run(
             for x, gx in zip(inputs, gxs, strict=False):  # lengths checked below
                 if gx is None or not x.requires_grad:
                     continue
-                if type(gx) is not grad_type:
+                if not isinstance(gx, wrap):
                     gx = wrap(gx)
                 if gx._data.shape != x._data.shape:
                     _bad_shape(f, x, gx)

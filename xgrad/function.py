@@ -20,7 +20,7 @@ from ._inputs import as_variables
 from .backends import BY_TYPE
 from .config import enable_backprop
 from .domains import DOMAINS, check_domain_name, conform
-from .variable import Variable
+from .variable import Constant, Variable
 
 # The kinds of an op with per-input domains or a shape rule: none, so that
 # every call goes through Function._enforce.
@@ -143,9 +143,12 @@ class Function:
                 ys if type(ys) is type(inputs[0]._data) else backend.fix(ys)
             )
             if enable_backprop.get():
-                generation = inputs[0].generation
+                generation, needed = inputs[0].generation, inputs[0].requires_grad
                 for x in inputs[1:]:
                     generation = max(generation, x.generation)
+                    needed = needed or x.requires_grad
+                if not needed:  # made from Constants alone: no gradient flows back
+                    output.__class__ = Constant
                 self.generation = generation
                 output.creator = self
                 output.generation = generation + 1

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from . import backends
-from .core import Variable
+from .core import Constant, Variable
 from .functions.reduction import sum as sum_
 from .functions.shape import reshape, stack
 from .tracing import (
@@ -71,7 +71,7 @@ def _value_and_grad(
                 f"reduce it (F.sum), use has_aux=True, or jacobian(f) or vjp(f, x)"
             )
         (y,) = outs
-        seed = Variable(backends.of(y.data).xp.ones_like(y.data))
+        seed = Constant(backends.of(y.data).xp.ones_like(y.data))  # no gradient back
         gs = gradients([(y, seed)], ts, mode == "graph")
         grads = [as_result(g, t, mode) for g, t in zip(gs, ts, strict=True)]
         grads = grads[0] if isinstance(argnums, int) else tuple(grads)  # type: ignore[assignment]  # one or a tuple
@@ -199,7 +199,7 @@ def _jacobians(out: Variable, targets: list[Variable], mode: str, argnums: Any) 
     backend = backends.of(out.data)
     xp, device = backend.xp, backend.device_of(out.data)
     eye = xp.eye(out.size, dtype=out.dtype, device=device)
-    seeds = [Variable(xp.reshape(eye[i, :], out.shape)) for i in range(out.size)]
+    seeds = [Constant(xp.reshape(eye[i, :], out.shape)) for i in range(out.size)]
     rows = [gradients([(out, s)], targets, mode == "graph") for s in seeds]
     jacobians = []
     for k, t in enumerate(targets):

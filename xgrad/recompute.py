@@ -19,7 +19,7 @@ from typing import Any
 
 from . import backprop
 from .config import Config, enable_backprop, no_grad, using_config
-from .core import Function, Variable, as_variable
+from .core import Function, Variable
 from .functions.shape import Identity
 
 __all__ = ["Recompute", "checkpoint", "recompute"]
@@ -51,7 +51,7 @@ class Recompute(Function):
         # Leaves that f reads (parameters) get their gradients in .grad, as in
         # any backward pass; the inputs' gradients come back to the outer pass.
         return tuple(
-            backprop.run(seeds, wrap=as_variable, targets=xs, create_graph=create_graph)
+            backprop.run(seeds, wrap=Variable, targets=xs, create_graph=create_graph)
         )
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import backends, backprop, observing
 from .config import enable_backprop, using_config
-from .core import Variable, as_variable
+from .core import Variable
 from .functions.shape import Identity
 
 __all__ = [
@@ -60,7 +60,7 @@ def gradients(
     """
     grads = backprop.run(
         seeds,
-        wrap=as_variable,
+        wrap=Variable,
         targets=targets,
         create_graph=create_graph,
         accumulate=False,

@@ -265,7 +265,7 @@ class Variable(Operators, DeviceResident):
         self.grad = None  # the seed is this pass's gradient of self
         backprop.run(
             [(self, seed)],
-            wrap=as_variable,
+            wrap=Variable,
             create_graph=create_graph,
             retain_grad=retain_grad,
         )
