@@ -24,6 +24,7 @@ from typing import Any
 SPLIT = 2.5  # the series below, the continued fraction above
 # (series terms, continued-fraction depth) for float64 and for float32
 _TERMS = {True: (36, 26), False: (24, 8)}
+_ONE_AT = 30.0  # erfc(30) < 1e-392: erf is 1 in every float format beyond
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_PI = math.sqrt(math.pi)
 
@@ -38,7 +39,7 @@ def erf(xp: Any, x: Any) -> Any:
     for n in range(series_terms, 0, -1):
         total = 1.0 + (2.0 / (2 * n + 1)) * x2 * total
     series = _TWO_OVER_SQRT_PI * small * xp.exp(-x2) * total
-    large = xp.maximum(a, SPLIT)
+    large = xp.minimum(xp.maximum(a, SPLIT), _ONE_AT)  # no overflow in large**2
     fraction = large
     for k in range(depth, 0, -1):
         fraction = large + (k / 2) / fraction
