@@ -133,3 +133,10 @@ def test_a_new_layer_saves_and_loads_its_weights(make, shape, tmp_path, rng):
     if isinstance(other, L.GRU):
         other.reset_state()
     np.testing.assert_array_equal(other(Variable(x)).data, want)
+
+
+def test_layer_norm_gives_integer_input_floating_parameters(to_backend):
+    layer = L.LayerNorm()
+    y = layer(to_backend(np.array([[0, 1, 2], [3, 5, 4]])))
+    assert layer.gamma.dtype == y.dtype
+    assert y.backend.xp.isdtype(y.dtype, "real floating")

@@ -131,7 +131,8 @@ def scaled_dot_product_attention(
     op = "scaled_dot_product_attention"
     q, k, v = operand(q, op, 0), operand(k, op, 1), operand(v, op, 2)
     _check_shapes(q, k, v)
-    factor = 1.0 / math.sqrt(q.shape[-1]) if scale is None else scale
+    d = q.shape[-1]
+    factor = (1.0 / math.sqrt(d) if d else 1.0) if scale is None else scale
     scores = matmul(q, matrix_transpose(k)) * factor
     keep, additive = _keep(mask, causal, scores)
     if additive is not None:

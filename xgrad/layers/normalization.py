@@ -103,7 +103,11 @@ class LayerNorm(Layer):
         x = operand(x, "LayerNorm")
         size = x.shape[-1] if x.ndim else None
         if self.gamma.data is None and size is not None:
-            self._init_params(x.backend.xp, size, x.dtype, x.backend.device_of(x.data))
+            backend, native = x.backend, x.backend.device_of(x.data)
+            dtype = x.dtype  # integer input: the default float, as layer_norm gives
+            if not backend.xp.isdtype(dtype, "real floating"):
+                dtype = backend.default_float(native)
+            self._init_params(backend.xp, size, dtype, native)
         elif self.gamma.data is not None and size != self.gamma.shape[0]:
             raise ValueError(
                 f"LayerNorm: gamma {self.gamma.shape} was made for rows of "
