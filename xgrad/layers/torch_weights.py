@@ -15,7 +15,7 @@ inside the reset gate's product and stays in ``h2n``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -89,7 +89,7 @@ def _np(tensor: Any) -> np.ndarray:
     return tensor.detach().cpu().numpy()
 
 
-def _refuse(owner: str, what: str, fix: str) -> None:
+def _refuse(owner: str, what: str, fix: str) -> NoReturn:
     raise ValueError(f"{owner}.load_torch: {what}; {fix}")
 
 
