@@ -11,7 +11,7 @@ fraction of ``erfc``, evaluated from a fixed depth,
     erfc(x) = exp(-x^2) / sqrt(pi) / (x + (1/2) / (x + 1 / (x + (3/2) / (x + ...)))),
 
 which converges fast for large ``x``. The term counts give float64 results
-within a few units in the last place of ``math.erf`` (tests/test_special.py);
+within a few units in the last place of ``math.erf`` (tests/test_special_functions.py);
 float32 inputs take fewer terms. Libraries with a native erf (PyTorch) override
 :meth:`Backend.erf`.
 """
