@@ -56,3 +56,18 @@ def power_and_division(a, b):
 def torch_logsumexp(x, axis=None, keepdims=False):
     """PyTorch's ``logsumexp`` takes no ``dim=None``: every axis, spelled out."""
     return x.logsumexp(tuple(range(x.ndim)) if axis is None else axis, keepdims)
+
+
+def torch_layer_norm(x, g=None, b=None):
+    """PyTorch's ``layer_norm`` over the last axis, with xgrad's argument order."""
+    import torch.nn.functional
+
+    return torch.nn.functional.layer_norm(x, x.shape[-1:], g, b, 1e-5)
+
+
+# Masks of the attention rows: padding of sequences of lengths 3 and 5, as
+# (N, 1, 1, keys); a (3, 3) mask whose second query may attend to no key.
+PADDING = np.arange(5) < np.array([3, 5])[:, None, None, None]
+FULLY_MASKED = np.array(
+    [[True, False, True], [False, False, False], [True, True, True]]
+)

@@ -206,3 +206,55 @@ def torch_nn() -> Any:
     import torch.nn.functional
 
     return torch.nn.functional
+
+
+# -- special functions and the transformer's pieces ------------------------------------
+erf = np.vectorize(math.erf, otypes=[np.float64])  # NumPy has no erf
+
+
+def softplus(x, beta=1.0):
+    bx = beta * x
+    return (np.maximum(bx, 0.0) + np.log1p(np.exp(-np.abs(bx)))) / beta
+
+
+def silu(x):
+    return x * sigmoid(x)
+
+
+def gelu(x, approximate="none"):
+    if approximate == "tanh":
+        inner = math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)
+        return 0.5 * x * (1 + np.tanh(inner))
+    return 0.5 * x * (1 + erf(x / math.sqrt(2)))
+
+
+def layer_norm(x, g=None, b=None, eps=1e-5):
+    y = (x - x.mean(axis=-1, keepdims=True)) / np.sqrt(
+        x.var(axis=-1, keepdims=True) + eps
+    )
+    y = y if g is None else y * g
+    return y if b is None else y + b
+
+
+def attention(q, k, v, mask=None, causal=False):
+    """Softmax attention row by row; a query with no key allowed gets zeros."""
+    scores = q @ np.swapaxes(k, -1, -2) / math.sqrt(q.shape[-1])
+    keep = np.ones(scores.shape, dtype=bool)
+    if mask is not None and mask.dtype == bool:
+        keep = keep & mask
+    elif mask is not None:
+        scores = scores + mask
+    if causal:
+        keep = keep & np.tril(np.ones(scores.shape[-2:], dtype=bool))
+    masked = np.where(keep, scores, -np.inf)  # -inf scores count as masked
+    top = masked.max(axis=-1, keepdims=True)
+    e = np.exp(masked - np.where(np.isfinite(top), top, 0.0))
+    total = e.sum(axis=-1, keepdims=True)
+    return (e / np.where(total > 0, total, 1.0)) @ v
+
+
+def torch_attention(q, k, v, mask=None, causal=False):
+    """PyTorch's fused attention, with xgrad's keyword names."""
+    return torch_nn().scaled_dot_product_attention(
+        q, k, v, attn_mask=mask, is_causal=causal
+    )

@@ -11,7 +11,16 @@ from hypothesis.extra import numpy as hnp
 
 from .case import Call
 from .references import batch
-from .strategies import EMPTY, broadcast_shapes, labels, lattice, reals, shapes, uniform
+from .strategies import (
+    EMPTY,
+    broadcast_shapes,
+    elementwise,
+    labels,
+    lattice,
+    reals,
+    shapes,
+    uniform,
+)
 
 
 @st.composite
@@ -185,3 +194,41 @@ def embed_case(draw):
 def accuracy_case(draw):
     n, c = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     return Call([draw(lattice(unique=True)((n, c))), draw(labels((n,), c))])
+
+
+@st.composite
+def layer_norm_case(draw):
+    shape = draw(shapes(min_dims=1, empty=False))
+    d = (shape[-1],)
+    # distinct values a step of at least 0.1 apart: the variance stays above eps
+    x = draw(lattice(unique=True, scale=reals(0.1, 100.0), k=100)(shape))
+    params = uniform(-10.0, 10.0)
+    which = draw(st.sampled_from(["both", "gamma", "none"]))
+    arrays = [x] + [
+        draw(params(d)) for _ in range({"both": 2, "gamma": 1}.get(which, 0))
+    ]
+    return Call(arrays)
+
+
+@st.composite
+def attention_case(draw):
+    """q (..., Tq, d), k (..., Tk, d), v (..., Tk, dv) with broadcasting leading
+    axes, and maybe a boolean mask (some rows fully masked) and ``causal``."""
+    lead = draw(broadcast_shapes(3, max_dims=2, empty=False))
+    tq, tk, d, dv = (draw(st.integers(1, 3)) for _ in range(4))
+    values = uniform(-3.0, 3.0)
+    q, k, v = (
+        draw(values((*lead[0], tq, d))),
+        draw(values((*lead[1], tk, d))),
+        draw(values((*lead[2], tk, dv))),
+    )
+    kwargs = {"causal": draw(st.booleans())}
+    if draw(st.booleans()):
+        kwargs["mask"] = draw(hnp.arrays(np.bool_, (tq, tk)))
+    return Call([q, k, v], kwargs)
+
+
+def gelu_case() -> Any:
+    return elementwise(
+        uniform(-100.0, 100.0), approximate=st.sampled_from(["none", "tanh"])
+    )

@@ -15,12 +15,15 @@ import xgrad.functions as F
 
 from . import references as R
 from .calls import (
+    FULLY_MASKED,
+    PADDING,
     batch_norm_test,
     batch_norm_train,
     dropout,
     power_and_division,
     rosenbrock,
     split,
+    torch_layer_norm,
     torch_logsumexp,
 )
 from .case import OpCase, ex, same
@@ -55,14 +58,17 @@ from .strategies import (
 )
 from .strategies_nn import (
     accuracy_case,
+    attention_case,
     batch_norm_case,
     binary_targets,
     col2im_case,
     conv_case,
     deconv_case,
     embed_case,
+    gelu_case,
     im2col_case,
     labelled_logits,
+    layer_norm_case,
     linear_case,
     matmul_case,
     mse_case,
@@ -136,6 +142,13 @@ CASES = [
     # elementwise
     OpCase("exp", F.exp, np.exp, [ex(X23)], elementwise(uniform(-30.0, 30.0))),
     OpCase("log", F.log, np.log, [ex(rand_positive((2, 3)))], elementwise(POSITIVE)),
+    OpCase("log1p", F.log1p, np.log1p, [ex(rand((2, 3), low=-0.5, high=2.0))],
+           elementwise(uniform(-0.9, 1e3)), torch=lambda x: x.log1p()),
+    OpCase("expm1", F.expm1, np.expm1, [ex(X23)], elementwise(uniform(-30.0, 30.0)),
+           torch=lambda x: x.expm1()),
+    OpCase("erf", F.erf, R.erf, [ex(rand((2, 3), low=-3.0, high=3.0)),
+           ex(given([-6.0, -2.5, -1e-9, 0.3, 2.4999, 4.0]), "tails")],
+           elementwise(uniform(-30.0, 30.0)), torch=lambda x: x.erf()),
     OpCase("sin", F.sin, np.sin, [ex(X23)], elementwise(uniform(-1e4, 1e4))),
     OpCase("cos", F.cos, np.cos, [ex(X23)], elementwise(uniform(-1e4, 1e4))),
     OpCase("tan", F.tan, np.tan, [ex(rand((2, 3), low=-1.0, high=1.0))],
@@ -240,6 +253,14 @@ CASES = [
     OpCase("log_softmax", F.log_softmax, R.log_softmax, [ex(rand((3, 4)))],
            axis_case(uniform(-100, 100)),
            torch=lambda x, axis=1: x.log_softmax(axis)),
+    OpCase("softplus", F.softplus, R.softplus, [ex(X23), ex(X23, "beta", beta=2.5)],
+           elementwise(uniform(-1e3, 1e3), beta=reals(0.1, 10.0)),
+           torch=lambda x, beta=1.0: R.torch_nn().softplus(x, beta)),
+    OpCase("silu", F.silu, R.silu, [ex(rand((2, 3), low=-5.0, high=5.0))],
+           elementwise(uniform(-1e3, 1e3)), torch=lambda x: R.torch_nn().silu(x)),
+    OpCase("gelu", F.gelu, R.gelu, [ex(rand((2, 3), low=-4.0, high=4.0)),
+           ex(rand((2, 3), low=-2.5, high=2.5), "tanh", approximate="tanh")], gelu_case(),
+           torch=lambda x, approximate="none": R.torch_nn().gelu(x, approximate=approximate)),
     # losses; empty batches: test_edge_cases.py
     OpCase("mean_squared_error", F.mean_squared_error, R.mean_squared_error,
            [ex(rand((4, 3), (4, 3))), ex(rand((3, 1), (3,)), "broadcast")], mse_case(),
@@ -304,6 +325,21 @@ CASES = [
            [ex(rand((4, 3), (3,), (3,)), mean=np.array([0.1, -0.2, 0.3]),
                var=np.array([0.5, 1.0, 2.0]))],
            batch_norm_case(False)),
+    OpCase("layer_norm", F.layer_norm, R.layer_norm, [
+        ex(rand((4, 3), (3,), (3,))), ex(rand((2, 3, 4), (4,), (4,)), "3d"),
+        ex(rand((2, 5)), "no_params"), ex(rand((3, 4), (4,)), "gamma_only"),
+    ], layer_norm_case(), torch=torch_layer_norm),
+    OpCase("scaled_dot_product_attention", F.scaled_dot_product_attention, R.attention, [
+        ex(rand((2, 3, 4), (2, 5, 4), (2, 5, 3))),
+        ex(rand((2, 2, 4, 3), (2, 2, 4, 3), (2, 2, 4, 2)), "causal", causal=True),
+        ex(rand((2, 1, 3, 4), (2, 1, 5, 4), (2, 1, 5, 2)), "padding", mask=PADDING),
+        ex(rand((3, 4), (3, 4), (3, 4)), "additive", mask=np.triu(np.full((3, 3), -1.5))),
+        ex(rand((4, 2), (3, 2), (3, 3)), "causal_rectangular", causal=True),
+    ], attention_case(), torch=R.torch_attention),
+    OpCase("attention_fully_masked", F.scaled_dot_product_attention, R.attention, [
+        ex(rand((2, 3, 4), (2, 3, 4), (2, 3, 2)), "boolean", mask=FULLY_MASKED),
+        ex(rand((3, 4), (3, 4), (3, 4)), "additive", mask=np.where(FULLY_MASKED, 0, -np.inf)),
+    ], attention_case()),
     OpCase("embed_id", F.embed_id, lambda ids, w: w[ids], [ex(rand_ids((2, 3), (5, 4)))],
            embed_case()),
     OpCase("accuracy", F.accuracy, R.accuracy, [ex(rand_labels((4, 3)))],

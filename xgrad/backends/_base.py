@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import _compat
 from .._device import Device
+from . import _erf
 from ._host_random import HostRandom
 from ._indexing import forward_slices, has_negative_step, has_none
 
@@ -293,6 +294,11 @@ class Backend:
             xp.reshape(selected, (-1,)), xp.reshape(values, (-1,)), size
         )
         return target + xp.reshape(flat, target.shape)
+
+    def erf(self, x: Any) -> Any:
+        """The error function of a real floating array (the standard has none):
+        a series and a continued fraction of standard functions (``_erf``)."""
+        return _erf.erf(self.xp, x)
 
     def segment_sum(self, index: Any, values: Any, size: int) -> Any:
         """A length-``size`` array whose item ``i`` is the sum of ``values[index == i]``.

@@ -52,6 +52,11 @@ class Torch(Backend):
             return xp.flip(flipped, axis=flips)
         return super().scatter_add(target, key, values)
 
+    def erf(self, x: Any) -> Any:
+        import torch
+
+        return torch.special.erf(x)
+
     def device(self, name: str | None) -> Device:
         import torch
 

@@ -7,15 +7,19 @@ order work on every backend.
 
 from ..core import as_array, as_variable
 from .activation import (
+    gelu,
     leaky_relu,
     log_softmax,
     relu,
     sigmoid,
     sigmoid_simple,
+    silu,
     softmax,
     softmax_simple,
+    softplus,
 )
 from .arithmetic import add, div, mul, neg, pow, rdiv, rpow, rsub, sub
+from .attention import scaled_dot_product_attention
 from .conv import (
     average_pooling,
     col2im,
@@ -51,6 +55,7 @@ from .loss import (
     softmax_cross_entropy_simple,
 )
 from .nn import accuracy, batch_norm, batch_nrom, dropout, embed_id
+from .normalization import layer_norm
 from .reduction import average, logsumexp, max, mean, min, sum
 from .shape import (
     broadcast_to,
@@ -65,6 +70,7 @@ from .shape import (
     sum_to,
     transpose,
 )
+from .special import erf, expm1, log1p
 
 matmaul = matmul  # the misspelling DeZero 0.0.13 shipped
 
@@ -73,13 +79,14 @@ __all__ = [
     "average_pooling", "col2im", "conv2d", "conv2d_simple", "deconv2d", "im2col",
     "pooling", "pooling_simple",
     "batch_norm", "batch_nrom", "binary_cross_entropy", "broadcast_to", "clip",
-    "concat", "cos", "div", "dot", "dropout", "embed_id",
-    "exp", "expand_dims", "flatten", "get_item", "leaky_relu", "linear",
-    "linear_simple", "log", "log_softmax", "logsumexp", "matmaul", "matmul",
+    "concat", "cos", "div", "dot", "dropout", "embed_id", "erf",
+    "exp", "expand_dims", "expm1", "flatten", "gelu", "get_item", "layer_norm",
+    "leaky_relu", "linear", "linear_simple", "log", "log1p", "log_softmax", "logsumexp", "matmaul", "matmul",
     "matrix_transpose", "max", "maximum", "mean", "mean_squared_error", "min",
     "minimum", "mul", "neg", "pow", "rdiv", "relu", "reshape", "rpow", "rsub",
-    "sigmoid", "sigmoid_cross_entropy", "sigmoid_simple", "sin", "softmax",
-    "softmax_cross_entropy", "softmax_cross_entropy_simple", "softmax_simple",
+    "scaled_dot_product_attention", "sigmoid", "sigmoid_cross_entropy",
+    "sigmoid_simple", "silu", "sin", "softmax", "softmax_cross_entropy",
+    "softmax_cross_entropy_simple", "softmax_simple", "softplus",
     "split", "sqrt", "square", "squeeze", "stack", "sub", "sum", "sum_to", "tan",
     "tanh", "transpose", "where",
 ]  # fmt: skip

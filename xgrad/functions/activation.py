@@ -1,14 +1,16 @@
-"""Activations: sigmoid, relu, leaky_relu, softmax, log_softmax."""
+"""Activations: sigmoid, relu, leaky_relu, softmax, log_softmax, softplus, silu, gelu."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .._inputs import operand
 from ..core import Function, Variable, as_variable
-from .elementwise import exp
+from .elementwise import exp, tanh
 from .reduction import sum as sum_
 from .shape import normalize_axes
+from .special import erf
 
 
 class Sigmoid(Function):
@@ -156,3 +158,91 @@ class LogSoftmax(Function):
 def log_softmax(x: Any, axis: int = 1) -> Variable:
     """``x - logsumexp(x, axis)``: finite even for logits of magnitude 1e4."""
     return LogSoftmax(_axis(x, axis, "log_softmax"))(x)
+
+
+class Softplus(Function):
+    domain = "real floating"
+
+    def __init__(self, beta: float) -> None:
+        self.beta = beta
+
+    def forward(self, x):
+        xp, bx = self.xp, x * self.beta
+        # max(bx, 0) + log(1 + exp(-|bx|)): no overflow for any x
+        return (xp.maximum(bx, 0.0) + xp.log1p(xp.exp(-xp.abs(bx)))) / self.beta
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        return gy * sigmoid(x * self.beta)
+
+
+def softplus(x: Any, beta: float = 1.0) -> Variable:
+    """``log(1 + exp(beta * x)) / beta``, a smooth relu, finite for any ``x``."""
+    if not beta > 0:
+        raise ValueError(f"softplus: beta must be positive, got {beta}")
+    return Softplus(beta)(x)
+
+
+class SiLU(Function):
+    domain = "real floating"
+    function_name = "silu"
+
+    def forward(self, x):
+        return x * (self.xp.tanh(x * 0.5) * 0.5 + 0.5)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        s = sigmoid(x)
+        return gy * (s * (1.0 + x * (1.0 - s)))
+
+
+def silu(x: Any) -> Variable:
+    """``x * sigmoid(x)`` (also called swish)."""
+    return SiLU()(x)
+
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_GELU_CUBIC = 0.044715  # the tanh approximation's coefficient
+
+
+class GELU(Function):
+    """``x * Phi(x)`` with the normal distribution's ``Phi``; ``tanh``: its
+    approximation ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``."""
+
+    domain = "real floating"
+    function_name = "gelu"
+
+    def __init__(self, approximate: str) -> None:
+        self.approximate = approximate
+
+    def forward(self, x):
+        if self.approximate == "tanh":
+            inner = _SQRT_2_OVER_PI * (x + _GELU_CUBIC * x * x * x)
+            return 0.5 * x * (1.0 + self.xp.tanh(inner))
+        return 0.5 * x * (1.0 + self.backend.erf(x * _SQRT_HALF))
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        if self.approximate == "tanh":
+            t = tanh(_SQRT_2_OVER_PI * (x + _GELU_CUBIC * x * x * x))
+            slope = _SQRT_2_OVER_PI * (1.0 + 3.0 * _GELU_CUBIC * x * x)
+            return gy * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * slope)
+        cdf = 0.5 * (1.0 + erf(x * _SQRT_HALF))
+        pdf = exp(-0.5 * x * x) * (1.0 / math.sqrt(2.0 * math.pi))
+        return gy * (cdf + x * pdf)
+
+
+_SQRT_HALF = math.sqrt(0.5)
+
+
+def gelu(x: Any, approximate: str = "none") -> Variable:
+    """The Gaussian error linear unit ``x * Phi(x)``, as PyTorch's ``gelu``.
+
+    ``approximate="tanh"`` gives the tanh approximation (GPT-2's), cheaper
+    where the backend has no native ``erf``.
+    """
+    if approximate not in ("none", "tanh"):
+        raise ValueError(
+            f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}"
+        )
+    return GELU(approximate)(x)

@@ -52,8 +52,11 @@ class Layer(DeviceResident):
         """Treat attribute ``name`` (an array or None) as state that moves with the layer."""
         self._persistent[name] = None
 
-    def __call__(self, *inputs: Any) -> Any:
-        outputs = self.forward(*inputs)
+    def __call__(self, *inputs: Any, **options: Any) -> Any:
+        """``forward(*inputs, **options)``; the inputs and outputs are remembered
+        (weakly) as DeZero's ``inputs``/``outputs``. Options are keywords such
+        as an attention ``mask``."""
+        outputs = self.forward(*inputs, **options)
         if not isinstance(outputs, tuple):
             outputs = (outputs,)
         # Plain attributes, never Parameters: skip __setattr__'s bookkeeping.
@@ -127,6 +130,22 @@ class Layer(DeviceResident):
         current = weight_arrays(self)
         owner = type(self).__name__
         assign_weights(self, read_weights(path, current, self.device, owner))
+
+    def load_torch(self, module: Any) -> Layer:
+        """Copy the weights of the matching PyTorch module into this layer; returns self.
+
+        ``Linear`` takes a ``torch.nn.Linear``, ``Conv2d`` a ``Conv2d``,
+        ``LayerNorm``, ``BatchNorm`` (``BatchNorm1d``/``2d``), ``Embedding``,
+        ``RNN``, ``LSTM``, ``GRU`` their namesakes and ``MultiHeadAttention`` a
+        ``MultiheadAttention``. The arrays keep the module's dtype and land on
+        this layer's device; a lazy layer takes its sizes from the module.
+        A module of another type, configuration or size raises, changing
+        nothing (:mod:`xgrad.layers.torch_weights`).
+        """
+        from .torch_weights import load_torch
+
+        load_torch(self, module)
+        return self
 
     def _any_array(self) -> Any:
         for param in self.params():
