@@ -912,3 +912,14 @@ def test_a_variable_used_twice_in_one_op_gets_both_gradients(to_backend):
     x.cleargrad()
     (x * x).backward()
     np.testing.assert_allclose(as_numpy(x.grad.data), 4.0)
+
+
+def test_a_seed_of_the_wrong_shape_is_refused_by_name():
+    x = Variable(np.ones(2))
+    y = x * 2.0
+    y.grad = Variable(np.ones(3))
+    with pytest.raises(
+        ValueError,
+        match=r"starting gradient has shape \(3,\) for an output of shape \(2,\)",
+    ):
+        y.backward()

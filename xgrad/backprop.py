@@ -182,6 +182,12 @@ def _bad_count(f: Function, gxs: tuple[Any, ...], inputs: Sequence[Variable]) ->
 
 
 def _bad_shape(f: Function | None, x: Variable, gx: Variable) -> None:
+    if f is None:  # a seed: set by hand (y.grad = ...) or given to a transform
+        raise ValueError(
+            f"backward: the starting gradient has shape {tuple(gx._data.shape)} "
+            f"for an output of shape {tuple(x._data.shape)}; give it the output's "
+            f"shape (y.grad = ones of y.shape, or leave y.grad as None)"
+        )
     raise ValueError(
         f"{type(f).__name__}.backward returned a gradient of shape "
         f"{tuple(gx._data.shape)} for an input of shape {tuple(x._data.shape)}; "
