@@ -84,8 +84,10 @@ def batch_norm(
     While training, ``x`` is normalised with the batch's mean and variance,
     and the running ``mean_``/``var`` (Variables, or arrays updated in place)
     move towards them by ``1 - decay`` (the variance unbiased, as DeZero
-    does). Under ``test_mode()`` the running statistics are used. Built from
-    differentiable ops, so derivatives of every order are exact.
+    does). Under ``test_mode()`` the running statistics are used. While
+    training it is one op doing DeZero's arithmetic (the book's numbers) whose
+    gradient is built from differentiable ops: derivatives of every order are
+    exact.
 
     Parameters
     ----------
