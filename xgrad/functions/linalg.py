@@ -9,6 +9,16 @@ from ..core import Function, Variable
 from .shape import broadcast_to, matrix_transpose, reshape, sum_to, sum_to_array
 
 
+def _product(xp: Any, a: Any, b: Any) -> Any:
+    """``a @ b`` with mixed float dtypes cast to their common one first, as NumPy's
+    ``dot`` does: its ``matmul`` of mixed dtypes skips BLAS and sums in another
+    order, so DeZero's (and the book's) numbers would differ in the last digit."""
+    if a.dtype != b.dtype:
+        common = xp.result_type(a, b)
+        a, b = xp.astype(a, common, copy=False), xp.astype(b, common, copy=False)
+    return xp.matmul(a, b)
+
+
 class MatMul(Function):
     """``x @ W`` for inputs of two or more dimensions (batch axes broadcast)."""
 
@@ -23,7 +33,7 @@ class MatMul(Function):
         _check_matmul(tuple(x.shape), tuple(W.shape))
 
     def forward(self, x, W):
-        return self.xp.matmul(x, W)
+        return _product(self.xp, x, W)
 
     def backward(self, gy):
         x, W = self.inputs  # shapes already checked: MatMul, not the matmul wrapper
@@ -109,7 +119,7 @@ class Linear(Function):
             )
 
     def forward(self, x, W, b=None):
-        y = self.xp.matmul(x, W)
+        y = _product(self.xp, x, W)
         return y if b is None else y + b
 
     def backward(self, gy):
@@ -138,9 +148,9 @@ class LinearGrad(Function):
         xp, (want_x, want_W, want_b) = self.xp, self.wants
         out = []
         if want_x:
-            out.append(xp.matmul(gy, xp.matrix_transpose(W)))
+            out.append(_product(xp, gy, xp.matrix_transpose(W)))
         if want_W:
-            out.append(xp.matmul(xp.matrix_transpose(x), gy))
+            out.append(_product(xp, xp.matrix_transpose(x), gy))
         if want_b:
             out.append(sum_to_array(xp, gy, self.bias_shape))
         return tuple(out)

@@ -7,9 +7,10 @@ from typing import Any
 from .. import random as xrandom
 from .._inputs import data_like
 from ..config import Config
-from ..core import Variable, as_variable
+from ..core import Function, Variable, as_variable
+from .elementwise import sqrt
 from .indexing import get_item
-from .reduction import mean
+from .reduction import sum as sum_
 from .shape import reshape, transpose
 
 
@@ -83,8 +84,10 @@ def batch_norm(
     While training, ``x`` is normalised with the batch's mean and variance,
     and the running ``mean_``/``var`` (Variables, or arrays updated in place)
     move towards them by ``1 - decay`` (the variance unbiased, as DeZero
-    does). Under ``test_mode()`` the running statistics are used. Built from
-    differentiable ops, so derivatives of every order are exact.
+    does). Under ``test_mode()`` the running statistics are used. While
+    training it is one op doing DeZero's arithmetic (the book's numbers) whose
+    gradient is built from differentiable ops: derivatives of every order are
+    exact.
 
     Parameters
     ----------
@@ -108,23 +111,56 @@ def batch_norm(
     shape = x.shape
     flat = _channels_last(x)
     if Config.train:
-        batch_mean = mean(flat, axis=0)
-        centred = flat - batch_mean
-        batch_var = mean(centred * centred, axis=0)
+        op = BatchNorm(eps)
+        y = op(flat, gamma, beta)
         count = flat.shape[0]
         unbiased = count / max(count - 1.0, 1.0)
         running_mean = mean_.data if isinstance(mean_, Variable) else mean_
         running_var = var.data if isinstance(var, Variable) else var
-        _assign(mean_, decay * running_mean + (1 - decay) * batch_mean.data)
-        _assign(var, decay * running_var + (1 - decay) * unbiased * batch_var.data)
-        normalised = centred / (batch_var + eps) ** 0.5
-    else:
-        stats_mean = mean_.data if isinstance(mean_, Variable) else mean_
-        stats_var = var.data if isinstance(var, Variable) else var
-        xp = x.backend.xp
-        inv_std = 1.0 / xp.sqrt(stats_var + eps)
-        normalised = (flat - Variable(stats_mean)) * Variable(inv_std)
+        _assign(mean_, decay * running_mean + (1 - decay) * op.batch_mean)
+        _assign(var, decay * running_var + (1 - decay) * unbiased * op.batch_var)
+        return _channels_first(y, shape)
+    stats_mean = mean_.data if isinstance(mean_, Variable) else mean_
+    stats_var = var.data if isinstance(var, Variable) else var
+    xp = x.backend.xp
+    inv_std = 1.0 / xp.sqrt(stats_var + eps)
+    normalised = (flat - Variable(stats_mean)) * Variable(inv_std)
     return _channels_first(normalised * gamma + beta, shape)
+
+
+class BatchNorm(Function):
+    """Training-mode batch normalisation of (M, C) rows with the batch's statistics.
+
+    Forward and gradient do DeZero's floating-point operations in DeZero's
+    order (``(x - mean) * (1 / sqrt(var + eps))``, then ``gamma * xc + beta``),
+    so book programs print the book's numbers. The gradient is built from
+    xgrad ops that recompute the statistics from ``x``, so derivatives of every
+    order are exact (DeZero's treats ``1 / std`` as a constant).
+    """
+
+    domain = "real floating"
+
+    def __init__(self, eps: float) -> None:
+        self.eps = eps
+
+    def forward(self, x, gamma, beta):
+        xp, count = self.xp, x.shape[0]
+        self.batch_mean = xp.sum(x, axis=0) / count  # numpy's mean and var
+        centred = x - self.batch_mean
+        self.batch_var = xp.sum(centred * centred, axis=0) / count
+        inv_std = 1.0 / xp.sqrt(self.batch_var + self.eps)
+        return gamma * (centred * inv_std) + beta
+
+    def backward(self, gy):
+        x, gamma, _ = self.inputs
+        count = x.shape[0]
+        centred = x - sum_(x, axis=0) / count
+        inv_std = 1.0 / sqrt(sum_(centred * centred, axis=0) / count + self.eps)
+        xc = centred * inv_std
+        gbeta = sum_(gy, axis=0)
+        ggamma = sum_(xc * gy, axis=0)
+        gx = (gy - gbeta / count - xc * ggamma / count) * (gamma * inv_std)
+        return gx, ggamma, gbeta
 
 
 batch_nrom = batch_norm  # DeZero's spelling
