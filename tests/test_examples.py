@@ -23,6 +23,10 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
+# gpt.py at a tiny size: one epoch of 3 steps, a 1-block model of width 16
+GPT_TINY = ["--epochs", "1", "--context", "16", "--width", "16", "--layers", "1"]
+GPT_TINY += ["--heads", "2", "--batch-size", "1500", "--sample", "20"]
+
 # id: (script, tiny arguments, lines the output must contain, PNG files)
 CASES = {
     "quickstart": (
@@ -66,6 +70,12 @@ CASES = {
         ["--epochs", "1", "--hidden", "8"],
         ["epoch   1  loss", "cosine, next value: mean squared error"],
         ["sin_lstm.png"],
+    ),
+    "gpt": (
+        "gpt.py",
+        GPT_TINY,
+        ["bigram model: validation loss", "epoch   1  loss", "sample, after"],
+        ["gpt.png"],
     ),
     "graph": (
         "graph.py",
@@ -199,6 +209,19 @@ def test_example_on_the_backend_under_test(
     args = ["--epochs", "1", "--device", device_spec, "--hidden", "8"]
     out = check(run(script, *args, cwd=tmp_path))
     assert f"on {device_spec}" in out
+
+
+def test_gpt_on_the_backend_under_test(device_spec: str, tmp_path: Path) -> None:
+    """Embeddings, attention, layer norm, AdamW and sampling on each backend."""
+    out = check(run("gpt.py", *GPT_TINY, "--device", device_spec, cwd=tmp_path))
+    assert f"on {device_spec}" in out
+    losses = re.search(r"transformer: validation loss (\S+) nats", out)
+    bigram = re.search(r"bigram:      validation loss (\S+) nats", out)
+    assert losses, out
+    assert bigram, out
+    # untrained but finite, below the 4.2 nats of a uniform guess over 67 chars
+    assert 0.0 < float(losses.group(1)) < 4.2, out
+    assert "target of 0.3" in out
 
 
 @pytest.mark.usefixtures("numpy_session")
