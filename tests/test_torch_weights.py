@@ -140,3 +140,15 @@ def test_layer_norm_gives_integer_input_floating_parameters(to_backend):
     y = layer(to_backend(np.array([[0, 1, 2], [3, 5, 4]])))
     assert layer.gamma.dtype == y.dtype
     assert y.backend.xp.isdtype(y.dtype, "real floating")
+
+
+def test_loaded_weights_share_no_memory_with_the_module():
+    module = torch.nn.LayerNorm(4)
+    layer = L.LayerNorm().load_torch(module)
+    layer.gamma.data[...] = 7.0  # an in-place optimizer step writes like this
+    assert float(module.weight.detach()[0]) == 1.0
+    embedding = torch.nn.Embedding(5, 3)
+    before = embedding.weight.detach().clone()
+    lookup = L.Embedding(5, 3).load_torch(embedding)
+    lookup.W.data[...] = 0.0
+    assert torch.equal(embedding.weight.detach(), before)

@@ -86,7 +86,9 @@ def _native(backend: Any, native: Any, a: np.ndarray) -> Any:
 
 
 def _np(tensor: Any) -> np.ndarray:
-    return tensor.detach().cpu().numpy()
+    """A copy of the tensor's values: the layer must never share memory with the
+    module, or an in-place optimizer step on one would change the other."""
+    return np.array(tensor.detach().cpu().numpy(), copy=True)
 
 
 def _refuse(owner: str, what: str, fix: str) -> NoReturn:
