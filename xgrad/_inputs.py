@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import backends
-from .domains import kind
+from .domains import kind, non_numeric
 from .variable import Constant, Variable
 
 if TYPE_CHECKING:
@@ -100,11 +100,7 @@ def check_numeric(op: str, x: Any, i: int = 0) -> None:
     """Refuse a NumPy-style array of a dtype no array-API op accepts (object, str)."""
     kind = getattr(getattr(x, "dtype", None), "kind", "b")
     if kind not in "biufc":
-        raise TypeError(
-            f"{op}: input {i} has dtype {x.dtype} (shape {tuple(x.shape)}), which no "
-            f"array-API function accepts; convert it to a numeric array first, "
-            f"e.g. xgrad.asarray(x.astype(np.float64))"
-        )
+        raise non_numeric(op, x, i)
 
 
 def operand(x: Any, op: str, i: int = 0) -> Variable:

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .backends import Backend
     from .function import Function
 
-__all__ = ["DOMAINS", "KINDS", "conform", "kind"]
+__all__ = ["DOMAINS", "KINDS", "conform", "kind", "non_numeric"]
 
 #: The kinds a dtype can be, in the array API standard's words; "other" is
 #: anything no standard function accepts (object, str).
@@ -66,6 +66,16 @@ def kind(backend: Backend, dtype: Any) -> str:
     return found
 
 
+def non_numeric(op: str, x: Any, i: int) -> TypeError:
+    """The error for input ``i`` of ``op`` whose dtype no standard function
+    accepts (object, str), with the fix."""
+    return TypeError(
+        f"{op}: input {i} has dtype {x.dtype} (shape {tuple(x.shape)}), which no "
+        f"array-API function accepts; convert it to a numeric array first, "
+        f"e.g. xgrad.asarray(x.astype(np.float64))"
+    )
+
+
 def check_domain_name(owner: str, domain: Any) -> None:
     """Refuse a domain declaration that names no domain, at class creation."""
     names = domain if isinstance(domain, tuple) else (domain,)
@@ -93,11 +103,7 @@ def conform(func: Function, x: Any, i: int, domain: str) -> Any:
         return x
     name = type(func).__name__
     if found == "other":
-        raise TypeError(
-            f"{name}: input {i} has dtype {x.dtype} (shape {tuple(x.shape)}), which "
-            f"no array-API function accepts; convert it to a numeric array first, "
-            f"e.g. xgrad.asarray(x.astype(np.float64))"
-        )
+        raise non_numeric(name, x, i)
     if found == "complex floating":
         raise TypeError(
             f"{name}: got complex input (dtype {x.dtype}, shape {tuple(x.shape)}); "
