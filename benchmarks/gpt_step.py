@@ -54,7 +54,6 @@ import json
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +63,8 @@ ROOT = Path(__file__).resolve().parents[1]
 for folder in (ROOT, ROOT / "examples"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
+
+from alternate import alternate
 
 import xgrad
 import xgrad.functions as F
@@ -204,19 +205,7 @@ def time_pair(pair: str, repeats: int) -> dict[str, Any]:
         theirs: TorchStep(ids, targets, module),
     }
     losses = {name: [s.step() for _ in range(3)] for name, s in steps.items()}
-    order = list(steps)
-    times: dict[str, list[float]] = {name: [] for name in steps}
-    for r in range(repeats):
-        for name in order[r % 2 :] + order[: r % 2]:
-            start = time.perf_counter()
-            steps[name].step()
-            times[name].append(time.perf_counter() - start)
-    ratios = [a / b for a, b in zip(times[ours], times[theirs], strict=True)]
-    return {
-        "ratio": statistics.median(ratios),
-        "ms": {name: statistics.median(v) * 1e3 for name, v in times.items()},
-        "losses": losses,
-    }
+    return {**alternate(steps, ours, theirs, repeats), "losses": losses}
 
 
 def run_pair(pair: str, repeats: int) -> dict[str, Any]:

@@ -44,7 +44,6 @@ import json
 import statistics
 import subprocess
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -54,6 +53,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from alternate import alternate
 
 import xgrad
 import xgrad.functions as F
@@ -199,22 +200,10 @@ def time_pair(pair: str, repeats: int) -> dict[str, Any]:
     else:
         steps = {theirs: TorchStep(x.copy(), t), ours: XgradStep(x, t, "torch:cpu")}
     first = {name: s.step() for name, s in steps.items()}
-    order = list(steps)
     for _ in range(2):
-        for name in order:
+        for name in steps:
             steps[name].step()
-    times: dict[str, list[float]] = {name: [] for name in steps}
-    for r in range(repeats):
-        for name in order[r % 2 :] + order[: r % 2]:
-            start = time.perf_counter()
-            steps[name].step()
-            times[name].append(time.perf_counter() - start)
-    ratios = [a / b for a, b in zip(times[ours], times[theirs], strict=True)]
-    return {
-        "ratio": statistics.median(ratios),
-        "ms": {name: statistics.median(v) * 1e3 for name, v in times.items()},
-        "first": first,
-    }
+    return {**alternate(steps, ours, theirs, repeats), "first": first}
 
 
 def run_pair(pair: str, repeats: int) -> dict[str, Any] | None:

@@ -1,0 +1,31 @@
+"""Timing two steps side by side, as the pair benchmarks (mlp.py, gpt_step.py) do.
+
+Rounds alternate which step runs first, so the machine's noise reaches both
+alike; the ratio is the median of the per-round ratios of the two times.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+
+def alternate(steps: dict[str, Any], ours: str, theirs: str, repeats: int) -> dict:
+    """Run ``steps[name].step()`` ``repeats`` times each, alternating the order.
+
+    Returns the median per-round ratio ``ours / theirs`` and each step's
+    median time in milliseconds.
+    """
+    order = list(steps)
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for r in range(repeats):
+        for name in order[r % 2 :] + order[: r % 2]:
+            start = time.perf_counter()
+            steps[name].step()
+            times[name].append(time.perf_counter() - start)
+    ratios = [a / b for a, b in zip(times[ours], times[theirs], strict=True)]
+    return {
+        "ratio": statistics.median(ratios),
+        "ms": {name: statistics.median(v) * 1e3 for name, v in times.items()},
+    }
