@@ -1,6 +1,7 @@
 """The op table: one row per op, read by every op test.
 
-- ``table.py``: the rows (``CASES``, ``ROWS`` by name);
+- ``table.py``: the rows (``CASES``, ``ROWS`` by name), gathered from one
+  module per area (``table_nn.py``, ...);
 - ``case.py``: the row type :class:`OpCase`, its fixed :class:`Example`
   inputs, drawn :class:`Call` inputs, and how a row is called;
 - ``inputs.py``: fixed inputs for the examples; ``strategies*.py``: the
