@@ -519,7 +519,7 @@ def test_inputs_of_two_libraries_name_both_and_the_move(first, second, op):
     pattern = (
         rf"^\w+: inputs come from different array libraries: input 0 is {first} "
         rf"\(shape \(2, 2\)\), input 1 is {second} \(shape \(2, 2\)\)\. Move one "
-        rf"with `\.to_device\('{first}'\)`"
+        rf"with `x = x\.to_device\('{first}'\)`"
     )
     assert re.match(pattern, str(info.value)), str(info.value)
     assert_raised_by_xgrad(info, op.__name__)
@@ -553,7 +553,7 @@ def test_inputs_on_two_devices_name_both_and_the_move(name, op, shapes):
         f"{name}: inputs live on different devices: input 0 (shape {shapes[0]}) on "
         f"array_api_strict:device1, input 1 (shape {shapes[1]}) on "
         f"array_api_strict:device2. Move one, e.g. "
-        f"`.to_device('array_api_strict:device1')`"
+        f"`x = x.to_device('array_api_strict:device1')`"
     ), message
     assert_raised_by_xgrad(info, name)
     assert_unchanged(before)

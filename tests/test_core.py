@@ -18,7 +18,7 @@ import pytest
 
 import xgrad
 import xgrad.functions as F
-from xgrad import Config, Function, Variable, testing
+from xgrad import Config, Constant, Function, Variable, testing
 from xgrad.cuda import as_numpy
 
 # -- Variable: what it holds ---------------------------------------------------
@@ -359,25 +359,41 @@ COMPARISONS = [
     pytest.param(operator.le, id="le"),
     pytest.param(operator.gt, id="gt"),
     pytest.param(operator.ge, id="ge"),
+    pytest.param(operator.eq, id="eq"),
+    pytest.param(operator.ne, id="ne"),
 ]
 
 
 @pytest.mark.parametrize("op", COMPARISONS)
-def test_comparison_with_variable_gives_boolean_array(op, backend, to_backend):
+def test_comparison_with_variable_gives_boolean_constant(op, backend, to_backend):
+    """Elementwise, as the array API standard says; the result is a Variable with
+    no gradient (a Constant), so it never meets code as a bare array."""
     x, y = Variable(to_backend(A)), Variable(to_backend(np.array([1.0, 3.0, 2.0])))
     result = op(x, y)
-    assert type(result) is type(x.data)
+    assert type(result) is Constant
+    assert type(result.data) is type(x.data)
     assert backend.xp.isdtype(result.dtype, "bool")
     np.testing.assert_array_equal(as_numpy(result), op(A, np.array([1.0, 3.0, 2.0])))
 
 
 @pytest.mark.parametrize("op", COMPARISONS)
-def test_comparison_with_scalar_gives_boolean_array(op, backend, to_backend):
+def test_comparison_with_scalar_or_array_gives_boolean_constant(
+    op, backend, to_backend
+):
     x = Variable(to_backend(A))
-    result = op(x, 2.0)
-    assert type(result) is type(x.data)
-    assert backend.xp.isdtype(result.dtype, "bool")
-    np.testing.assert_array_equal(as_numpy(result), op(A, 2.0))
+    for other in (2.0, to_backend(np.array([1.0, 3.0, 2.0]))):
+        result = op(x, other)
+        assert type(result) is Constant
+        assert backend.xp.isdtype(result.dtype, "bool")
+        np.testing.assert_array_equal(as_numpy(result), op(A, as_numpy(other)))
+
+
+def test_variables_hash_by_identity_while_equality_is_elementwise():
+    x, y = Variable(np.array(1.0)), Variable(np.array(1.0))
+    assert len({x, y}) == 2
+    assert {x: 1}[x] == 1
+    assert bool(x == y)
+    assert (x == None) is False  # not an array: Python's identity
 
 
 def test_matmul_operator(to_backend, rng):

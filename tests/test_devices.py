@@ -9,7 +9,7 @@ import pytest
 
 import xgrad
 import xgrad.functions as F
-from xgrad import Variable
+from xgrad import Variable, backends
 from xgrad.layers import Layer, Linear
 
 STRICT = pytest.importorskip(
@@ -66,25 +66,41 @@ def test_gpu_specs_without_cupy_say_what_is_missing(spec):
 
 
 # -- moving Variables -------------------------------------------------------------
-def test_variable_moves_with_its_gradient(backend, device_spec):
+def test_to_device_gives_a_new_variable_on_the_tape(backend, device_spec):
+    """As the array API standard and PyTorch's .to() do: x stays where it is,
+    and the gradient of the moved Variable flows back to x."""
+    x = Variable(xgrad.asarray([1.0, 2.0]))
+    y = x.to_device(device_spec)
+
+    assert y is not x
+    assert str(y.device) == str(xgrad.device(device_spec))
+    assert y.backend is backend
+    assert str(x.device) == "numpy"
+    (y * y).sum().backward()
+    assert x.grad.backend is backends.get("numpy")
+    np.testing.assert_allclose(x.grad.data, [2.0, 4.0])
+
+
+def test_to_gpu_and_to_cpu_move_in_place_as_in_the_book(backend, device_spec):
     x = Variable(xgrad.asarray([1.0, 2.0]))
     (x * x).sum().backward()
-
-    assert x.to_device(device_spec) is x
+    assert x._relocate(device_spec) is x  # what to_gpu/to_cpu and layers call
     assert str(x.device) == str(xgrad.device(device_spec))
-    assert x.backend is backend
     assert x.grad.backend is backend
-    np.testing.assert_allclose(backend.to_numpy(x.data), [1.0, 2.0])
     np.testing.assert_allclose(backend.to_numpy(x.grad.data), [2.0, 4.0])
+    assert x.to_cpu() is x
 
 
-def test_moves_between_simulated_devices_keep_values():
+def test_gradients_flow_back_across_devices_and_libraries():
     x = Variable(xgrad.asarray([1.0, 2.0], device="array_api_strict:device1"))
-    x.to_device("array_api_strict:device2")
-    assert str(x.device) == "array_api_strict:device2"
-    x.to_device("numpy")
-    assert isinstance(x.data, np.ndarray)
-    np.testing.assert_array_equal(x.data, [1.0, 2.0])
+    y = x.to_device("array_api_strict:device2").to_device("numpy")
+    assert isinstance(y.data, np.ndarray)
+    np.testing.assert_array_equal(y.data, [1.0, 2.0])
+    (y * 3.0).sum().backward()
+    assert str(x.grad.device) == "array_api_strict:device1"
+    np.testing.assert_array_equal(
+        backends.of(x.grad.data).to_numpy(x.grad.data), [3.0, 3.0]
+    )
 
 
 def test_to_cpu_stays_in_the_library_when_it_has_a_cpu():
@@ -103,8 +119,7 @@ def test_to_gpu_without_a_gpu_is_one_clear_error():
 
 def test_float64_moved_to_a_float32_only_device_becomes_float32():
     x = Variable(xgrad.asarray([1.0, 2.0]))
-    x.to_device("array_api_strict:no_float64")
-    assert x.dtype == STRICT.float32
+    assert x.to_device("array_api_strict:no_float64").dtype == STRICT.float32
 
 
 def test_ops_on_mixed_devices_name_both_and_the_fix():

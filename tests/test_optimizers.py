@@ -659,7 +659,7 @@ def test_load_state_dict_puts_state_on_each_params_device(backend, device_spec):
     p.grad = Variable(np.ones((2, 3)))
     opt = O.Adam().setup(Params(p))
     opt.update()
-    target = Parameter(np.ones((2, 3), dtype=np.float32)).to_device(device_spec)
+    target = Parameter(xgrad.to_device(np.ones((2, 3), dtype=np.float32), device_spec))
     fresh = O.Adam().setup(Params(target))
     fresh.load_state_dict(opt.state_dict())
     for value in target.state.values():

@@ -8,6 +8,7 @@ book's programs.
 __version__ = "0.1.0"
 
 from . import (
+    array_api,
     backends,
     cuda,
     dataloaders,
@@ -23,8 +24,9 @@ from . import (
     utils,
 )
 from ._device import Device
+from ._errors import AxisError, Unsupported
 from .config import Config, no_grad, test_mode, using_config
-from .core import Function, Parameter, Variable, as_array, as_variable
+from .core import Constant, Function, Parameter, Variable, as_array, as_variable
 from .creation import arange, asarray, full, ones, ones_like, zeros, zeros_like
 from .dataloaders import DataLoader, SeqDataLoader
 from .datasets import Dataset
@@ -45,6 +47,8 @@ is_simple_core = False
 
 __all__ = [
     "AnomalyError",
+    "AxisError",
+    "Unsupported",
     "grad",
     "hessian",
     "hvp",
@@ -61,6 +65,7 @@ __all__ = [
     "profile",
     "set_debug",
     "Config",
+    "Constant",
     "DataLoader",
     "Dataset",
     "datasets",
@@ -70,6 +75,7 @@ __all__ = [
     "progress",
     "Device",
     "arange",
+    "array_api",
     "cuda",
     "default_device",
     "device",

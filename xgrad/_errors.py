@@ -26,6 +26,15 @@ class Unsupported(NotImplementedError):
     """
 
 
+class AxisError(ValueError, IndexError):
+    """An axis out of range for an array's dimensions.
+
+    A ``ValueError`` as xgrad's other bad-input errors are, and an
+    ``IndexError`` as the array API standard asks (NumPy's ``AxisError`` is
+    both, for the same reason).
+    """
+
+
 def reraise_named(op: Any, inputs: tuple[Any, ...], error: Exception) -> NoReturn:
     """Raise ``error`` again with ``op``'s name, the inputs and a fix.
 

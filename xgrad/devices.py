@@ -160,28 +160,34 @@ def cpu_device(x: Any) -> Device:
 class DeviceResident:
     """Things that hold arrays: ``to_device`` is the one primitive to implement.
 
-    ``to_gpu`` and ``to_cpu`` are spellings of it, as in the book; all three
-    return ``self`` so calls chain.
+    ``to_gpu`` and ``to_cpu`` are spellings of a move in place, as in the
+    book, and return ``self`` so calls chain. A Variable's ``to_device``
+    returns a new Variable instead (the array API standard's meaning), so its
+    in-place move is ``_relocate``, which ``to_gpu``/``to_cpu`` call.
     """
 
     __slots__ = ()
 
-    def to_device(self, spec: Any) -> Self:
+    def to_device(self, spec: Any) -> Any:
         raise NotImplementedError
+
+    def _relocate(self, spec: Any) -> Self:
+        """Move in place to ``spec``; returns ``self``."""
+        return self.to_device(spec)
 
     def _any_array(self) -> Any:
         """One array this object holds, to decide where to_gpu/to_cpu go."""
         raise NotImplementedError
 
     def to_gpu(self, device: Any = None) -> Self:
-        """Move to ``device``, or to this library's GPU (else CuPy's)."""
+        """Move to ``device``, or to this library's GPU (else CuPy's), in place."""
         if device is not None:
             spec = device if isinstance(device, str | Device) else f"cupy:{device}"
-            return self.to_device(spec)
+            return self._relocate(spec)
         array = self._any_array()
-        return self.to_device(gpu_device(array) if array is not None else "cupy")
+        return self._relocate(gpu_device(array) if array is not None else "cupy")
 
     def to_cpu(self) -> Self:
-        """Move to this library's CPU (else NumPy's)."""
+        """Move to this library's CPU (else NumPy's), in place."""
         array = self._any_array()
-        return self.to_device(cpu_device(array) if array is not None else "numpy")
+        return self._relocate(cpu_device(array) if array is not None else "numpy")

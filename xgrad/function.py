@@ -140,7 +140,7 @@ class Function:
             reraise_named(self, inputs, error)
         if type(ys) is not tuple:
             output = Variable(
-                ys if type(ys) is type(inputs[0]._data) else backend.fix(ys)
+                ys if type(ys) is type(inputs[0]._data) else self.backend.fix(ys)
             )
             if enable_backprop.get():
                 generation, needed = inputs[0].generation, inputs[0].requires_grad
@@ -156,7 +156,7 @@ class Function:
                 self.outputs = (weakref.ref(output),)
             return output
         kind = type(inputs[0]._data)
-        outputs = [Variable(y if type(y) is kind else backend.fix(y)) for y in ys]
+        outputs = [Variable(y if type(y) is kind else self.backend.fix(y)) for y in ys]
         if enable_backprop.get():
             self.generation = generation = max([x.generation for x in inputs])
             for output in outputs:

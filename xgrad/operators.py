@@ -18,8 +18,11 @@ if TYPE_CHECKING:
 __all__ = ["OPS", "Operators"]
 
 #: name -> the function behind an operator: add, sub, rsub, mul, div, rdiv,
-#: neg, pow, rpow, matmul, get_item, reshape, transpose, sum, mean, max, min,
-#: and compare (a plain boolean array for <, <=, >, >=).
+#: neg, pow, rpow, matmul, floordiv, mod, abs, positive, get_item, reshape,
+#: transpose, matrix_transpose, to_device, sum, mean, max, min; ``binary(op,
+#: x, other, reflected)`` and ``unary(op, x)`` for the operators with no
+#: gradient (comparisons, bitwise), whose results are Constants; and
+#: ``namespace(backend)``, xgrad's array-API namespace of a backend.
 OPS = SimpleNamespace()
 
 
@@ -77,17 +80,79 @@ class Operators:
     def __getitem__(self, key: Any) -> Variable:
         return OPS.get_item(self, key)
 
+    def __floordiv__(self, other: Any) -> Variable:
+        return OPS.floordiv(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Variable:
+        return OPS.floordiv(other, self)
+
+    def __mod__(self, other: Any) -> Variable:
+        return OPS.mod(self, other)
+
+    def __rmod__(self, other: Any) -> Variable:
+        return OPS.mod(other, self)
+
+    def __abs__(self) -> Variable:
+        return OPS.abs(self)
+
+    def __pos__(self) -> Variable:
+        return OPS.positive(self)
+
+    # Comparisons and bitwise operators have no gradient: their results are
+    # Constants (Variables with no creator), elementwise as the standard says.
+    # Hashing stays by identity, so Variables still key dicts and sets.
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> Any:
+        return OPS.binary("eq", self, other)
+
+    def __ne__(self, other: object) -> Any:
+        return OPS.binary("ne", self, other)
+
     def __lt__(self, other: Any) -> Any:
-        return OPS.compare("__lt__", self, other)
+        return OPS.binary("lt", self, other)
 
     def __le__(self, other: Any) -> Any:
-        return OPS.compare("__le__", self, other)
+        return OPS.binary("le", self, other)
 
     def __gt__(self, other: Any) -> Any:
-        return OPS.compare("__gt__", self, other)
+        return OPS.binary("gt", self, other)
 
     def __ge__(self, other: Any) -> Any:
-        return OPS.compare("__ge__", self, other)
+        return OPS.binary("ge", self, other)
+
+    def __and__(self, other: Any) -> Any:
+        return OPS.binary("and_", self, other)
+
+    def __rand__(self, other: Any) -> Any:
+        return OPS.binary("and_", self, other, reflected=True)
+
+    def __or__(self, other: Any) -> Any:
+        return OPS.binary("or_", self, other)
+
+    def __ror__(self, other: Any) -> Any:
+        return OPS.binary("or_", self, other, reflected=True)
+
+    def __xor__(self, other: Any) -> Any:
+        return OPS.binary("xor", self, other)
+
+    def __rxor__(self, other: Any) -> Any:
+        return OPS.binary("xor", self, other, reflected=True)
+
+    def __lshift__(self, other: Any) -> Any:
+        return OPS.binary("lshift", self, other)
+
+    def __rlshift__(self, other: Any) -> Any:
+        return OPS.binary("lshift", self, other, reflected=True)
+
+    def __rshift__(self, other: Any) -> Any:
+        return OPS.binary("rshift", self, other)
+
+    def __rrshift__(self, other: Any) -> Any:
+        return OPS.binary("rshift", self, other, reflected=True)
+
+    def __invert__(self) -> Any:
+        return OPS.unary("invert", self)
 
     def matmul(self, other: Any) -> Variable:
         """``F.matmul(self, other)``."""

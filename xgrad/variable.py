@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 
 from . import backends, backprop, hooks
+from .array_object import ArrayObject
 from .devices import Device, DeviceResident, device_of, to_device
 from .lazy import persist
-from .operators import Operators
+from .operators import OPS, Operators
 
 if TYPE_CHECKING:
     from .function import Function
@@ -85,7 +86,7 @@ def _checked_array(data: Any) -> Any:
     return data
 
 
-class Variable(Operators, DeviceResident):
+class Variable(Operators, ArrayObject, DeviceResident):
     """A node of the graph: an array, its gradient and the Function that made it.
 
     Parameters
@@ -109,6 +110,7 @@ class Variable(Operators, DeviceResident):
     """
 
     __slots__ = ("__weakref__", "_data", "creator", "generation", "grad", "name")
+    _is_xgrad_variable = True  # the registry refuses a Variable where an array goes
     __array_priority__ = 200
     requires_grad = True  # backward passes compute its gradient (not Constants')
     __array_ufunc__ = None  # NumPy defers `ndarray op Variable` to our operators
@@ -155,21 +157,31 @@ class Variable(Operators, DeviceResident):
         """Where the array lives, as a :class:`~xgrad.Device` (``"torch:cpu"``)."""
         return device_of(self._data)
 
-    # -- devices: to_device is the primitive; to_gpu/to_cpu come from the mixin
-    def to_device(self, spec: Any) -> Self:
-        """Move the array and the gradient to device ``spec``; returns ``self``.
+    # -- devices: to_device records a move; to_gpu/to_cpu move in place (the book)
+    def to_device(self, device: Any, /, *, stream: Any = None) -> Variable:
+        """This Variable on ``device`` (a spec such as ``"torch:cpu"``): a new
+        Variable, recorded on the tape, so the gradient flows back across
+        devices and libraries. ``self`` stays where it is, as in the array API
+        standard and PyTorch's ``.to()``: write ``x = x.to_device(...)``.
+        ``to_gpu()``/``to_cpu()`` move in place, as in the book, and so do
+        Layers, Models, optimizers and data loaders.
 
-        Examples
-        --------
         >>> import xgrad
         >>> x = xgrad.Variable(xgrad.asarray([1.0, 2.0]))
-        >>> str(x.to_device("array_api_strict:device1").device)
-        'array_api_strict:device1'
+        >>> str(x.to_device("array_api_strict:device1").device), str(x.device)
+        ('array_api_strict:device1', 'numpy')
         """
+        if stream is not None:
+            raise ValueError("to_device: xgrad takes no stream; leave it None")
+        return OPS.to_device(self, device)
+
+    def _relocate(self, spec: Any) -> Self:
+        """Move the array and the gradient to ``spec`` in place; returns ``self``.
+        What ``to_gpu``/``to_cpu`` and the moves of Layers and optimizers do."""
         if self._data is not None:
             self.data = to_device(self._data, spec)
         if self.grad is not None:
-            self.grad.to_device(spec)
+            self.grad._relocate(spec)
         return self
 
     def _any_array(self) -> Any:
@@ -180,11 +192,6 @@ class Variable(Operators, DeviceResident):
         """The :class:`~xgrad.backends.Backend` of the array."""
         return backends.of(self._data)
 
-    def __len__(self) -> int:
-        if self.data.ndim == 0:
-            raise TypeError("len() of a 0-d Variable; use .size or .shape")
-        return self.data.shape[0]
-
     def __repr__(self) -> str:
         if self.data is None:
             return "variable(None)"
@@ -193,17 +200,6 @@ class Variable(Operators, DeviceResident):
         if backend.name == "numpy":
             return f"variable({text})"
         return f"variable({text}, device='{self.device}')"
-
-    def __float__(self) -> float:
-        return float(self.data)
-
-    def __bool__(self) -> bool:
-        raise TypeError(
-            "The truth value of a Variable is ambiguous; compare its array "
-            "(`bool(v.data)`) or use a comparison such as `v.data > 0`"
-        )
-
-    __hash__ = object.__hash__
 
     # -- graph ------------------------------------------------------------------
     def set_creator(self, func: Function) -> None:
@@ -314,8 +310,8 @@ class Parameter(Variable):
         super().__init__(data, name)
         self.state: dict[str, Any] = {}
 
-    def to_device(self, spec: Any) -> Self:
-        super().to_device(spec)
+    def _relocate(self, spec: Any) -> Self:
+        super()._relocate(spec)
         for key, value in self.state.items():
             if hasattr(value, "shape"):
                 self.state[key] = to_device(value, spec)

@@ -77,6 +77,11 @@ def _backend_of_type(x: Any, op: Any = "xgrad", i: int = 0) -> Backend:
         if backend.owns(x):
             BY_TYPE[cls] = backend
             return backend
+    if getattr(x, "_is_xgrad_variable", False):
+        raise TypeError(
+            f"{_name(op)}: input {i} is an xgrad Variable where an array is "
+            f"expected; pass its array (`x.data`)"
+        )
     if is_array_api_obj(x):  # a library nobody registered: serve it by the standard
         backend = _generic(x)
         BY_TYPE[cls] = backend
@@ -120,7 +125,7 @@ def of(*arrays: Any, op: Any = "xgrad") -> Backend:
                 f"{_name(op)}: inputs come from different array libraries: input 0 is "
                 f"{backend.name} (shape {tuple(first.shape)}), input {i} is "
                 f"{other.name} (shape {tuple(x.shape)}). Move one with "
-                f"`.to_device('{backend.name}')` or xgrad.asarray(..., "
+                f"`x = x.to_device('{backend.name}')` or xgrad.asarray(..., "
                 f"device='{backend.name}') before combining them."
             )
     if backend.multi_device:
@@ -143,7 +148,8 @@ def _mixed_devices(op: Any, backend: Backend, a: Any, b: Any, i: int) -> None:
     raise ValueError(
         f"{_name(op)}: inputs live on different devices: input 0 (shape "
         f"{tuple(a.shape)}) on {dev}, input {i} (shape {tuple(b.shape)}) on "
-        f"{other}. Move one, e.g. `.to_device('{dev}')` on a Variable or layer, "
+        f"{other}. Move one, e.g. `x = x.to_device('{dev}')` for a Variable, "
+        f"`layer.to_device('{dev}')` for a layer, "
         f"or xgrad.asarray(x, device='{dev}'), so that all inputs share a device."
     )
 

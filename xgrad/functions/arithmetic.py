@@ -6,6 +6,7 @@ back to its input's shape (``sum_to``).
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -13,8 +14,9 @@ import numpy as np
 from .._errors import broadcast_advice
 from .._inputs import floating
 from ..core import Function, Variable
+from ..lifting import refuse_gradient
 from ..operators import OPS
-from . import indexing, linalg, reduction, shape
+from . import elementwise, indexing, linalg, logic, reduction, shape, transfer
 from .elementwise import log
 from .shape import sum_to
 
@@ -256,12 +258,6 @@ def rpow(x: Any, c: Any) -> Variable:
     return Power()(c, x)
 
 
-def _compare(op: str, x: Variable, other: Any) -> Any:
-    """``op`` (``"__lt__"`` ...) on the arrays: a plain boolean array, no gradient."""
-    other = other.data if isinstance(other, Variable) else other
-    return getattr(x.data, op)(other)
-
-
 def setup_variable() -> None:
     """Connect Variable's operators and array methods to these functions.
 
@@ -282,7 +278,14 @@ def setup_variable() -> None:
         rpow=rpow,
         matmul=linalg.matmul,
         get_item=indexing.get_item,
-        compare=_compare,
+        floordiv=_floordiv,
+        mod=_mod,
+        abs=elementwise.abs,
+        positive=_positive,
+        binary=logic.binary,
+        unary=logic.unary,
+        matrix_transpose=shape.matrix_transpose,
+        to_device=transfer.move,
         reshape=shape.reshape,
         transpose=shape.transpose,
         sum=reduction.sum,
@@ -290,3 +293,13 @@ def setup_variable() -> None:
         max=reduction.max,
         min=reduction.min,
     )
+
+
+def _positive(x: Any) -> Variable:
+    """``+x``: a new Variable equal to ``x``, on the tape."""
+    return shape.Identity()(x)
+
+
+# No gradient yet for ``//`` and ``%``: refuse one rather than give none.
+_floordiv = refuse_gradient(operator.floordiv, "__floordiv__", "Variable")
+_mod = refuse_gradient(operator.mod, "__mod__", "Variable")

@@ -7,7 +7,7 @@ import math
 import operator
 from typing import Any
 
-from .._errors import broadcast_advice
+from .._errors import AxisError, broadcast_advice
 from .._inputs import operand
 from ..core import Function, Variable, as_variable
 
@@ -49,7 +49,7 @@ def _axis_in(axis: Any, ndim: int, op: str, extra: int = 0) -> int:
     n = ndim + extra
     if not -n <= a < max(n, 1):
         new = ", counting the new axis" if extra else ""
-        raise ValueError(
+        raise AxisError(
             f"{op}: axis {a} is out of range for a {ndim}-D input "
             f"(valid: {-n} to {n - 1}{new}); pass an axis in that range"
         )

@@ -108,7 +108,7 @@ class Layer(DeviceResident):
                 if value is not None:
                     object.__setattr__(layer, name, to_device(value, target))
         for param in self.params():
-            param.to_device(target)
+            param._relocate(target)
         return self
 
     def save_weights(self, path: str | os.PathLike[str]) -> None:

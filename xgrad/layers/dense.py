@@ -75,7 +75,7 @@ class _Weighted(Layer):
             self._learn_input_size(x)
             self._init_W(device_of(x.data))
             if self.b is not None:  # made at construction, maybe elsewhere
-                self.b.to_device(device_of(x.data))
+                self.b._relocate(device_of(x.data))
         return x
 
     def _check_input(self, x: Variable) -> None:

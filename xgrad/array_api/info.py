@@ -1,0 +1,63 @@
+"""``__array_namespace_info__()``: what a namespace's library offers, with
+devices as xgrad's :class:`~xgrad.Device`, the objects ``x.device`` gives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .. import backends
+from .._device import Device
+from ..lifting import unwrap
+
+
+class Info:
+    """The standard's inspection object for one backend."""
+
+    def __init__(self, backend: backends.Backend) -> None:
+        self._backend = backend
+        self._info = backend.xp.__array_namespace_info__()
+
+    def _device(self, native: Any) -> Device:
+        backend = self._backend
+        return backend.device_from_native(native) or backend.device(None)
+
+    def capabilities(self) -> dict[str, Any]:
+        return dict(self._info.capabilities())
+
+    def default_device(self) -> Device:
+        return self._device(self._info.default_device())
+
+    def devices(self) -> list[Device]:
+        return [self._device(d) for d in self._info.devices()]
+
+    def default_dtypes(self, *, device: Any = None) -> dict[str, Any]:
+        return dict(self._info.default_dtypes(device=unwrap(device)))
+
+    def dtypes(self, *, device: Any = None, kind: Any = None) -> dict[str, Any]:
+        return dict(self._info.dtypes(device=unwrap(device), kind=kind))
+
+
+@dataclass(frozen=True)
+class FloatLimits:
+    """``finfo``: a floating dtype's limits as Python numbers, as the standard
+    says (NumPy's own ``finfo`` gives NumPy scalars)."""
+
+    bits: int
+    eps: float
+    max: float
+    min: float
+    smallest_normal: float
+    dtype: Any
+
+
+def finfo_on(xp: Any) -> Any:
+    """The standard's ``finfo`` over the library namespace ``xp``."""
+
+    def finfo(type: Any, /) -> FloatLimits:
+        info = xp.finfo(unwrap(type))
+        eps, top, bottom = float(info.eps), float(info.max), float(info.min)
+        normal = float(info.smallest_normal)
+        return FloatLimits(int(info.bits), eps, top, bottom, normal, info.dtype)
+
+    return finfo

@@ -1,0 +1,211 @@
+"""The standard's differentiable functions, routed to :mod:`xgrad.functions`.
+
+Where an xgrad function already has the standard's signature it serves as
+it is (``exp``); otherwise a thin adapter here gives the standard's names and
+keywords and calls it. Every function here records on the tape. Functions of
+the standard that have a derivative but no route yet are refused when an
+input needs a gradient (``build.py``), never answered without one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import functions as F
+from .._errors import Unsupported
+from ..core import Variable, as_input
+from ..domains import kind
+from ..functions.shape import Identity
+from ..functions.transfer import Cast
+from ..lifting import wrap
+
+
+def _is_scalar(x: Any) -> bool:
+    return isinstance(x, bool | int | float | complex)
+
+
+# -- elementwise ---------------------------------------------------------------
+def add(x1: Any, x2: Any, /) -> Variable:
+    return F.add(x1, x2)
+
+
+def subtract(x1: Any, x2: Any, /) -> Variable:
+    return F.rsub(x2, x1) if _is_scalar(x1) else F.sub(x1, x2)
+
+
+def multiply(x1: Any, x2: Any, /) -> Variable:
+    return F.mul(x1, x2)
+
+
+def divide(x1: Any, x2: Any, /) -> Variable:
+    return F.rdiv(x2, x1) if _is_scalar(x1) else F.div(x1, x2)
+
+
+def pow(x1: Any, x2: Any, /) -> Variable:
+    return F.rpow(x2, x1) if _is_scalar(x1) else F.pow(x1, x2)
+
+
+def negative(x: Any, /) -> Variable:
+    return F.neg(x)
+
+
+def positive(x: Any, /) -> Variable:
+    return Identity()(x)
+
+
+def maximum(x1: Any, x2: Any, /) -> Variable:
+    return F.maximum(x1, x2)
+
+
+def minimum(x1: Any, x2: Any, /) -> Variable:
+    return F.minimum(x1, x2)
+
+
+def clip(x: Any, /, min: Any = None, max: Any = None) -> Variable:
+    if (min is None or _is_scalar(min)) and (max is None or _is_scalar(max)):
+        return F.clip(x, min, max)
+    y = x if min is None else F.maximum(x, min)  # array bounds: both get gradients
+    return y if max is None else F.minimum(y, max)
+
+
+def where(condition: Any, x1: Any, x2: Any, /) -> Variable:
+    return F.where(condition, x1, x2)
+
+
+UNARY = ["abs", "exp", "log", "log1p", "expm1", "sin", "cos", "tan", "tanh", "sqrt"]
+UNARY += ["square"]
+
+
+# -- statistics ----------------------------------------------------------------
+def _cast(x: Any, dtype: Any) -> Any:
+    return x if dtype is None else astype(x, dtype)
+
+
+def sum(
+    x: Any, /, *, axis: Any = None, dtype: Any = None, keepdims: bool = False
+) -> Variable:
+    y = F.sum(_cast(x, dtype), axis=axis, keepdims=keepdims)
+    # A library may widen small integers while summing; the standard keeps dtype.
+    return y if dtype is None or y.dtype == dtype else astype(y, dtype, copy=False)
+
+
+def mean(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Variable:
+    return F.mean(x, axis=axis, keepdims=keepdims)
+
+
+def max(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Variable:
+    return F.max(x, axis=axis, keepdims=keepdims)
+
+
+def min(x: Any, /, *, axis: Any = None, keepdims: bool = False) -> Variable:
+    return F.min(x, axis=axis, keepdims=keepdims)
+
+
+# -- manipulation and linear algebra ------------------------------------------
+def reshape(x: Any, /, shape: Any, *, copy: bool | None = None) -> Variable:
+    return F.reshape(x, tuple(shape))
+
+
+def permute_dims(x: Any, /, axes: Any) -> Variable:
+    return F.transpose(x, tuple(axes))
+
+
+def expand_dims(x: Any, /, axis: int) -> Variable:
+    return F.expand_dims(x, axis)
+
+
+def squeeze(x: Any, /, axis: Any) -> Variable:
+    return F.squeeze(x, axis)
+
+
+def broadcast_to(x: Any, /, shape: Any) -> Variable:
+    return F.broadcast_to(x, tuple(shape))
+
+
+def concat(arrays: Any, /, *, axis: int | None = 0) -> Variable:
+    if axis is None:
+        return F.concat([F.reshape(a, (-1,)) for a in arrays], axis=0)
+    return F.concat(list(arrays), axis=axis)
+
+
+def stack(arrays: Any, /, *, axis: int = 0) -> Variable:
+    return F.stack(list(arrays), axis=axis)
+
+
+def matmul(x1: Any, x2: Any, /) -> Variable:
+    return F.matmul(x1, x2)
+
+
+def matrix_transpose(x: Any, /) -> Variable:
+    return F.matrix_transpose(x)
+
+
+# -- complex parts -------------------------------------------------------------------
+def _part(name: str, x: Any, of_real: Any) -> Variable:
+    """``real``/``conj``/``imag``: ``of_real(x)`` for a real ``x``; a complex
+    ``x`` is computed without a gradient, and refused if it needs one."""
+    x = as_input(x)
+    if kind(x.backend, x.dtype) != "complex floating":
+        return of_real(x)
+    if x.requires_grad:
+        raise Unsupported(
+            f"xgrad.array_api: {name} of a complex Variable that needs a gradient: "
+            f"xgrad has no complex gradients yet; pass its array (`x.data`)"
+        )
+    return wrap(getattr(x.backend.xp, name)(x.data))
+
+
+def real(x: Any, /) -> Variable:
+    """The real part; for a real array, the array itself (on the tape)."""
+    return _part("real", x, Identity())
+
+
+def conj(x: Any, /) -> Variable:
+    """The complex conjugate; for a real array, the array itself (on the tape)."""
+    return _part("conj", x, Identity())
+
+
+def imag(x: Any, /) -> Variable:
+    """The imaginary part; for a real array, zeros (no gradient flows)."""
+    return _part("imag", x, lambda v: wrap(v.backend.xp.zeros_like(v.data)))
+
+
+# -- dtypes ------------------------------------------------------------------------
+def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
+    """``x`` as ``dtype``. A cast between real floating dtypes records on the
+    tape (its gradient is cast back); a cast to integers or booleans gives a
+    Constant, since its derivative is zero wherever it exists."""
+    x = as_input(x)
+    if device is not None:
+        x = x.to_device(device)
+    if x.dtype == dtype:
+        return Identity()(x) if copy else x
+    source, target = kind(x.backend, x.dtype), kind(x.backend, dtype)
+    if not x.requires_grad or target not in ("real floating", "complex floating"):
+        return wrap(x.backend.xp.astype(x.data, dtype))
+    if source == target == "real floating":
+        return Cast(dtype)(x)
+    raise Unsupported(
+        f"xgrad.array_api: astype from {x.dtype} to {dtype} of a Variable that "
+        f"needs a gradient: xgrad has no complex gradients yet"
+    )
+
+
+MAIN: dict[str, Any] = {name: getattr(F, name) for name in UNARY}
+MAIN |= {
+    f.__name__: f
+    for f in (
+        add, subtract, multiply, divide, pow, negative, positive, maximum, minimum,
+        clip, where, sum, mean, max, min, reshape, permute_dims, expand_dims,
+        squeeze, broadcast_to, concat, stack, matmul, matrix_transpose, real, conj,
+        imag,
+        astype,
+    )
+}  # fmt: skip
+LINALG: dict[str, Any] = {"matmul": matmul, "matrix_transpose": matrix_transpose}
+FFT: dict[str, Any] = {}
+#: ``xp.special``: what SciPy looks up before it falls back to NumPy. Only
+#: functions with a gradient live here, so SciPy's own fallback runs otherwise.
+SPECIAL: dict[str, Any] = {
+    "erf": F.erf, "log1p": F.log1p, "expm1": F.expm1, "expit": F.sigmoid,
+}  # fmt: skip
