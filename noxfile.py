@@ -14,6 +14,7 @@ run (``nox``) and run by CI (``.ci/run``).
 
 from __future__ import annotations
 
+import os
 import runpy
 import shutil
 from pathlib import Path
@@ -77,6 +78,89 @@ nox.session(name="tests-dask-heavy", default=False)(
         ["-k", DASK_HEAVY],
         "Run the Dask suite's slow part (CI runs it; not in the default run).",
     )
+)
+
+
+# The array API standard's own test suite, run against xgrad's namespaces
+# (xgrad.array_api.<backend>). It is not on PyPI: the session takes it from
+# ARRAY_API_TESTS_DIR, else from the shared copy beside the repository, else
+# clones the pinned commit. tests/array_api_tests/ holds the pinned
+# requirements and one xfails file per backend, a reason above each entry.
+ARRAY_API_TESTS_COMMIT = "55fcc60"
+ARRAY_API_TESTS_URL = "https://github.com/data-apis/array-api-tests"
+ARRAY_API_BACKENDS = ("numpy", "array_api_strict", "torch")
+# Hypothesis examples per test: modest in CI; a long profile by hand with
+# `nox -s array-api-tests-numpy -- --max-examples 200`.
+ARRAY_API_MAX_EXAMPLES = "20"
+
+
+def _array_api_suite(session: nox.Session) -> Path:
+    """A private copy of the suite, found or cloned at the pinned commit."""
+    found = [
+        Path(p)
+        for p in (
+            os.environ.get("ARRAY_API_TESTS_DIR", ""),
+            HERE.parent / "shared" / "third_party" / "array-api-tests",
+            HERE.parent.parent / "shared" / "third_party" / "array-api-tests",
+        )
+        if p and (Path(p) / "array_api_tests").is_dir()
+    ]
+    copy = Path(session.create_tmp()) / "array-api-tests"
+    shutil.rmtree(copy, ignore_errors=True)
+    if found:
+        shutil.copytree(found[0], copy, ignore=shutil.ignore_patterns(".git"))
+        return copy
+    try:
+        session.run("git", "clone", "-q", ARRAY_API_TESTS_URL, str(copy), external=True)
+        session.run(
+            "git",
+            "-C",
+            str(copy),
+            "checkout",
+            "-q",
+            ARRAY_API_TESTS_COMMIT,
+            external=True,
+        )
+        session.run(
+            "git", "-C", str(copy), "submodule", "update", "--init", external=True
+        )
+    except nox.command.CommandFailed:
+        session.skip(
+            "array-api-tests: no copy of the suite (set ARRAY_API_TESTS_DIR) and "
+            f"no network to clone {ARRAY_API_TESTS_URL}"
+        )
+    return copy
+
+
+def _array_api_tests(name: str, module: str, xfails: str | None):
+    def session(session: nox.Session) -> None:
+        requirements = HERE / "tests" / "array_api_tests" / "requirements.txt"
+        session.install(
+            "-e", ".", "-r", f"backends/{name}.txt", "-r", str(requirements)
+        )
+        suite = _array_api_suite(session)
+        args = ["--max-examples", ARRAY_API_MAX_EXAMPLES, "--disable-deadline"]
+        if xfails:
+            args += ["--xfails-file", str(HERE / "tests" / "array_api_tests" / xfails)]
+        session.chdir(suite)
+        session.run(
+            "pytest", "array_api_tests", "-n", "2", "-p", "no:cacheprovider", "-q",
+            "-W", "ignore::UserWarning", *args, *session.posargs,
+            env={
+                "ARRAY_API_TESTS_MODULE": module,
+                "ARRAY_API_TESTS_VERSION": "2024.12",
+            },
+        )  # fmt: skip
+
+    return session
+
+
+for _name in ARRAY_API_BACKENDS:
+    nox.session(name=f"array-api-tests-{_name}", default=False)(
+        _array_api_tests(_name, f"xgrad.array_api.{_name}", f"{_name}-xfails.txt")
+    )
+nox.session(name="array-api-tests-reference", default=False)(
+    _array_api_tests("array_api_strict", "array_api_strict", None)
 )
 
 

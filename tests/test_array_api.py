@@ -34,7 +34,7 @@ def test_a_variable_names_its_backends_namespace(backend, to_backend):
     assert xa is x.__array_namespace__(api_version="2024.12")
     assert xa.__array_api_version__ == "2024.12"
     assert "marray" not in xa.__name__  # SciPy treats such names as masked arrays
-    with pytest.raises(ValueError, match="api_version '2030.12' is not supported"):
+    with pytest.raises(ValueError, match=r"api_version .2030.12. is not supported"):
         x.__array_namespace__(api_version="2030.12")
 
 
@@ -86,15 +86,18 @@ def test_namespace_functions_record_on_the_tape(backend, to_backend, xa):
 
 def test_results_are_variables_and_integer_results_are_constants(to_backend, xa):
     x = Variable(to_backend(np.array([3.0, -1.0, 2.0])))
-    for result in (xa.argmax(x), xa.isnan(x), x > 0, x == x, xa.argsort(x)):
+    for result in (xa.argmax(x), xa.isnan(x), x > 0, x == 1.0, xa.argsort(x)):
         assert type(result) is Constant
     assert xgrad.cuda.as_numpy(xa.argmax(x)) == 0
     values, counts = xa.unique_counts(xa.asarray([1, 1, 2]))
-    assert type(values) is Constant and type(counts) is Constant
+    assert type(values) is Constant
+    assert type(counts) is Constant
 
 
 def test_a_function_without_a_gradient_yet_refuses_one_and_computes_without(xa):
-    name = next(n for n in standard.ELEMENTWISE if n not in NO_GRADIENT and not hasattr(F, n))
+    name = next(
+        n for n in standard.ELEMENTWISE if n not in NO_GRADIENT and not hasattr(F, n)
+    )
     needs = Variable(xa.asarray([0.5]).data)
     with pytest.raises(xgrad.Unsupported, match=rf"{name}: xgrad has no gradient"):
         getattr(xa, name)(needs, *([needs] if "x2" in standard.MAIN[name] else []))
@@ -108,7 +111,8 @@ def test_asarray_keeps_variables_on_the_tape(to_backend, xa):
     v = xa.asarray([a, b * a])
     assert v.shape == (2,)
     xa.sum(v).backward()
-    assert float(a.grad) == 4.0 and float(b.grad) == 2.0
+    assert float(a.grad) == 4.0
+    assert float(b.grad) == 2.0
 
 
 def test_astype_between_floating_dtypes_casts_the_gradient_back(to_backend, xa):
@@ -125,9 +129,12 @@ def test_python_conversions_of_one_element_variables(backend, to_backend):
     if backend.lazy:
         pytest.skip("Dask refuses them: tested below")
     x = Variable(to_backend(np.array(2.0)))
-    assert bool(x) and float(x) == 2.0 and complex(x) == 2.0
+    assert bool(x)
+    assert float(x) == 2.0
+    assert complex(x) == 2.0
     n = Variable(to_backend(np.array(3)))
-    assert int(n) == 3 and [10, 20, 30, 40][n] == 40  # __index__
+    assert int(n) == 3
+    assert [10, 20, 30, 40][n] == 40
     with pytest.raises(TypeError, match=r"truth value of a Variable with 3 elements"):
         bool(Variable(to_backend(np.ones(3))))
     with pytest.raises(TypeError, match=r"int\(\) of a Variable of shape \(2,\)"):
@@ -136,7 +143,7 @@ def test_python_conversions_of_one_element_variables(backend, to_backend):
 
 def test_lazy_variables_refuse_hidden_computation(dask_array):
     x = Variable(dask_array.from_array(np.array(1.0)))
-    with pytest.raises(TypeError, match="bool.. of a lazy dask Variable"):
+    with pytest.raises(TypeError, match=r"bool.. of a lazy dask Variable"):
         bool(x)
     assert float(x) == 1.0  # float() is the explicit way to read a value
 
@@ -157,8 +164,11 @@ def test_dlpack_refuses_a_variable_that_needs_a_gradient():
 def test_bitwise_and_reflected_operators(to_backend):
     m = Variable(to_backend(np.array([True, False])))
     k = Variable(to_backend(np.array([1, 6])))
-    assert type(m & True) is Constant and type(True | m) is Constant
-    np.testing.assert_array_equal(backends.of((~m).data).to_numpy((~m).data), [False, True])
+    assert type(m & True) is Constant
+    assert type(True | m) is Constant
+    np.testing.assert_array_equal(
+        backends.of((~m).data).to_numpy((~m).data), [False, True]
+    )
     np.testing.assert_array_equal(xgrad.cuda.as_numpy((k << 1) ^ 3), [1, 15])
 
 
@@ -168,7 +178,9 @@ def test_matrix_transpose_attribute(to_backend):
 
 
 def test_the_registry_does_not_take_a_variable_for_an_array():
-    with pytest.raises(TypeError, match="is an xgrad Variable where an array is expected"):
+    with pytest.raises(
+        TypeError, match="is an xgrad Variable where an array is expected"
+    ):
         backends.of(Variable(np.ones(2)))
 
 

@@ -143,8 +143,11 @@ class Function:
                 ys if type(ys) is type(inputs[0]._data) else self.backend.fix(ys)
             )
             if enable_backprop.get():
-                generation, needed = inputs[0].generation, inputs[0].requires_grad
+                first = inputs[0]
+                first._consumed = True  # a later write keeps its value for us
+                generation, needed = first.generation, first.requires_grad
                 for x in inputs[1:]:
+                    x._consumed = True
                     generation = max(generation, x.generation)
                     needed = needed or x.requires_grad
                 if not needed:  # made from Constants alone: no gradient flows back
@@ -158,6 +161,8 @@ class Function:
         kind = type(inputs[0]._data)
         outputs = [Variable(y if type(y) is kind else self.backend.fix(y)) for y in ys]
         if enable_backprop.get():
+            for x in inputs:
+                x._consumed = True
             self.generation = generation = max([x.generation for x in inputs])
             for output in outputs:
                 output.creator = self

@@ -22,7 +22,8 @@ __all__ = ["OPS", "Operators"]
 #: transpose, matrix_transpose, to_device, sum, mean, max, min; ``binary(op,
 #: x, other, reflected)`` and ``unary(op, x)`` for the operators with no
 #: gradient (comparisons, bitwise), whose results are Constants; and
-#: ``namespace(backend)``, xgrad's array-API namespace of a backend.
+#: ``namespace(backend)``, xgrad's array-API namespace of a backend;
+#: ``setitem(x, key, value)`` and ``inplace(op, x, other)``, writes on the tape.
 OPS = SimpleNamespace()
 
 
@@ -91,6 +92,49 @@ class Operators:
 
     def __rmod__(self, other: Any) -> Variable:
         return OPS.mod(other, self)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        OPS.setitem(self, key, value)
+
+    # In-place operators write into the Variable on the tape (xgrad.inplace).
+    def __iadd__(self, other: Any) -> Any:
+        return OPS.inplace("add", self, other)
+
+    def __isub__(self, other: Any) -> Any:
+        return OPS.inplace("sub", self, other)
+
+    def __imul__(self, other: Any) -> Any:
+        return OPS.inplace("mul", self, other)
+
+    def __itruediv__(self, other: Any) -> Any:
+        return OPS.inplace("div", self, other)
+
+    def __ipow__(self, other: Any) -> Any:
+        return OPS.inplace("pow", self, other)
+
+    def __imatmul__(self, other: Any) -> Any:
+        return OPS.inplace("matmul", self, other)
+
+    def __ifloordiv__(self, other: Any) -> Any:
+        return OPS.inplace("floordiv", self, other)
+
+    def __imod__(self, other: Any) -> Any:
+        return OPS.inplace("mod", self, other)
+
+    def __iand__(self, other: Any) -> Any:
+        return OPS.inplace("and_", self, other)
+
+    def __ior__(self, other: Any) -> Any:
+        return OPS.inplace("or_", self, other)
+
+    def __ixor__(self, other: Any) -> Any:
+        return OPS.inplace("xor", self, other)
+
+    def __ilshift__(self, other: Any) -> Any:
+        return OPS.inplace("lshift", self, other)
+
+    def __irshift__(self, other: Any) -> Any:
+        return OPS.inplace("rshift", self, other)
 
     def __abs__(self) -> Variable:
         return OPS.abs(self)

@@ -109,7 +109,15 @@ class Variable(Operators, ArrayObject, DeviceResident):
     variable(6.0)
     """
 
-    __slots__ = ("__weakref__", "_data", "creator", "generation", "grad", "name")
+    __slots__ = (
+        "__weakref__",
+        "_consumed",
+        "_data",
+        "creator",
+        "generation",
+        "grad",
+        "name",
+    )
     _is_xgrad_variable = True  # the registry refuses a Variable where an array goes
     __array_priority__ = 200
     requires_grad = True  # backward passes compute its gradient (not Constants')
@@ -119,6 +127,7 @@ class Variable(Operators, ArrayObject, DeviceResident):
         if data is not None and type(data) not in _ARRAY_TYPES:
             data = _checked_array(data)
         self._data = data
+        self._consumed = False  # read by a recorded Function (xgrad.inplace)
         self.name = name
         self.grad: Variable | None = None
         self.creator: Function | None = None

@@ -106,11 +106,25 @@ def _functions(
             function = lift(library, name)
         else:
             function = refuse_gradient(library, name, where)
+        if name in _LISTS:
+            function = _as_list(function)
         function.__signature__ = standard.signature(text)  # type: ignore[attr-defined]
         function.__module__ = where
         function.__doc__ = _doc(name, name in NO_GRADIENT)
         out[name] = function
     return out
+
+
+# The 2024.12 standard returns these as lists (NumPy 2 gives tuples).
+_LISTS = {"meshgrid", "broadcast_arrays"}
+
+
+def _as_list(function: Callable[..., Any]) -> Callable[..., Any]:
+    def listed(*args: Any, **kwargs: Any) -> Any:
+        return list(function(*args, **kwargs))
+
+    listed.__name__ = listed.__qualname__ = function.__name__
+    return listed
 
 
 def _doc(name: str, no_gradient: bool) -> str:

@@ -265,6 +265,12 @@ class Backend:
         """``x[key]`` for NumPy's keys; libraries that take fewer override it."""
         return x[key]
 
+    def set_item(self, x: Any, key: Any, value: Any) -> Any:
+        """A copy of ``x`` with ``value`` written at ``x[key]``; ``x`` unchanged."""
+        out = self.xp.asarray(x, copy=True)
+        out[key] = value
+        return out
+
     def scatter_add(self, target: Any, key: Any, values: Any) -> Any:
         """``target`` with ``values`` added at ``target[key]``, repeats accumulated.
 

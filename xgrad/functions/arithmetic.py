@@ -16,7 +16,7 @@ from .._inputs import floating
 from ..core import Function, Variable
 from ..lifting import refuse_gradient
 from ..operators import OPS
-from . import elementwise, indexing, linalg, logic, reduction, shape, transfer
+from . import elementwise, indexing, linalg, logic, reduction, shape, transfer, writes
 from .elementwise import log
 from .shape import sum_to
 
@@ -286,6 +286,8 @@ def setup_variable() -> None:
         unary=logic.unary,
         matrix_transpose=shape.matrix_transpose,
         to_device=transfer.move,
+        setitem=writes.setitem,
+        inplace=writes.inplace,
         reshape=shape.reshape,
         transpose=shape.transpose,
         sum=reduction.sum,

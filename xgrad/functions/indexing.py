@@ -1,4 +1,5 @@
-"""Indexing: ``x[key]`` (``get_item``) and the scatter that is its gradient.
+"""Indexing: ``x[key]`` (``get_item``) and the scatter that is its gradient;
+``x[key] = value`` recorded out of place (``set_item``).
 
 Keys have NumPy's meaning on every backend; where a library's own indexing
 is narrower, its backend rewrites the key (``Backend.getitem``,
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from .. import backends
 from .._inputs import data_like
 from ..core import Function, Variable, as_variable
+from .shape import sum_to
 
 if TYPE_CHECKING:
     from ..backends import Backend
@@ -91,3 +93,34 @@ def get_item(x: Any, slices: Any) -> Variable:
     x = as_variable(x)
     backend = backends.of(x.data, op="get_item")
     return GetItem(_normalize_key(slices, backend, x.data))(x)
+
+
+class SetItem(Function):
+    """``x`` with ``value`` written at ``x[key]``, as a new array: the Function
+    that ``x[key] = value`` records (:mod:`xgrad.inplace`)."""
+
+    def __init__(self, key: Any) -> None:
+        self.key = key
+
+    def forward(self, x, value):
+        return self.backend.set_item(x, self.key, value)
+
+    def explain(self, xs: tuple[Any, ...]) -> str:
+        return (
+            f"x[key] = value on shape {tuple(xs[0].shape)}: value (shape "
+            f"{tuple(xs[1].shape)}) must broadcast to the selected part"
+        )
+
+    def backward(self, gy):
+        _x, value = self.inputs
+        gx = SetItem(self.key)(gy, 0.0) if self.needs_grad(0) else None
+        gv = sum_to(get_item(gy, self.key), value.shape) if self.needs_grad(1) else None
+        return gx, gv
+
+
+def set_item(x: Any, key: Any, value: Any) -> Variable:
+    """``x`` with ``x[key] = value``, out of place: gradients reach ``x``
+    everywhere but ``x[key]``, and ``value`` (summed over its broadcasting)."""
+    x = as_variable(x)
+    backend = backends.of(x.data, op="set_item")
+    return SetItem(_normalize_key(key, backend, x.data))(x, value)
