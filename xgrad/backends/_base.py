@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import _compat
 from .._device import Device
-from . import _erf
+from . import _erf, _linalg
 from ._host_random import HostRandom
 from ._indexing import forward_slices, has_negative_step, has_none
 
@@ -294,6 +294,10 @@ class Backend:
             xp.reshape(selected, (-1,)), xp.reshape(values, (-1,)), size
         )
         return target + xp.reshape(flat, target.shape)
+
+    def linalg(self, name: str) -> Callable[..., Any]:
+        """The standard's ``linalg.<name>``; ``Unsupported`` where the library lacks it."""
+        return _linalg.standard(self, name)
 
     def erf(self, x: Any) -> Any:
         """The error function of a real floating array (the standard has none):

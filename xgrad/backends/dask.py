@@ -33,7 +33,7 @@ import numpy as np
 from .._compat import array_namespace
 from .._device import Device
 from .._errors import Unsupported
-from . import register
+from . import _linalg, register
 from ._base import Backend, derived_namespace, is_basic_index
 from ._indexing import has_array, has_none, mixes_integers_and_arrays
 
@@ -182,6 +182,10 @@ class Dask(Backend):
             xp.reshape(selected, (-1,)), xp.reshape(values, (-1,)), size
         )
         return target + xp.reshape(flat, target.shape)
+
+    def linalg(self, name: str) -> Callable[..., Any]:
+        """NumPy's ``linalg.<name>`` on each chunk: Dask's own takes one 2-D array."""
+        return _linalg.gufunc(name)
 
     def segment_sum(self, index: Any, values: Any, size: int) -> Any:
         import dask.array as da
