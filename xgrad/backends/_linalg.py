@@ -3,7 +3,7 @@
 Every library xgrad runs on has ``xp.linalg``, but not always all of it:
 :func:`standard` returns the library's function or raises xgrad's
 ``Unsupported`` naming the function and the backend, so an op never meets
-an ``AttributeError``. :func:`gufunc` serves Dask, whose ``linalg`` works on
+an ``AttributeError``. :func:`chunked` serves Dask, whose ``linalg`` works on
 single 2-D arrays only: it runs NumPy's function on each chunk of a stack.
 """
 
@@ -37,6 +37,7 @@ SIGNATURES = {
     ("svd", False): "(m,n)->(m,k),(k),(k,n)",
     ("svd", True): "(m,n)->(m,m),(k),(n,n)",
 }
+MAPPED = {key if isinstance(key, str) else key[0] for key in SIGNATURES}
 
 
 def standard(backend: Backend, name: str) -> Callable[..., Any]:
@@ -51,19 +52,17 @@ def standard(backend: Backend, name: str) -> Callable[..., Any]:
     return found
 
 
-def gufunc(name: str) -> Callable[..., Any]:
-    """NumPy's ``linalg.<name>`` mapped lazily over the chunks of Dask arrays.
+def chunked(backend: Backend, name: str) -> Callable[..., Any]:
+    """For Dask: NumPy's ``linalg.<name>`` mapped lazily over the chunks of a
+    stack of matrices, or the namespace's own where it has no matrix axes to
+    keep whole (``vector_norm``, ``diagonal``).
 
     The matrix axes of each input become one chunk (each matrix must fit in
     a worker's memory); the stack's axes keep their chunks, so a stack of
     many small matrices is decomposed in parallel, chunk by chunk.
     """
-    if not any(key in (name, (name, key[-1])) for key in SIGNATURES):
-        raise Unsupported(
-            f"{name}: xgrad computes linalg.{name} on Dask arrays by mapping "
-            f"NumPy's over chunks, and has no mapping for it; compute the array "
-            f"first (xgrad.compute) or use another backend"
-        )
+    if name not in MAPPED:
+        return standard(backend, name)
 
     def mapped(*xs: Any, **options: Any) -> Any:
         import dask.array as da

@@ -185,7 +185,7 @@ class Dask(Backend):
 
     def linalg(self, name: str) -> Callable[..., Any]:
         """NumPy's ``linalg.<name>`` on each chunk: Dask's own takes one 2-D array."""
-        return _linalg.gufunc(name)
+        return _linalg.chunked(self, name)
 
     def segment_sum(self, index: Any, values: Any, size: int) -> Any:
         import dask.array as da
