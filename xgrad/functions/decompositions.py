@@ -177,7 +177,10 @@ class Svd(Function):
                 f"through them; use full_matrices=False (the gradient through "
                 f"S alone is defined either way)"
             )
-        u, s, vh = _outputs(self)
+        # S alone of a full decomposition: the thin one, whose U and Vh carry
+        # second derivatives (the extra columns of the full ones cannot)
+        thin = self.full_matrices and m != n
+        u, s, vh = Svd(False)(x) if thin else _outputs(self)
         return _svd_grad(self.backend, u, s, vh, gu, gs, gvh)  # type: ignore[arg-type]
 
 

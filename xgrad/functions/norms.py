@@ -86,7 +86,10 @@ def vector_norm(
             f"{type(ord).__name__} {ord!r}; matrix norms ('fro', 'nuc') are "
             f"F.matrix_norm's"
         )
-    return VectorNorm(normalize_axes(axis, x.ndim, "vector_norm"), keepdims, ord)(x)
+    axes = normalize_axes(axis, x.ndim, "vector_norm")
+    if x.ndim == 0:  # a scalar: a vector of one (not every library takes 0-d)
+        return reshape(VectorNorm((0,), False, ord)(reshape(x, (1,))), ())
+    return VectorNorm(axes, keepdims, ord)(x)
 
 
 def matrix_norm(
