@@ -18,9 +18,10 @@ import numpy as np
 
 from .. import _compat
 from .._device import Device
-from . import _erf, _linalg
+from . import _erf
 from ._host_random import HostRandom
 from ._indexing import forward_slices, has_negative_step, has_none
+from ._linalg import standard_linalg
 
 
 def is_basic_index(key: Any) -> bool:
@@ -297,7 +298,7 @@ class Backend:
 
     def linalg(self, name: str) -> Callable[..., Any]:
         """The standard's ``linalg.<name>``; ``Unsupported`` where the library lacks it."""
-        return _linalg.standard(self, name)
+        return standard_linalg(self, name)
 
     def erf(self, x: Any) -> Any:
         """The error function of a real floating array (the standard has none):

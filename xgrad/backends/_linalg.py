@@ -1,9 +1,9 @@
 """The linalg extension of the standard, as ops reach it: ``backend.linalg(name)``.
 
 Every library xgrad runs on has ``xp.linalg``, but not always all of it:
-:func:`standard` returns the library's function or raises xgrad's
+:func:`standard_linalg` returns the library's function or raises xgrad's
 ``Unsupported`` naming the function and the backend, so an op never meets
-an ``AttributeError``. :func:`chunked` serves Dask, whose ``linalg`` works on
+an ``AttributeError``. :func:`chunked_linalg` serves Dask, whose ``linalg`` works on
 single 2-D arrays only: it runs NumPy's function on each chunk of a stack.
 """
 
@@ -40,7 +40,7 @@ SIGNATURES = {
 MAPPED = {key if isinstance(key, str) else key[0] for key in SIGNATURES}
 
 
-def standard(backend: Backend, name: str) -> Callable[..., Any]:
+def standard_linalg(backend: Backend, name: str) -> Callable[..., Any]:
     """``xp.linalg.<name>`` of ``backend``, or ``Unsupported`` saying it lacks it."""
     found = getattr(getattr(backend.xp, "linalg", None), name, None)
     if found is None:
@@ -52,7 +52,7 @@ def standard(backend: Backend, name: str) -> Callable[..., Any]:
     return found
 
 
-def chunked(backend: Backend, name: str) -> Callable[..., Any]:
+def chunked_linalg(backend: Backend, name: str) -> Callable[..., Any]:
     """For Dask: NumPy's ``linalg.<name>`` mapped lazily over the chunks of a
     stack of matrices, or the namespace's own where it has no matrix axes to
     keep whole (``vector_norm``, ``diagonal``).
@@ -62,7 +62,7 @@ def chunked(backend: Backend, name: str) -> Callable[..., Any]:
     many small matrices is decomposed in parallel, chunk by chunk.
     """
     if name not in MAPPED:
-        return standard(backend, name)
+        return standard_linalg(backend, name)
 
     def mapped(*xs: Any, **options: Any) -> Any:
         import dask.array as da

@@ -33,9 +33,10 @@ import numpy as np
 from .._compat import array_namespace
 from .._device import Device
 from .._errors import Unsupported
-from . import _linalg, register
+from . import register
 from ._base import Backend, derived_namespace, is_basic_index
 from ._indexing import has_array, has_none, mixes_integers_and_arrays
+from ._linalg import chunked_linalg
 
 
 @register
@@ -185,7 +186,7 @@ class Dask(Backend):
 
     def linalg(self, name: str) -> Callable[..., Any]:
         """NumPy's ``linalg.<name>`` on each chunk: Dask's own takes one 2-D array."""
-        return _linalg.chunked(self, name)
+        return chunked_linalg(self, name)
 
     def segment_sum(self, index: Any, values: Any, size: int) -> Any:
         import dask.array as da

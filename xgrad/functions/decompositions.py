@@ -253,7 +253,7 @@ def qr(x: Any, /, *, mode: Literal["reduced", "complete"] = "reduced") -> QRResu
     upper-triangular ``R``, ``x = Q @ R``; ``mode="complete"`` makes ``Q``
     square. The gradient is defined for ``mode="reduced"`` with ``M >= N``
     (and for a square ``x`` in either mode); elsewhere backward raises
-    :class:`~xgrad.Unsupported`, since ``Q`` or ``R`` is not unique there.
+    ``NotImplementedError``, since ``Q`` or ``R`` is not unique there.
     """
     if mode not in ("reduced", "complete"):
         raise ValueError(
@@ -294,7 +294,7 @@ def svd(x: Any, /, *, full_matrices: bool = True) -> SVDResult:
     and ``S`` in descending order. ``full_matrices=True`` (the standard's
     default) makes ``U`` and ``Vh`` square; their extra columns are not unique,
     so for a non-square ``x`` a gradient may flow through ``S`` only (backward
-    raises :class:`~xgrad.Unsupported` otherwise); ``full_matrices=False``
+    raises ``NotImplementedError`` otherwise); ``full_matrices=False``
     gives the thin decomposition, differentiable in all three outputs where
     the singular values are distinct and nonzero (gaps and ``1/S`` appear in
     the gradient of ``U`` and ``Vh``).
