@@ -10,37 +10,15 @@ Townsend 2016), valid where the eigenvalues (singular values) are distinct.
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
 
 from .._errors import Unsupported
 from ..core import Function, Variable
 from .linalg import matmul
+from .linalg_results import EighResult, QRResult, SVDResult
 from .matrix_checks import identity, lower, stack_of_matrices, stack_of_square
 from .shape import expand_dims, matrix_transpose
 from .solvers import Solve
-
-
-class QRResult(NamedTuple):
-    """``qr``'s result: ``Q`` with orthonormal columns and upper-triangular ``R``."""
-
-    Q: Variable
-    R: Variable
-
-
-class EighResult(NamedTuple):
-    """``eigh``'s result: eigenvalues in ascending order and the eigenvectors,
-    one per column."""
-
-    eigenvalues: Variable
-    eigenvectors: Variable
-
-
-class SVDResult(NamedTuple):
-    """``svd``'s result: ``x = U @ (S[..., None] * Vh)``, ``S`` descending."""
-
-    U: Variable
-    S: Variable
-    Vh: Variable
 
 
 def _solve_right(x: Variable, r: Variable) -> Variable:

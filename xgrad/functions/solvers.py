@@ -11,11 +11,12 @@ Golub and Pereyra's (1973).
 from __future__ import annotations
 
 import operator
-from typing import Any, NamedTuple
+from typing import Any
 
 from .._inputs import operand
 from ..core import Function, Variable
 from .linalg import matmul
+from .linalg_results import SlogdetResult
 from .matrix_checks import (
     batch_shape,
     identity,
@@ -23,13 +24,6 @@ from .matrix_checks import (
     stack_of_square,
 )
 from .shape import broadcast_to, matrix_transpose, reshape, sum_to
-
-
-class SlogdetResult(NamedTuple):
-    """``slogdet``'s result: the sign of the determinant and the log of its size."""
-
-    sign: Variable
-    logabsdet: Variable
 
 
 def _inverse_transpose(x: Variable) -> Variable:
