@@ -182,7 +182,7 @@ def test_bad_options_name_the_function_and_the_fix(call, message):
 
 
 def test_complex_matrices_are_refused_by_name():
-    with pytest.raises(TypeError, match=r"^Inv: got complex input"):
+    with pytest.raises(TypeError, match=r"^inv: got complex input .*real matrices"):
         F.inv(np.eye(2) * (1 + 1j))
 
 

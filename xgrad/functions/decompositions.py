@@ -16,7 +16,7 @@ from .._errors import Unsupported
 from ..core import Function, Variable
 from .linalg import matmul
 from .linalg_results import EighResult, QRResult, SVDResult
-from .matrix_checks import identity, lower, stack_of_matrices, stack_of_square
+from .matrix_checks import MatrixFunction, identity, lower
 from .shape import expand_dims, matrix_transpose
 from .solvers import Solve
 
@@ -55,12 +55,8 @@ def _skew(k: Variable) -> Variable:
     return k - matrix_transpose(k)
 
 
-class Cholesky(Function):
-    domain = "real floating"
+class Cholesky(MatrixFunction):
     function_name = "cholesky"
-
-    def check(self, x: Any) -> None:
-        stack_of_square(x, "cholesky")
 
     def forward(self, x):
         return self.backend.linalg("cholesky")(x)
@@ -74,15 +70,12 @@ class Cholesky(Function):
         return 0.5 * (s + matrix_transpose(s))  # symmetric, as the input is
 
 
-class Qr(Function):
-    domain = "real floating"
+class Qr(MatrixFunction):
     function_name = "qr"
+    square = False
 
     def __init__(self, mode: str) -> None:
         self.mode = mode
-
-    def check(self, x: Any) -> None:
-        stack_of_matrices(x, "qr")
 
     def forward(self, x):
         q, r = self.backend.linalg("qr")(x, mode=self.mode)
@@ -110,12 +103,8 @@ class Qr(Function):
         return _solve_right(b if gq is None else b + gq, r)  # type: ignore[arg-type]
 
 
-class Eigh(Function):
-    domain = "real floating"
+class Eigh(MatrixFunction):
     function_name = "eigh"
-
-    def check(self, x: Any) -> None:
-        stack_of_square(x, "eigh")
 
     def forward(self, x):
         w, v = self.backend.linalg("eigh")(x)
@@ -131,15 +120,12 @@ class Eigh(Function):
         return matmul(matmul(v, inner), vt)  # type: ignore[arg-type]
 
 
-class Svd(Function):
-    domain = "real floating"
+class Svd(MatrixFunction):
     function_name = "svd"
+    square = False
 
     def __init__(self, full_matrices: bool) -> None:
         self.full_matrices = full_matrices
-
-    def check(self, x: Any) -> None:
-        stack_of_matrices(x, "svd")
 
     def forward(self, x):
         u, s, vh = self.backend.linalg("svd")(x, full_matrices=self.full_matrices)
@@ -162,12 +148,8 @@ class Svd(Function):
         return _svd_grad(self.backend, u, s, vh, gu, gs, gvh)  # type: ignore[arg-type]
 
 
-class Eigvalsh(Function):
-    domain = "real floating"
+class Eigvalsh(MatrixFunction):
     function_name = "eigvalsh"
-
-    def check(self, x: Any) -> None:
-        stack_of_square(x, "eigvalsh")
 
     def forward(self, x):
         return self.backend.linalg("eigvalsh")(x)
@@ -177,12 +159,9 @@ class Eigvalsh(Function):
         return matmul(v * _rows_of(gw), matrix_transpose(v))  # V diag(gw) V^T
 
 
-class Svdvals(Function):
-    domain = "real floating"
+class Svdvals(MatrixFunction):
     function_name = "svdvals"
-
-    def check(self, x: Any) -> None:
-        stack_of_matrices(x, "svdvals")
+    square = False
 
     def forward(self, x):
         return self.backend.linalg("svdvals")(x)

@@ -1,16 +1,45 @@
-"""Shape rules and constant matrices shared by the linear-algebra functions.
+"""Input rules and constant matrices shared by the linear-algebra functions.
 
-The rules raise a ``ValueError`` that names the function, the shape it got
-and the fix; the constants (identity, triangle masks) are arrays the
+The rules raise an error that names the function, the shape or dtype it got
+and the fix; :class:`MatrixFunction` states them once for the functions of
+stacks of matrices. The constants (identity, triangle masks) are arrays the
 gradients multiply by without differentiating them.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ..backends import Backend
-from ..core import Variable
+from ..core import Function, Variable
+from ..domains import kind
+
+
+class MatrixFunction(Function):
+    """A function of real matrices, stacks ``(..., M, N)`` (``square``: M == N).
+
+    Integer input becomes floating; complex input is refused by name, since
+    the gradients are those of real matrices.
+    """
+
+    domain = "floating"
+    square: ClassVar[bool] = True
+
+    def check(self, *xs: Any) -> None:
+        for x in xs:
+            refuse_complex(self.backend, x, self.function_name)
+        rule = stack_of_square if self.square else stack_of_matrices
+        rule(xs[0], self.function_name)
+
+
+def refuse_complex(backend: Backend, x: Any, op: str) -> None:
+    """Refuse complex ``x``: xgrad differentiates real linear algebra only."""
+    if kind(backend, x.dtype) == "complex floating":
+        raise TypeError(
+            f"{op}: got complex input (dtype {x.dtype}, shape {tuple(x.shape)}); "
+            f"xgrad's linear algebra takes real matrices (its gradients are those "
+            f"of real functions): pass the real and imaginary parts as real arrays"
+        )
 
 
 def stack_of_matrices(x: Any, op: str) -> None:

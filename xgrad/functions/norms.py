@@ -16,7 +16,7 @@ from .._inputs import operand
 from ..core import Function, Variable
 from .decompositions import svdvals
 from .elementwise import abs, where
-from .matrix_checks import stack_of_matrices
+from .matrix_checks import refuse_complex, stack_of_matrices
 from .reduction import max, min, sum
 from .shape import normalize_axes, reshape
 
@@ -28,11 +28,14 @@ def _kept(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
 
 
 class VectorNorm(Function):
-    domain = "real floating"
+    domain = "floating"
     function_name = "vector_norm"
 
     def __init__(self, axes: tuple[int, ...], keepdims: bool, ord: float) -> None:
         self.axes, self.keepdims, self.ord = axes, keepdims, ord
+
+    def check(self, x: Any) -> None:
+        refuse_complex(self.backend, x, "vector_norm")
 
     def forward(self, x):
         norm = self.backend.linalg("vector_norm")

@@ -14,15 +14,10 @@ import operator
 from typing import Any
 
 from .._inputs import operand
-from ..core import Function, Variable
+from ..core import Variable
 from .linalg import matmul
 from .linalg_results import SlogdetResult
-from .matrix_checks import (
-    batch_shape,
-    identity,
-    stack_of_matrices,
-    stack_of_square,
-)
+from .matrix_checks import MatrixFunction, batch_shape, identity, stack_of_square
 from .shape import broadcast_to, matrix_transpose, reshape, sum_to
 
 
@@ -31,12 +26,8 @@ def _inverse_transpose(x: Variable) -> Variable:
     return matrix_transpose(inv(x))
 
 
-class Inv(Function):
-    domain = "real floating"
+class Inv(MatrixFunction):
     function_name = "inv"
-
-    def check(self, x: Any) -> None:
-        stack_of_square(x, "inv")
 
     def forward(self, x):
         return self.backend.linalg("inv")(x)
@@ -46,12 +37,11 @@ class Inv(Function):
         return -matmul(matmul(y, gy), y)  # d(X^-1) = -X^-1 dX X^-1
 
 
-class Solve(Function):
-    domain = "real floating"
+class Solve(MatrixFunction):
     function_name = "solve"
 
     def check(self, a: Any, b: Any) -> None:
-        stack_of_square(a, "solve")
+        super().check(a, b)
         if b.ndim < 2 or b.shape[-2] != a.shape[-1]:
             raise ValueError(
                 f"solve: x2 of shape {tuple(b.shape)} does not fit x1 of shape "
@@ -73,12 +63,8 @@ class Solve(Function):
         return sum_to(ga, a.shape), sum_to(gb, b.shape)
 
 
-class Det(Function):
-    domain = "real floating"
+class Det(MatrixFunction):
     function_name = "det"
-
-    def check(self, x: Any) -> None:
-        stack_of_square(x, "det")
 
     def forward(self, x):
         return self.backend.linalg("det")(x)
@@ -89,12 +75,8 @@ class Det(Function):
         return scale * _inverse_transpose(x)  # d det X = det X tr(X^-1 dX)
 
 
-class Slogdet(Function):
-    domain = "real floating"
+class Slogdet(MatrixFunction):
     function_name = "slogdet"
-
-    def check(self, x: Any) -> None:
-        stack_of_square(x, "slogdet")
 
     def forward(self, x):
         sign, logabsdet = self.backend.linalg("slogdet")(x)
@@ -108,15 +90,12 @@ class Slogdet(Function):
         return scale * _inverse_transpose(x)  # d log|det X| = tr(X^-1 dX)
 
 
-class Pinv(Function):
-    domain = "real floating"
+class Pinv(MatrixFunction):
     function_name = "pinv"
+    square = False
 
     def __init__(self, rtol: float | None) -> None:
         self.rtol = rtol
-
-    def check(self, x: Any) -> None:
-        stack_of_matrices(x, "pinv")
 
     def forward(self, x):
         return self.backend.linalg("pinv")(x, rtol=self.rtol)
