@@ -181,9 +181,14 @@ def test_bad_options_name_the_function_and_the_fix(call, message):
         call(Variable(np.eye(3)))
 
 
-def test_complex_matrices_are_refused_by_name():
-    with pytest.raises(TypeError, match=r"^inv: got complex input .*real matrices"):
-        F.inv(np.eye(2) * (1 + 1j))
+@pytest.mark.parametrize(
+    "call",
+    [F.inv, F.svd, F.vector_norm, lambda x: F.vecdot(x, x)],
+    ids=["inv", "svd", "vector_norm", "vecdot"],
+)
+def test_complex_input_is_refused_by_name(call):
+    with pytest.raises(TypeError, match=r"^\w+: got complex input .*real matrices"):
+        call(np.eye(2) * (1 + 1j))
 
 
 # -- Dask: lazy, chunk by chunk -----------------------------------------------------------
