@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 # The core dimensions of each decomposition, in NumPy's gufunc notation (k is
 # min(m, n)); qr and svd depend on their option and are looked up with it.
-SIGNATURES = {
+SIGNATURES: dict[str | tuple[str, Any], str] = {
     "cholesky": "(m,m)->(m,m)",
     "det": "(m,m)->()",
     "eigh": "(m,m)->(m),(m,m)",

@@ -33,7 +33,8 @@ class Diagonal(Function):
 
     def backward(self, gy):
         (x,) = self.inputs
-        return DiagonalGrad(self.offset, x.shape[-2:])(gy)
+        m, n = x.shape[-2:]
+        return DiagonalGrad(self.offset, (m, n))(gy)
 
 
 class DiagonalGrad(Function):

@@ -63,7 +63,7 @@ class Cholesky(MatrixFunction):
 
     def backward(self, gl):
         low = self.outputs[0]()
-        lt = matrix_transpose(low)  # type: ignore[arg-type]  # the output lives
+        lt = matrix_transpose(low)
         # Murray: S = L^-T phi(L^T gL) L^-1, phi = the lower triangle, half diagonal
         phi = matmul(lt, gl) * lower(self.backend, gl.data, gl.shape[-1], 0.5)
         s = matrix_transpose(Solve()(lt, matrix_transpose(Solve()(lt, phi))))
@@ -94,13 +94,13 @@ class Qr(MatrixFunction):
             )
         q, r = _outputs(self)
         # gA = (gQ + Q copyltu(M)) R^-T, M = R gR^T - gQ^T Q (Liao et al. 2019)
-        mm = 0.0 if gr is None else matmul(r, matrix_transpose(gr))  # type: ignore[arg-type]
+        mm = 0.0 if gr is None else matmul(r, matrix_transpose(gr))
         if gq is not None:
-            mm = mm - matmul(matrix_transpose(gq), q)  # type: ignore[arg-type]
+            mm = mm - matmul(matrix_transpose(gq), q)
         strict = mm * lower(self.backend, x.data, n, 0.0)
         diagonal = mm * identity(self.backend, x.data, n)
-        b = matmul(q, strict + matrix_transpose(strict) + diagonal)  # type: ignore[arg-type]
-        return _solve_right(b if gq is None else b + gq, r)  # type: ignore[arg-type]
+        b = matmul(q, strict + matrix_transpose(strict) + diagonal)
+        return _solve_right(b if gq is None else b + gq, r)
 
 
 class Eigh(MatrixFunction):
@@ -112,12 +112,12 @@ class Eigh(MatrixFunction):
 
     def backward(self, gw, gv):
         w, v = _outputs(self)
-        eye = identity(self.backend, v.data, v.shape[-1])  # type: ignore[union-attr]
-        vt = matrix_transpose(v)  # type: ignore[arg-type]
+        eye = identity(self.backend, v.data, v.shape[-1])
+        vt = matrix_transpose(v)
         inner = 0.0 if gw is None else _rows_of(gw) * eye  # diag(gw)
         if gv is not None:  # F o skew(V^T gV), F[i, j] = 1 / (w[j] - w[i])
-            inner = inner + _skew(matmul(vt, gv)) / (2.0 * _gaps(w, eye))  # type: ignore[arg-type]
-        return matmul(matmul(v, inner), vt)  # type: ignore[arg-type]
+            inner = inner + _skew(matmul(vt, gv)) / (2.0 * _gaps(w, eye))
+        return matmul(matmul(v, inner), vt)
 
 
 class Svd(MatrixFunction):
@@ -145,7 +145,7 @@ class Svd(MatrixFunction):
         # second derivatives (the extra columns of the full ones cannot)
         thin = self.full_matrices and m != n
         u, s, vh = Svd(False)(x) if thin else _outputs(self)
-        return _svd_grad(self.backend, u, s, vh, gu, gs, gvh)  # type: ignore[arg-type]
+        return _svd_grad(self.backend, u, s, vh, gu, gs, gvh)
 
 
 class Eigvalsh(MatrixFunction):
@@ -171,13 +171,13 @@ class Svdvals(MatrixFunction):
         return matmul(u * _rows_of(gs), vh)  # U diag(gS) Vh
 
 
-def _svd_grad(backend, u, s, vh, gu, gs, gvh):  # type: ignore[no-untyped-def]
+def _svd_grad(backend, u, s, vh, gu, gs, gvh):
     """Townsend's gradient of the thin SVD, written with xgrad functions."""
     eye = identity(backend, s.data, s.shape[-1])
-    inner = 0.0 if gs is None else _rows_of(gs) * eye  # diag(gS)
+    inner: Variable | float = 0.0 if gs is None else _rows_of(gs) * eye  # diag(gS)
     gaps = _gaps(s * s, eye)  # s[j]^2 - s[i]^2 off the diagonal
     column = expand_dims(s, -1)
-    out = 0.0
+    out: Variable | float = 0.0
     if gu is not None:
         ut_gu = matmul(matrix_transpose(u), gu)
         inner = inner + _skew(ut_gu) / gaps * _rows_of(s)

@@ -44,7 +44,7 @@ class VectorNorm(Function):
     def backward(self, gy):
         (x,) = self.inputs
         xp, p, kept = self.xp, self.ord, _kept(x.shape, self.axes)
-        y = reshape(self.outputs[0](), kept)  # type: ignore[arg-type]  # y lives
+        y = reshape(self.outputs[0](), kept)
         gy = reshape(gy, kept)
         sign = Variable(xp.sign(x.data))
         if p == 0:  # a count of nonzeros: piecewise constant

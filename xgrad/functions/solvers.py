@@ -33,7 +33,7 @@ class Inv(MatrixFunction):
         return self.backend.linalg("inv")(x)
 
     def backward(self, gy):
-        y = matrix_transpose(self.outputs[0]())  # type: ignore[arg-type]  # y lives
+        y = matrix_transpose(self.outputs[0]())
         return -matmul(matmul(y, gy), y)  # d(X^-1) = -X^-1 dX X^-1
 
 
@@ -59,7 +59,7 @@ class Solve(MatrixFunction):
         a, b = self.inputs
         x = self.outputs[0]()
         gb = Solve()(matrix_transpose(a), gx)  # A^T gB = gX
-        ga = -matmul(gb, matrix_transpose(x))  # type: ignore[arg-type]  # x lives
+        ga = -matmul(gb, matrix_transpose(x))
         return sum_to(ga, a.shape), sum_to(gb, b.shape)
 
 
@@ -71,7 +71,7 @@ class Det(MatrixFunction):
 
     def backward(self, gy):
         (x,) = self.inputs
-        scale = reshape(gy * self.outputs[0](), (*gy.shape, 1, 1))  # type: ignore[operator]
+        scale = reshape(gy * self.outputs[0](), (*gy.shape, 1, 1))
         return scale * _inverse_transpose(x)  # d det X = det X tr(X^-1 dX)
 
 
@@ -103,7 +103,7 @@ class Pinv(MatrixFunction):
     def backward(self, g):
         (a,) = self.inputs
         p = self.outputs[0]()
-        pt, gt = matrix_transpose(p), matrix_transpose(g)  # type: ignore[arg-type]
+        pt, gt = matrix_transpose(p), matrix_transpose(g)
         # -P^T G P^T + (I - A P) G^T P P^T + P^T P G^T (I - P A), P = pinv(A)
         outside_range = matmul(gt, matmul(p, pt))
         outside_range = outside_range - matmul(a, matmul(p, outside_range))
