@@ -355,6 +355,30 @@ CASES = [
         r"\(empty\); pass \[x, y, \.\.\.\]",
     ),
     Case(
+        "a non-square matrix into det",
+        lambda A: (A(ones(2, 3)),),
+        F.det,
+        ValueError,
+        r"det: wants square matrices, shape \(\.\.\., M, M\), got shape \(2, 3\); "
+        r"for a rectangular matrix use F\.pinv or F\.svd",
+    ),
+    Case(
+        "solve, x2 does not fit",
+        lambda A: (A(np.eye(3)), A(ones(2, 2))),
+        F.solve,
+        ValueError,
+        r"solve: x2 of shape \(2, 2\) does not fit x1 of shape \(3, 3\): x2 must "
+        r"be \(\.\.\., 3, K\), or a vector of length 3",
+    ),
+    Case(
+        "a gradient through a full SVD's extra columns",
+        lambda A: (Variable(A(np.arange(6.0).reshape(3, 2))),),
+        lambda x: F.sum(F.svd(x).U).backward(),
+        NotImplementedError,
+        r"svd: with full_matrices=True the extra columns of U or rows of Vh of a 3 "
+        r"by 2 matrix are not unique",
+    ),
+    Case(
         "stack, axis out of range",
         lambda A: (A(ones(2, 3)), A(ones(2, 3))),
         lambda x, y: F.stack([x, y], axis=4),

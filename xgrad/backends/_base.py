@@ -21,6 +21,7 @@ from .._device import Device
 from . import _erf
 from ._host_random import HostRandom
 from ._indexing import forward_slices, has_negative_step, has_none
+from ._linalg import standard_linalg
 
 
 def is_basic_index(key: Any) -> bool:
@@ -300,6 +301,10 @@ class Backend:
             xp.reshape(selected, (-1,)), xp.reshape(values, (-1,)), size
         )
         return target + xp.reshape(flat, target.shape)
+
+    def linalg(self, name: str) -> Callable[..., Any]:
+        """The standard's ``linalg.<name>``; ``Unsupported`` where the library lacks it."""
+        return standard_linalg(self, name)
 
     def erf(self, x: Any) -> Any:
         """The error function of a real floating array (the standard has none):

@@ -36,6 +36,7 @@ from .._errors import Unsupported
 from . import register
 from ._base import Backend, derived_namespace, is_basic_index
 from ._indexing import has_array, has_none, mixes_integers_and_arrays
+from ._linalg import chunked_linalg
 
 
 @register
@@ -182,6 +183,10 @@ class Dask(Backend):
             xp.reshape(selected, (-1,)), xp.reshape(values, (-1,)), size
         )
         return target + xp.reshape(flat, target.shape)
+
+    def linalg(self, name: str) -> Callable[..., Any]:
+        """NumPy's ``linalg.<name>`` on each chunk: Dask's own takes one 2-D array."""
+        return chunked_linalg(self, name)
 
     def segment_sum(self, index: Any, values: Any, size: int) -> Any:
         import dask.array as da

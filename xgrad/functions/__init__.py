@@ -20,6 +20,7 @@ from .activation import (
 )
 from .arithmetic import add, div, mul, neg, pow, rdiv, rpow, rsub, sub
 from .attention import scaled_dot_product_attention
+from .contractions import cross, diagonal, outer, tensordot, trace, vecdot
 from .conv import (
     average_pooling,
     col2im,
@@ -30,6 +31,7 @@ from .conv import (
     pooling,
     pooling_simple,
 )
+from .decompositions import cholesky, eigh, eigvalsh, qr, svd, svdvals
 from .elementwise import (
     abs,
     clip,
@@ -56,6 +58,7 @@ from .loss import (
 )
 from .nn import accuracy, batch_norm, batch_nrom, dropout, embed_id
 from .normalization import layer_norm
+from .norms import matrix_norm, vector_norm
 from .reduction import average, logsumexp, max, mean, min, sum
 from .shape import (
     broadcast_to,
@@ -70,6 +73,7 @@ from .shape import (
     sum_to,
     transpose,
 )
+from .solvers import det, inv, matrix_power, pinv, slogdet, solve
 from .special import erf, expm1, log1p
 
 matmaul = matmul  # the misspelling DeZero 0.0.13 shipped
@@ -89,4 +93,8 @@ __all__ = [
     "softmax_cross_entropy_simple", "softmax_simple", "softplus",
     "split", "sqrt", "square", "squeeze", "stack", "sub", "sum", "sum_to", "tan",
     "tanh", "transpose", "where",
+    # linear algebra of stacks of matrices (the standard's linalg extension)
+    "cholesky", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv",
+    "matrix_norm", "matrix_power", "outer", "pinv", "qr", "slogdet", "solve",
+    "svd", "svdvals", "tensordot", "trace", "vecdot", "vector_norm",
 ]  # fmt: skip
