@@ -24,7 +24,7 @@ from ._errors import Unsupported
 from .domains import kind
 from .variable import Constant, Variable
 
-__all__ = ["lift", "operand", "refuse_gradient", "unwrap", "wrap"]
+__all__ = ["lift", "operand", "refuse_gradient", "unwrap", "wants_gradient", "wrap"]
 
 _SCALARS = (bool, int, float, complex)
 
@@ -76,11 +76,13 @@ def lift(function: Callable[..., Any], name: str | None = None) -> Callable[...,
     return lifted
 
 
-def _wants_gradient(obj: Any) -> bool:
+def wants_gradient(obj: Any) -> bool:
+    """Whether ``obj`` (a Variable, or a tuple or list of them) holds a
+    floating Variable that needs a gradient."""
     if isinstance(obj, Variable):
         return obj.requires_grad and obj._data is not None and _floating(obj._data)
     if type(obj) is tuple or type(obj) is list:
-        return any(_wants_gradient(x) for x in obj)
+        return any(wants_gradient(x) for x in obj)
     return False
 
 
@@ -101,7 +103,7 @@ def refuse_gradient(
 
     @functools.wraps(lifted)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        if _wants_gradient(args) or _wants_gradient(tuple(kwargs.values())):
+        if wants_gradient(args) or wants_gradient(tuple(kwargs.values())):
             raise Unsupported(
                 f"{where}.{name}: xgrad has no gradient for {name} yet, and an "
                 f"input needs one. Compute it with differentiable functions, or "

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 
 from . import backends, backprop, hooks
+from .array_check import ARRAY_TYPES, checked_array
 from .array_object import ArrayObject
 from .devices import Device, DeviceResident, device_of, to_device
 from .lazy import persist
@@ -30,60 +31,6 @@ __all__ = [
     "as_input",
     "as_variable",
 ]
-
-# Array types already checked by Variable(); a hit skips all further checks.
-_ARRAY_TYPES: set[type] = {np.ndarray}
-
-
-# Where NumPy arrays entering Variables go, while book mode's --device holds.
-_host_arrays_to: Device | None = None
-
-
-def follow_host_arrays(device: Device | None) -> None:
-    """Move every NumPy array that enters a Variable to ``device`` (None: stop).
-
-    Book mode's ``--device`` runs a program written for NumPy on another
-    device this way, as the book's own ``cuda.as_cupy`` calls would. While it
-    holds, NumPy arrays take the checked path of :func:`_checked_array`.
-    """
-    global _host_arrays_to
-    _host_arrays_to = device
-    if device is None:
-        _ARRAY_TYPES.add(np.ndarray)
-    else:
-        _ARRAY_TYPES.discard(np.ndarray)
-
-
-def _checked_array(data: Any) -> Any:
-    """Validate ``data`` for a Variable; NumPy scalars become 0-d arrays.
-
-    The slow path, for an array type not seen before: a type that passes
-    joins ``_ARRAY_TYPES``, so the next Variable skips the checks.
-    """
-    if _host_arrays_to is not None and isinstance(data, np.ndarray | np.generic):
-        return to_device(np.asarray(data), _host_arrays_to)
-    if isinstance(data, np.generic):
-        return np.asarray(data)
-    if isinstance(data, Variable):
-        raise TypeError(
-            "Variable: got a Variable; pass its array (`v.data`) or use the "
-            "Variable itself instead of wrapping it again"
-        )
-    if isinstance(data, bool | int | float | complex | list | tuple | str | bytes):
-        raise TypeError(
-            f"Variable: expected an array or None, got {type(data).__name__} "
-            f"{data!r:.60}. Wrap it first: Variable(xgrad.asarray({data!r:.40}))"
-        )
-    try:
-        backends.of(data, op="Variable")
-    except TypeError:
-        raise TypeError(
-            f"Variable: {type(data).__module__}.{type(data).__qualname__} is not an "
-            f"array of any array-API library. Convert it with xgrad.asarray(...)"
-        ) from None
-    if _host_arrays_to is None or type(data) is not np.ndarray:
-        _ARRAY_TYPES.add(type(data))
-    return data
 
 
 class Variable(Operators, ArrayObject, DeviceResident):
@@ -124,8 +71,8 @@ class Variable(Operators, ArrayObject, DeviceResident):
     __array_ufunc__ = None  # NumPy defers `ndarray op Variable` to our operators
 
     def __init__(self, data: Any, name: str | None = None) -> None:
-        if data is not None and type(data) not in _ARRAY_TYPES:
-            data = _checked_array(data)
+        if data is not None and type(data) not in ARRAY_TYPES:
+            data = checked_array(data)
         self._data = data
         self._consumed = False  # read by a recorded Function (xgrad.inplace)
         self.name = name
@@ -141,8 +88,8 @@ class Variable(Operators, ArrayObject, DeviceResident):
 
     @data.setter
     def data(self, value: Any) -> None:
-        if value is not None and type(value) not in _ARRAY_TYPES:
-            value = _checked_array(value)
+        if value is not None and type(value) not in ARRAY_TYPES:
+            value = checked_array(value)
         self._data = value
 
     @property

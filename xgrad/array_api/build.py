@@ -13,6 +13,7 @@ Every function carries the standard's signature (``standard.py``).
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 import types
@@ -96,10 +97,10 @@ def _functions(
 ) -> dict[str, Callable[..., Any]]:
     out = {}
     for name, text in table.items():
-        if name in routes:
-            out[name] = routes[name]
-            continue
         library = getattr(xp, name, None)
+        if name in routes:
+            out[name] = _routed(routes[name], library, name)
+            continue
         if library is None:
             function = _missing(name, where)
         elif name in NO_GRADIENT:
@@ -125,6 +126,39 @@ def _as_list(function: Callable[..., Any]) -> Callable[..., Any]:
 
     listed.__name__ = listed.__qualname__ = function.__name__
     return listed
+
+
+# Routes that handle Constants themselves.
+_OWN_CONSTANTS = {"astype", "real", "conj", "imag"}
+
+
+def _routed(route: Callable[..., Any], library: Any, name: str) -> Callable[..., Any]:
+    """``route`` when an input needs a gradient; else the library's own
+    function on the arrays, its results as Constants: nothing to record, and
+    exactly the library's answer."""
+    if library is None or name in _OWN_CONSTANTS:
+        return route
+    plain = lift(library, name)
+
+    @functools.wraps(route)
+    def routed(*args: Any, **kwargs: Any) -> Any:
+        for a in args:  # the common case first: a Variable on the tape
+            if type(a) is Variable or _on_tape(a):
+                return route(*args, **kwargs)
+        if kwargs and any(_on_tape(v) for v in kwargs.values()):
+            return route(*args, **kwargs)
+        return plain(*args, **kwargs)
+
+    return routed
+
+
+def _on_tape(obj: Any) -> bool:
+    """Whether ``obj`` (or a Variable in a list or tuple) needs a gradient."""
+    if isinstance(obj, Variable):
+        return obj.requires_grad
+    if type(obj) is list or type(obj) is tuple:
+        return any(_on_tape(x) for x in obj)
+    return False
 
 
 def _doc(name: str, no_gradient: bool) -> str:

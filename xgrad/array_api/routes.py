@@ -202,7 +202,38 @@ MAIN |= {
         astype,
     )
 }  # fmt: skip
-LINALG: dict[str, Any] = {"matmul": matmul, "matrix_transpose": matrix_transpose}
+
+
+def _promoted(y: Variable, x1: Any, x2: Any) -> Variable:
+    """``y`` in the standard's result dtype of ``x1`` and ``x2``: a library may
+    widen small integers while it sums (NumPy: uint8 to uint64)."""
+    a, b = as_input(x1), as_input(x2)
+    dtype = a.backend.xp.result_type(a.data, b.data)
+    return y if y.dtype == dtype else astype(y, dtype, copy=False)
+
+
+def vecdot(x1: Any, x2: Any, /, *, axis: int = -1) -> Variable:
+    return _promoted(F.vecdot(x1, x2, axis=axis), x1, x2)
+
+
+def tensordot(x1: Any, x2: Any, /, *, axes: Any = 2) -> Variable:
+    return _promoted(F.tensordot(x1, x2, axes=axes), x1, x2)
+
+
+def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Variable:
+    return F.trace(_cast(x, dtype), offset=offset)
+
+
+_LINALG_AS_IS = (
+    "solve", "inv", "det", "slogdet", "cholesky", "qr", "eigh", "eigvalsh", "svd",
+    "svdvals", "pinv", "matrix_power", "vector_norm", "matrix_norm", "diagonal",
+    "outer", "cross",
+)  # fmt: skip
+LINALG: dict[str, Any] = {name: getattr(F, name) for name in _LINALG_AS_IS}
+_CONTRACTIONS: dict[str, Any] = {"vecdot": vecdot, "tensordot": tensordot}
+LINALG |= {"matmul": matmul, "matrix_transpose": matrix_transpose, "trace": trace}
+LINALG |= _CONTRACTIONS
+MAIN |= _CONTRACTIONS
 FFT: dict[str, Any] = {}
 #: ``xp.special``: what SciPy looks up before it falls back to NumPy. Only
 #: functions with a gradient live here, so SciPy's own fallback runs otherwise.

@@ -34,7 +34,8 @@ from .._compat import array_namespace
 from .._device import Device
 from .._errors import Unsupported
 from . import register
-from ._base import Backend, derived_namespace, is_basic_index
+from ._base import Backend, is_basic_index
+from ._derived import derived_namespace
 from ._indexing import has_array, has_none, mixes_integers_and_arrays
 from ._linalg import chunked_linalg
 

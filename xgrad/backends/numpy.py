@@ -12,7 +12,8 @@ import numpy as np
 
 from .._device import Device
 from . import register
-from ._base import Backend, derived_namespace
+from ._base import Backend
+from ._derived import derived_namespace
 
 
 def _sum(

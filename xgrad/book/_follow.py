@@ -13,13 +13,13 @@ import contextlib
 from typing import Any
 
 from .._device import Device
+from ..array_check import follow_host_arrays
 from ..devices import default_device
-from ..variable import follow_host_arrays
 
 
 class HostArraysFollow:
     """While active, NumPy arrays entering Variables move to ``device``
-    (:func:`xgrad.variable.follow_host_arrays`), and it is the default device."""
+    (:func:`xgrad.array_check.follow_host_arrays`), and it is the default device."""
 
     def __init__(self, device: Device) -> None:
         self.device = device
