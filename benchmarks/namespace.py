@@ -25,10 +25,10 @@ import argparse
 import gc
 
 import numpy as np
+from alternate import alternate
 
 import xgrad
 import xgrad.functions as F
-from alternate import alternate
 
 TARGET = 1.2
 
