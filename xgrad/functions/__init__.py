@@ -19,6 +19,16 @@ from .activation import (
     softplus,
 )
 from .arithmetic import add, div, mul, neg, pow, rdiv, rpow, rsub, sub
+from .arrangement import (
+    broadcast_arrays,
+    flip,
+    moveaxis,
+    permute_dims,
+    repeat,
+    roll,
+    tile,
+    unstack,
+)
 from .attention import scaled_dot_product_attention
 from .conv import (
     average_pooling,
@@ -30,6 +40,7 @@ from .conv import (
     pooling,
     pooling_simple,
 )
+from .cumulative import cumulative_prod, cumulative_sum, diff
 from .elementwise import (
     abs,
     clip,
@@ -70,7 +81,9 @@ from .shape import (
     sum_to,
     transpose,
 )
+from .sorting import sort, take, take_along_axis
 from .special import erf, expm1, log1p
+from .statistics import prod, std, var
 
 matmaul = matmul  # the misspelling DeZero 0.0.13 shipped
 
@@ -89,4 +102,7 @@ __all__ = [
     "softmax_cross_entropy_simple", "softmax_simple", "softplus",
     "split", "sqrt", "square", "squeeze", "stack", "sub", "sum", "sum_to", "tan",
     "tanh", "transpose", "where",
+    "broadcast_arrays", "cumulative_prod", "cumulative_sum", "diff", "flip",
+    "moveaxis", "permute_dims", "prod", "repeat", "roll", "sort", "std", "take",
+    "take_along_axis", "tile", "unstack", "var",
 ]  # fmt: skip
