@@ -33,9 +33,10 @@ import numpy as np
 from .._compat import array_namespace
 from .._device import Device
 from .._errors import Unsupported
-from . import _standard, register
+from . import register
 from ._base import Backend, derived_namespace, is_basic_index
 from ._indexing import has_array, has_none, mixes_integers_and_arrays
+from ._standard import take_along_axis
 
 
 @register
@@ -224,7 +225,7 @@ def _namespace(base: types.ModuleType) -> types.ModuleType:
         "xgrad.backends.dask.xp",
         reshape=reshape,
         repeat=repeat,
-        take_along_axis=functools.partial(_standard.take_along_axis, base),
+        take_along_axis=functools.partial(take_along_axis, base),
     )
 
 
