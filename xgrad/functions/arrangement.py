@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import backends
 from .._inputs import data_like, operand
-from ..core import Function, Variable
+from ..core import Constant, Function, Variable
 from .shape import broadcast_to, normalize_axes, reshape, split, transpose
 from .sorting import take
 
@@ -237,7 +237,10 @@ def unstack(x: Any, /, *, axis: int = 0) -> tuple[Variable, ...]:
     if n == 0:
         return ()
     rest = tuple(x.shape[:axis]) + tuple(x.shape[axis + 1 :])
-    return tuple(reshape(part, rest) for part in split(x, n, axis=axis))
+    parts = tuple(reshape(part, rest) for part in split(x, n, axis=axis))
+    if not x.requires_grad:  # data in, data out: no gradient path to keep
+        return tuple(Constant(p.data) for p in parts)
+    return parts
 
 
 def broadcast_arrays(*arrays: Any) -> list[Variable]:
