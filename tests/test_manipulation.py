@@ -292,3 +292,10 @@ def test_permute_dims_is_transpose_with_axes_required():
     with pytest.raises(TypeError):
         F.permute_dims(x)  # type: ignore[call-arg]
     assert xgrad.functions.transpose(x, (2, 0, 1)).shape == (4, 2, 3)
+
+
+def test_roll_of_no_axes_and_diff_of_order_zero_keep_the_values(backend, to_backend):
+    a = np.array([[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(_np(backend, F.roll(to_backend(a), (), axis=())), a)
+    joined = F.diff(to_backend(a), n=0, prepend=to_backend(a[:, :1]))
+    np.testing.assert_array_equal(_np(backend, joined), [[1, 1, 2], [3, 3, 4]])

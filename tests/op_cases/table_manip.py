@@ -11,7 +11,7 @@ import xgrad.functions as F
 
 from .case import OpCase, ex
 from .inputs import given, rand, rand_distinct
-from .strategies import W, reduction
+from .strategies import DISTINCT, W, reduction
 from .strategies_manip import (
     SMALL,
     broadcast_arrays_case,
@@ -47,6 +47,12 @@ def _np_var(x, axis=None, correction=0.0, keepdims=False):
 
 def _np_std(x, axis=None, correction=0.0, keepdims=False):
     return np.std(x, axis=axis, ddof=correction, keepdims=keepdims)
+
+
+def _np_diff_ends(x, before, after, axis=-1, n=1):
+    """The standard's ``diff``: joined first, also for ``n=0`` (where NumPy's
+    ``diff`` returns ``x`` alone)."""
+    return np.diff(np.concatenate([before, x, after], axis=axis), n=n, axis=axis)
 
 
 def _ends(f):
@@ -111,7 +117,7 @@ CASES = [
     OpCase("std", F.std, _np_std, [
         ex(X34), ex(X34, "axis_corrected", axis=0, correction=1.0),
         ex(rand((2, 3, 4)), "tuple_keepdims", axis=(-1, 0), keepdims=True),
-    ], moment_case(W), torch=_torch_moments("std")),
+    ], moment_case(DISTINCT), torch=_torch_moments("std")),
     # running totals and differences
     OpCase("cumulative_sum", F.cumulative_sum, np.cumulative_sum, [
         ex(X34, axis=1), ex(rand((5,)), "vector"),
@@ -126,7 +132,7 @@ CASES = [
         ex(X34), ex(rand((3, 5)), "second_order", axis=0, n=2),
         ex(rand((3, 5)), "order_0", n=0),
     ], diff_case(), torch=lambda x, axis=-1, n=1: _torch().diff(x, n=n, dim=axis)),
-    OpCase("diff_prepend_append", _ends(F.diff), _ends(np.diff), [
+    OpCase("diff_prepend_append", _ends(F.diff), _np_diff_ends, [
         ex(rand((3, 4), (3, 1), (3, 2)), n=2),
     ], diff_case(ends=True), torch=_ends(
         lambda x, prepend, append, n=1: _torch().diff(x, n=n, prepend=prepend, append=append))),

@@ -87,6 +87,8 @@ def roll(
         return Roll(shifts[0], None)(x)
     axes = axis if isinstance(axis, tuple | list) else (axis,)
     axes = tuple(single_axis(a, x.ndim, "roll") for a in axes)
+    if not axes and not shifts:  # no axis named: nothing moves
+        return Roll(0, None)(x)
     if isinstance(shift, tuple | list) and len(shifts) != len(axes):
         raise ValueError(
             f"roll: {len(shifts)} shifts {shifts} for {len(axes)} axes {axes}; "

@@ -197,7 +197,9 @@ def diff(
     """The ``n``-th forward difference along ``axis``: ``x[1:] - x[:-1]``, ``n`` times.
 
     ``prepend`` and ``append`` (arrays or Variables, the same shape as ``x``
-    off ``axis``) are joined to ``x`` first, and get their gradients too.
+    off ``axis``) are joined to ``x`` first, and get their gradients too;
+    with ``n=0`` the result is that joined array (the standard's rule:
+    NumPy's ``diff`` then returns ``x`` alone).
     """
     x = operand(x, "diff")
     if x.ndim == 0:

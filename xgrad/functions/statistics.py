@@ -96,15 +96,19 @@ class _Moment(Function):
         dof = math.prod(x.shape[a] for a in self.axes) - self.correction
         return 1.0 / dof if dof > 0 else math.nan
 
+    def _variance(self, x: Any) -> Any:
+        xp, axes, keepdims = self.xp, self.axes, self.keepdims
+        if math.prod(x.shape) == 0:  # nothing to average: NaN wherever a value is asked
+            return xp.sum(x, axis=axes, keepdims=keepdims) * math.nan
+        return xp.var(x, axis=axes, correction=self.correction, keepdims=keepdims)
+
     def _centered(self, x: Variable) -> Variable:
         return x - mean(x, self.axes, keepdims=True)
 
 
 class Var(_Moment):
     def forward(self, x):
-        return self.xp.var(
-            x, axis=self.axes, correction=self.correction, keepdims=self.keepdims
-        )
+        return self._variance(x)
 
     def backward(self, gy):
         (x,) = self.inputs  # d/dx_k sum_j (x_j - mean)^2 = 2 (x_k - mean)
@@ -113,9 +117,7 @@ class Var(_Moment):
 
 class Std(_Moment):
     def forward(self, x):
-        return self.xp.std(
-            x, axis=self.axes, correction=self.correction, keepdims=self.keepdims
-        )
+        return self.xp.sqrt(self._variance(x))  # not every std takes a float correction
 
     def backward(self, gy):
         (x,) = self.inputs  # d std = d var / (2 std); 0 where std is 0 (constant x)
