@@ -204,6 +204,16 @@ def test_repeat_counts_on_dask(dask_array):
 
 # -- bad calls ----------------------------------------------------------------------
 BAD = [
+    (
+        lambda x: F.take(x, np.array([0, 2]), axis=1),
+        IndexError,
+        r"take: indices along axis 1 of x \(shape \(3, 2\)\) must lie in \[-2, 2\)",
+    ),
+    (
+        lambda x: F.take_along_axis(x, np.array([[-4]]), axis=0),
+        IndexError,
+        r"take_along_axis: indices along axis 0 .* got values from -4 to -4",
+    ),
     (lambda x: F.take(x, np.array([0])), ValueError, r"take: axis=None needs a 1-D x"),
     (
         lambda x: F.take(x, np.array([0.5]), axis=0),

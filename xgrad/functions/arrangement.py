@@ -17,7 +17,7 @@ from .. import backends
 from .._inputs import data_like, operand
 from ..core import Constant, Function, Variable
 from .shape import broadcast_to, normalize_axes, reshape, split, transpose
-from .sorting import take
+from .sorting import Take
 
 
 def single_axis(axis: Any, ndim: int, op: str) -> int:
@@ -170,7 +170,7 @@ def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Variable:
             wide, (*x.shape[: axis + 1], repeats, *x.shape[axis + 1 :])
         )
         return reshape(copies, (*x.shape[:axis], n * repeats, *x.shape[axis + 1 :]))
-    return take(x, _repeated_positions(repeats, n, x.data), axis=axis)
+    return Take(_repeated_positions(repeats, n, x.data), axis)(x)  # in range: no check
 
 
 def _repeated_positions(repeats: Any, n: int, like: Any) -> Any:

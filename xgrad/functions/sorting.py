@@ -7,6 +7,7 @@ back where it was picked from, so an index picked twice gets the sum of both
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .._inputs import data_like, operand
@@ -49,7 +50,7 @@ def take(x: Any, indices: Any, /, *, axis: int | None = None) -> Variable:
             )
         axis = 0
     axis = normalize_axes(axis, x.ndim, "take")[0]
-    indices = _integer_array(indices, x, "take")
+    indices = _integer_array(indices, x, axis, "take")
     if indices.ndim != 1:
         raise ValueError(
             f"take: indices must be 1-D, got shape {tuple(indices.shape)}; for "
@@ -58,15 +59,29 @@ def take(x: Any, indices: Any, /, *, axis: int | None = None) -> Variable:
     return Take(indices, axis)(x)
 
 
-def _integer_array(indices: Any, x: Variable, op: str) -> Any:
-    """``indices`` as an integer array on ``x``'s backend and device, or an error."""
+def _integer_array(indices: Any, x: Variable, axis: int, op: str) -> Any:
+    """``indices`` as integers on ``x``'s backend and device, each in ``[-n, n)``
+    for the length ``n`` of ``axis`` (some libraries read out of bounds silently).
+
+    The check runs now on eager libraries and when the graph runs on lazy ones.
+    """
     indices = data_like(indices, x.data)
     if not x.backend.xp.isdtype(indices.dtype, "integral"):
         raise TypeError(
             f"{op}: indices must be integers, got dtype {indices.dtype}; convert "
             f"them with xp.astype(indices, xp.int64)"
         )
-    return indices
+    n = x.shape[axis]
+    if math.prod(indices.shape) == 0:
+        return indices
+
+    def out_of_range(lo: float, hi: float) -> IndexError:
+        return IndexError(
+            f"{op}: indices along axis {axis} of x (shape {tuple(x.shape)}) must lie "
+            f"in [{-n}, {n}); got values from {int(lo)} to {int(hi)}"
+        )
+
+    return x.backend.assert_in_range(indices, -n, n, out_of_range)
 
 
 class TakeAlongAxis(Function):
@@ -111,14 +126,17 @@ def take_along_axis(x: Any, indices: Any, /, *, axis: int = -1) -> Variable:
     gradients into the same element.
     """
     x = operand(x, "take_along_axis")
-    indices = _integer_array(indices, x, "take_along_axis")
-    if indices.ndim != x.ndim or x.ndim == 0:
+    indices = data_like(indices, x.data)
+    shape = tuple(indices.shape)
+    if len(shape) != x.ndim or x.ndim == 0:
         raise ValueError(
             f"take_along_axis: x has shape {tuple(x.shape)} and indices "
-            f"{tuple(indices.shape)}; they need the same number of axes (at least "
-            f"one): F.expand_dims the indices"
+            f"{shape}; they need the same number of axes (at least one): "
+            f"F.expand_dims the indices"
         )
-    return TakeAlongAxis(indices, normalize_axes(axis, x.ndim, "take_along_axis")[0])(x)
+    axis = normalize_axes(axis, x.ndim, "take_along_axis")[0]
+    indices = _integer_array(indices, x, axis, "take_along_axis")
+    return TakeAlongAxis(indices, axis)(x)
 
 
 def sort(
