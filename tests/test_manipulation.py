@@ -285,7 +285,7 @@ def test_bad_calls_name_the_function_and_the_fix(
 ):
     x = Variable(to_backend(np.zeros((3, 2))))
     with pytest.raises(error, match="^" + message):
-        call(x)
+        backend.to_numpy(call(x).data)  # Dask checks index values when computing
 
 
 def test_sort_refuses_complex_input():
