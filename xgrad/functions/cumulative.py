@@ -41,7 +41,7 @@ def _along(axis: int, part: slice) -> tuple[Any, ...]:
     return (slice(None),) * axis + (part, Ellipsis)
 
 
-def _full(like: Variable, axis: int, length: int, value: float) -> Variable:
+def filled(like: Variable, axis: int, length: int, value: float) -> Variable:
     """A constant of ``like``'s shape, dtype and device, ``length`` long on ``axis``."""
     xp, backend = like.backend.xp, like.backend
     shape = (*like.shape[:axis], length, *like.shape[axis + 1 :])
@@ -118,13 +118,13 @@ class CumulativeProd(Function):
         (x,) = self.inputs
         y, axis, n = self.outputs[0](), self.axis, x.shape[self.axis]
         if n == 0:
-            return _full(x, axis, 0, 0.0)
+            return filled(x, axis, 0, 0.0)
         if self.include_initial:  # y starts with the empty product, 1
             before = get_item(y, _along(axis, slice(0, n)))
             gy = get_item(gy, _along(axis, slice(1, None)))
         else:
             head = get_item(y, _along(axis, slice(0, n - 1)))
-            before = concat([_full(x, axis, 1, 1.0), head], axis=axis)
+            before = concat([filled(x, axis, 1, 1.0), head], axis=axis)
         return before * suffix_scan(_shift_back(x, 1, axis), gy, axis)
 
 
@@ -132,9 +132,9 @@ def _shift_back(v: Variable, s: int, axis: int) -> Variable:
     """``w_k = v_{k+s}``, zero past the end along ``axis``."""
     n = v.shape[axis]
     if s >= n:
-        return _full(v, axis, n, 0.0)
+        return filled(v, axis, n, 0.0)
     head = get_item(v, _along(axis, slice(s, None)))
-    return concat([head, _full(v, axis, s, 0.0)], axis=axis)
+    return concat([head, filled(v, axis, s, 0.0)], axis=axis)
 
 
 def suffix_scan(a: Variable, b: Variable, axis: int) -> Variable:
@@ -181,7 +181,7 @@ class Diff(Function):
 
     def backward(self, gy):
         # y_k = x_{k+1} - x_k, so dL/dx_k = gy_{k-1} - gy_k, with gy zero outside
-        zero = _full(gy, self.axis, 1, 0.0)
+        zero = filled(gy, self.axis, 1, 0.0)
         return -Diff(self.axis)(concat([zero, gy, zero], axis=self.axis))
 
 
