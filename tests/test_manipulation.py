@@ -306,5 +306,6 @@ def test_permute_dims_is_transpose_with_axes_required():
 def test_roll_of_no_axes_and_diff_of_order_zero_keep_the_values(backend, to_backend):
     a = np.array([[1.0, 2.0], [3.0, 4.0]])
     np.testing.assert_array_equal(_np(backend, F.roll(to_backend(a), (), axis=())), a)
+    np.testing.assert_array_equal(_np(backend, F.roll(to_backend(a), 3, axis=())), a)
     joined = F.diff(to_backend(a), n=0, prepend=to_backend(a[:, :1]))
     np.testing.assert_array_equal(_np(backend, joined), [[1, 1, 2], [3, 3, 4]])

@@ -69,6 +69,13 @@ def _torch_prod(x, axis=None, keepdims=False):
     return x
 
 
+def _torch_roll(x, shift, axis=None):
+    """PyTorch's roll, which wants one shift per axis spelled out."""
+    if isinstance(axis, tuple) and not isinstance(shift, tuple):
+        shift = (shift,) * len(axis)
+    return x.roll(shift, axis)
+
+
 def _torch_moments(which: str):
     return lambda x, axis=None, correction=0.0, keepdims=False: getattr(x, which)(
         dim=axis, correction=correction, keepdim=keepdims
@@ -144,7 +151,8 @@ CASES = [
     OpCase("roll", F.roll, np.roll, [
         ex(X34, shift=5), ex(X34, "axis", shift=-1, axis=1),
         ex(rand((2, 3, 4)), "axes", shift=(1, 2), axis=(0, 2)),
-    ], roll_case(), torch=lambda x, shift, axis=None: x.roll(shift, axis)),
+        ex(rand((2, 3, 4)), "one_shift", shift=2, axis=(0, 2)),
+    ], roll_case(), torch=_torch_roll),
     OpCase("moveaxis", lambda x, source, destination: F.moveaxis(x, source, destination),
         np.moveaxis, [
         ex(rand((2, 3, 4)), source=0, destination=-1),

@@ -73,7 +73,8 @@ def roll(
     """Shift elements along ``axis``; those pushed past the end come back at the start.
 
     With ``axis=None`` the array is rolled as if flattened, then given its
-    shape back. A tuple ``shift`` needs a tuple ``axis`` of the same length.
+    shape back. A tuple ``shift`` needs a tuple ``axis`` of the same length;
+    an int ``shift`` moves every axis named.
     """
     x = operand(x, "roll")
     shifts = tuple(shift) if isinstance(shift, tuple | list) else (shift,)
@@ -87,16 +88,16 @@ def roll(
         return Roll(shifts[0], None)(x)
     axes = axis if isinstance(axis, tuple | list) else (axis,)
     axes = tuple(single_axis(a, x.ndim, "roll") for a in axes)
-    if not axes and not shifts:  # no axis named: nothing moves
-        return Roll(0, None)(x)
     if isinstance(shift, tuple | list) and len(shifts) != len(axes):
         raise ValueError(
             f"roll: {len(shifts)} shifts {shifts} for {len(axes)} axes {axes}; "
             f"give one shift per axis"
         )
-    return Roll(
-        shifts if len(axes) > 1 else shifts[0], axes if len(axes) > 1 else axes[0]
-    )(x)
+    if not axes:  # no axis named: nothing moves
+        return Roll(0, None)(x)
+    if len(axes) == 1:
+        return Roll(shifts[0], axes[0])(x)
+    return Roll(shifts * len(axes) if len(shifts) == 1 else shifts, axes)(x)
 
 
 def _integer(value: Any, op: str, what: str) -> int:
