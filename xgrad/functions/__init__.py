@@ -41,8 +41,8 @@ from .conv import (
     pooling,
     pooling_simple,
 )
-from .decompositions import cholesky, eigh, eigvalsh, qr, svd, svdvals
 from .cumulative import cumulative_prod, cumulative_sum, diff
+from .decompositions import cholesky, eigh, eigvalsh, qr, svd, svdvals
 from .elementwise import (
     abs,
     clip,
