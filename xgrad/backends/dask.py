@@ -38,6 +38,7 @@ from ._base import Backend, is_basic_index
 from ._derived import derived_namespace
 from ._indexing import has_array, has_none, mixes_integers_and_arrays
 from ._linalg import chunked_linalg
+from ._standard import take_along_axis
 
 
 @register
@@ -216,7 +217,22 @@ def _namespace(base: types.ModuleType) -> types.ModuleType:
             except NotImplementedError:
                 return base.reshape(x.rechunk(-1), shape, copy=copy)
 
-    return derived_namespace(base, "xgrad.backends.dask.xp", reshape=reshape)
+    def repeat(x: Any, repeats: Any, /, *, axis: int | None = None) -> Any:
+        if not isinstance(repeats, int):
+            raise Unsupported(
+                f"repeat: an array of counts (shape {tuple(repeats.shape)}) on Dask "
+                f"gives a result whose length depends on the data, which a lazy "
+                f"graph does not know; pass the counts as a NumPy array or a list"
+            )
+        return base.repeat(x, repeats, axis=axis)
+
+    return derived_namespace(
+        base,
+        "xgrad.backends.dask.xp",
+        reshape=reshape,
+        repeat=repeat,
+        take_along_axis=functools.partial(take_along_axis, base),
+    )
 
 
 def _checked(x: Any, bad: Any, error: Callable[[float, float], Exception]) -> Any:

@@ -19,6 +19,16 @@ from .activation import (
     softplus,
 )
 from .arithmetic import add, div, mul, neg, pow, rdiv, rpow, rsub, sub
+from .arrangement import (
+    broadcast_arrays,
+    flip,
+    moveaxis,
+    permute_dims,
+    repeat,
+    roll,
+    tile,
+    unstack,
+)
 from .attention import scaled_dot_product_attention
 from .contractions import cross, diagonal, outer, tensordot, trace, vecdot
 from .conv import (
@@ -31,6 +41,7 @@ from .conv import (
     pooling,
     pooling_simple,
 )
+from .cumulative import cumulative_prod, cumulative_sum, diff
 from .decompositions import cholesky, eigh, eigvalsh, qr, svd, svdvals
 from .elementwise import (
     abs,
@@ -74,7 +85,9 @@ from .shape import (
     transpose,
 )
 from .solvers import det, inv, matrix_power, pinv, slogdet, solve
+from .sorting import sort, take, take_along_axis
 from .special import erf, expm1, log1p
+from .statistics import prod, std, var
 
 matmaul = matmul  # the misspelling DeZero 0.0.13 shipped
 
@@ -97,4 +110,7 @@ __all__ = [
     "cholesky", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv",
     "matrix_norm", "matrix_power", "outer", "pinv", "qr", "slogdet", "solve",
     "svd", "svdvals", "tensordot", "trace", "vecdot", "vector_norm",
+    "broadcast_arrays", "cumulative_prod", "cumulative_sum", "diff", "flip",
+    "moveaxis", "permute_dims", "prod", "repeat", "roll", "sort", "std", "take",
+    "take_along_axis", "tile", "unstack", "var",
 ]  # fmt: skip
