@@ -164,7 +164,10 @@ class Function:
             for x in inputs:
                 x._consumed = True
             self.generation = generation = max([x.generation for x in inputs])
+            needed = any(x.requires_grad for x in inputs)
             for output in outputs:
+                if not needed:  # made from Constants alone: no gradient flows back
+                    output.__class__ = Constant
                 output.creator = self
                 output.generation = generation + 1
             self.inputs = inputs

@@ -72,6 +72,12 @@ def where(condition: Any, x1: Any, x2: Any, /) -> Variable:
     return F.where(condition, x1, x2)
 
 
+# Functions of xgrad.functions with the standard's name and signature.
+AS_IS = [
+    "prod", "std", "var", "cumulative_sum", "cumulative_prod", "diff", "flip",
+    "roll", "moveaxis", "permute_dims", "repeat", "tile", "unstack", "sort",
+    "take", "take_along_axis",
+]  # fmt: skip
 UNARY = ["abs", "exp", "log", "log1p", "expm1", "sin", "cos", "tan", "tanh", "sqrt"]
 UNARY += ["square"]
 
@@ -106,10 +112,6 @@ def reshape(x: Any, /, shape: Any, *, copy: bool | None = None) -> Variable:
     return F.reshape(x, tuple(shape))
 
 
-def permute_dims(x: Any, /, axes: Any) -> Variable:
-    return F.transpose(x, tuple(axes))
-
-
 def expand_dims(x: Any, /, axis: int) -> Variable:
     return F.expand_dims(x, axis)
 
@@ -120,6 +122,10 @@ def squeeze(x: Any, /, axis: Any) -> Variable:
 
 def broadcast_to(x: Any, /, shape: Any) -> Variable:
     return F.broadcast_to(x, tuple(shape))
+
+
+def broadcast_arrays(*arrays: Any) -> list[Variable]:
+    return list(F.broadcast_arrays(*arrays))
 
 
 def concat(arrays: Any, /, *, axis: int | None = 0) -> Variable:
@@ -191,13 +197,14 @@ def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> A
     )
 
 
-MAIN: dict[str, Any] = {name: getattr(F, name) for name in UNARY}
+MAIN: dict[str, Any] = {name: getattr(F, name) for name in (*UNARY, *AS_IS)}
 MAIN |= {
     f.__name__: f
     for f in (
         add, subtract, multiply, divide, pow, negative, positive, maximum, minimum,
-        clip, where, sum, mean, max, min, reshape, permute_dims, expand_dims,
-        squeeze, broadcast_to, concat, stack, matmul, matrix_transpose, real, conj,
+        clip, where, sum, mean, max, min, reshape, expand_dims,
+        squeeze, broadcast_to, broadcast_arrays, concat, stack, matmul, matrix_transpose,
+        real, conj,
         imag,
         astype,
     )

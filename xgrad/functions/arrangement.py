@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import backends
 from .._inputs import data_like, operand
-from ..core import Constant, Function, Variable
+from ..core import Function, Variable
 from .shape import broadcast_to, normalize_axes, reshape, split, transpose
 from .sorting import Take
 
@@ -128,8 +128,8 @@ def moveaxis(
             f"moveaxis: {len(src)} source axes {tuple(src)} but {len(dst)} "
             f"destinations {tuple(dst)}; give one destination per source axis"
         )
-    src = [single_axis(a, x.ndim, "moveaxis") for a in src]
-    dst = [single_axis(a, x.ndim, "moveaxis") for a in dst]
+    src = tuple(single_axis(a, x.ndim, "moveaxis") for a in src)
+    dst = tuple(single_axis(a, x.ndim, "moveaxis") for a in dst)
     if len(set(src)) != len(src) or len(set(dst)) != len(dst):
         raise ValueError(
             f"moveaxis: repeated axis in source {tuple(src)} or destination "
@@ -240,10 +240,7 @@ def unstack(x: Any, /, *, axis: int = 0) -> tuple[Variable, ...]:
     if n == 0:
         return ()
     rest = tuple(x.shape[:axis]) + tuple(x.shape[axis + 1 :])
-    parts = tuple(reshape(part, rest) for part in split(x, n, axis=axis))
-    if not x.requires_grad:  # data in, data out: no gradient path to keep
-        return tuple(Constant(p.data) for p in parts)
-    return parts
+    return tuple(reshape(part, rest) for part in split(x, n, axis=axis))
 
 
 def broadcast_arrays(*arrays: Any) -> list[Variable]:

@@ -15,20 +15,7 @@ from .arithmetic import add, mul
 from .arrangement import flip, single_axis
 from .indexing import get_item
 from .shape import concat
-
-
-class Cast(Function):
-    """``x`` as ``dtype``; the gradient comes back in ``x``'s dtype. What the
-    ``dtype=`` options of the reductions and running totals apply first."""
-
-    def __init__(self, dtype: Any) -> None:
-        self.dtype = dtype
-
-    def forward(self, x):
-        return self.xp.astype(x, self.dtype)
-
-    def backward(self, gy):
-        return Cast(self.inputs[0].dtype)(gy)
+from .transfer import Cast
 
 
 def with_dtype(x: Variable, dtype: Any) -> Variable:

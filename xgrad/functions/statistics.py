@@ -126,6 +126,7 @@ class Std(_Moment):
     def backward(self, gy):
         (x,) = self.inputs  # d std = d var / (2 std); 0 where std is 0 (constant x)
         y = self.outputs[0]()
+        assert y is not None  # backward runs while the output lives
         safe = where(y.data > 0, y, 1.0)
         return _spread(gy / safe, x, self.axes) * self._centered(x) * self._scale(x)
 

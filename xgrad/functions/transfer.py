@@ -30,10 +30,8 @@ class ToDevice(Function):
 
 
 class Cast(Function):
-    """``x`` as another real floating dtype; the gradient is cast back to
-    ``x``'s dtype (``astype`` of the array-API namespace)."""
-
-    domain = "real floating"
+    """``x`` as ``dtype``; the gradient comes back in ``x``'s dtype (the
+    namespace's ``astype``, and the ``dtype=`` options of reductions)."""
 
     def __init__(self, dtype: Any) -> None:
         self.dtype = dtype
