@@ -47,6 +47,7 @@ from .elementwise import (
 )
 from .indexing import get_item
 from .linalg import dot, linear, linear_simple, matmul
+from .logarithms import log2, log10, logaddexp
 from .loss import (
     binary_cross_entropy,
     mean_squared_error,
@@ -54,9 +55,11 @@ from .loss import (
     softmax_cross_entropy,
     softmax_cross_entropy_simple,
 )
+from .magnitudes import copysign, hypot, reciprocal
 from .nn import accuracy, batch_norm, batch_nrom, dropout, embed_id
 from .normalization import layer_norm
 from .reduction import average, logsumexp, max, mean, min, sum
+from .rounding import ceil, floor, floor_divide, remainder, round, sign, trunc
 from .shape import (
     broadcast_to,
     concat,
@@ -71,6 +74,7 @@ from .shape import (
     transpose,
 )
 from .special import erf, expm1, log1p
+from .trigonometric import acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh
 
 matmaul = matmul  # the misspelling DeZero 0.0.13 shipped
 
@@ -89,4 +93,8 @@ __all__ = [
     "softmax_cross_entropy_simple", "softmax_simple", "softplus",
     "split", "sqrt", "square", "squeeze", "stack", "sub", "sum", "sum_to", "tan",
     "tanh", "transpose", "where",
+    # the array API standard's elementwise functions
+    "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "ceil", "copysign",
+    "cosh", "floor", "floor_divide", "hypot", "log10", "log2", "logaddexp",
+    "reciprocal", "remainder", "round", "sign", "sinh", "trunc",
 ]  # fmt: skip
