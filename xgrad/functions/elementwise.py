@@ -167,7 +167,7 @@ class ClipBetween(Function):
         # Each element's gradient goes to the input whose value it took: x first
         # (so on the closed interval [min, max]), then min, then max; NaN: none.
         taken = y == x.data
-        grads = [sum_to(where(taken, gy, 0.0), x.shape)]
+        grads: list[Variable | None] = [sum_to(where(taken, gy, 0.0), x.shape)]
         for bound in given:
             mine = (y == bound.data) & ~taken
             taken = taken | mine
@@ -289,10 +289,11 @@ def clip(
 
     The bounds are numbers or arrays (Variables too) that broadcast against
     ``x``, as in the array API standard. ``x`` gets the gradient where it lies
-    in the closed interval, a bound where it gave the value; elsewhere 0. If
-    ``min > max`` somewhere, ``max`` wins there (``minimum(maximum(x, min),
-    max)``, as NumPy and PyTorch). The book's ``clip(x, x_min, x_max)`` and
-    its keywords ``x_min=``, ``x_max=`` work too.
+    in the closed interval, a bound where it gave the value; elsewhere 0.
+    ``min > max`` is undefined in the standard: array bounds give ``max``
+    there (``minimum(maximum(x, min), max)``, as NumPy and PyTorch), number
+    bounds what the library's ``clip`` gives (array-api-strict refuses them).
+    The book's ``clip(x, x_min, x_max)`` and its keywords work too.
     """
     lo, hi = _bound("min", min, "x_min", x_min), _bound("max", max, "x_max", x_max)
     if all(b is None or isinstance(b, numbers.Real) for b in (lo, hi)):  # not arrays

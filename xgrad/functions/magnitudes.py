@@ -27,7 +27,7 @@ class Hypot(Broadcasting):
         y = self.outputs[0]()
         # d/dx1 = x1 / y, d/dx2 = x2 / y; at the origin (y == 0) divide by 1
         # instead, giving 0: the subgradient of a norm at 0, as PyTorch's norm.
-        safe = y + Constant(self.xp.astype(y.data == 0, y.dtype))  # type: ignore[operator,union-attr]  # y lives
+        safe = y + Constant(self.xp.astype(y.data == 0, y.dtype))  # type: ignore[union-attr]  # y lives
         g = gy / safe
         return self.reduce(g * x1, g * x2)
 
@@ -61,7 +61,7 @@ class Reciprocal(Function):
         (x,) = self.inputs
         refuse_complex(self, x)
         y = self.outputs[0]()
-        return -gy * y * y  # type: ignore[operator]  # d/dx (1/x) = -1/x**2 = -y**2; y lives
+        return -gy * y * y  # d/dx (1/x) = -1/x**2 = -y**2 (y lives)
 
 
 def hypot(x1: Any, x2: Any, /) -> Variable:
