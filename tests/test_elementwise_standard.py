@@ -241,6 +241,9 @@ def test_clip_where_min_exceeds_max_gives_max_its_value_and_gradient(to_backend)
     assert values(hi.grad) == 2.0
     assert values(lo.grad) == 0.0
     np.testing.assert_array_equal(values(x.grad), [0.0, 0.0])
+    np.testing.assert_array_equal(
+        values(F.clip(x, 3.0, 1.0)), [1.0, 1.0]
+    )  # numbers too
 
 
 def test_clip_propagates_nan_from_x_and_bounds(to_backend):

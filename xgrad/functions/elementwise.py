@@ -130,7 +130,13 @@ class Clip(Function):
         self.x_min, self.x_max = x_min, x_max
 
     def forward(self, x):
-        return self.xp.clip(x, self.x_min, self.x_max)
+        # maximum, then minimum: array-api-compat's clip costs some 40 times more
+        # on NumPy, and array-api-strict's refuses min > max (max wins here)
+        xp, lo, hi = self.xp, self.x_min, self.x_max
+        if lo is None and hi is None:
+            return xp.asarray(x, copy=True)
+        y = x if lo is None else xp.maximum(x, lo)
+        return y if hi is None else xp.minimum(y, hi)
 
     def backward(self, gy):
         (x,) = self.inputs
@@ -290,10 +296,9 @@ def clip(
     The bounds are numbers or arrays (Variables too) that broadcast against
     ``x``, as in the array API standard. ``x`` gets the gradient where it lies
     in the closed interval, a bound where it gave the value; elsewhere 0.
-    ``min > max`` is undefined in the standard: array bounds give ``max``
-    there (``minimum(maximum(x, min), max)``, as NumPy and PyTorch), number
-    bounds what the library's ``clip`` gives (array-api-strict refuses them).
-    The book's ``clip(x, x_min, x_max)`` and its keywords work too.
+    Where ``min > max`` (undefined in the standard) the result is ``max``:
+    ``minimum(maximum(x, min), max)``, as NumPy and PyTorch give, on every
+    backend. The book's ``clip(x, x_min, x_max)`` and its keywords work too.
     """
     lo, hi = _bound("min", min, "x_min", x_min), _bound("max", max, "x_max", x_max)
     if all(b is None or isinstance(b, numbers.Real) for b in (lo, hi)):  # not arrays
