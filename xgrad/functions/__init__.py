@@ -20,6 +20,7 @@ from .activation import (
 )
 from .arithmetic import add, div, mul, neg, pow, rdiv, rpow, rsub, sub
 from .attention import scaled_dot_product_attention
+from .clipping import clip
 from .conv import (
     average_pooling,
     col2im,
@@ -32,7 +33,6 @@ from .conv import (
 )
 from .elementwise import (
     abs,
-    clip,
     cos,
     exp,
     log,
