@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from .case import Call
-from .strategies import SCALES, broadcast_shapes, elementwise, lattice
+from .strategies import SCALES, broadcast_shapes, elementwise, lattice, reals
 
 # i + 0.25: a quarter from the integers (floor, ceil, trunc jump there) and
 # from the halves (round jumps there)
@@ -26,14 +26,16 @@ POWERS_OF_2 = st.sampled_from([1.0, 2.0, 4.0, -1.0, -2.0, -4.0])
 def division_case(draw, scalar: int | None = None):
     """``x1`` and ``x2`` whose quotient is never an integer, where remainder and
     floor_divide jump: ``x1 = s*(i + 1/2)`` and ``x2 = ±s * 2**k`` make
-    ``x1 / x2`` an odd multiple of ``2**-(k+1)``. ``scalar`` (0 or 1) draws that
-    input as the Python float ``c`` instead of an array."""
+    ``x1 / x2`` an odd multiple of ``2**-(k+1)``, at least 1/8 from a jump.
+    The quotient stays within ±100 and ``s >= 1``, so that a central
+    difference's step moves it by 0.01 at most. ``scalar`` (0 or 1) draws
+    that input as the Python float ``c`` instead of an array."""
     shape1, shape2 = draw(broadcast_shapes())
-    s = draw(SCALES)
-    x1 = lattice(0.5, scale=st.just(s))
+    s = draw(reals(1.0, 1000.0))
+    x1 = lattice(0.5, scale=st.just(s), k=100)
     x2 = hnp.arrays(np.float64, shape2, elements=POWERS_OF_2).map(lambda a: a * s)
     if scalar == 0:
-        return Call([draw(x2)], {"c": s * (draw(st.integers(-1000, 1000)) + 0.5)})
+        return Call([draw(x2)], {"c": s * (draw(st.integers(-100, 100)) + 0.5)})
     if scalar == 1:
         return Call([draw(x1(shape1))], {"c": s * draw(POWERS_OF_2)})
     return Call([draw(x1(shape1)), draw(x2)])
