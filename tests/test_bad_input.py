@@ -460,6 +460,30 @@ CASES = [
         TypeError,
         r"Clip: got complex input",
     ),
+    Case(
+        "bool into floor",
+        lambda A: (A(np.array([True, False])),),
+        F.floor,
+        TypeError,
+        r"Floor: got a bool array \(dtype .*bool, shape \(2,\)\); this op takes "
+        r"numbers, not truth values\. Convert it first: xp\.astype\(x, xp\.int8\)",
+    ),
+    Case(
+        "complex into remainder",
+        lambda A: (A(np.array([1j, 2])), A(np.array([2.0, 2.0]))),
+        F.remainder,
+        TypeError,
+        r"Remainder: got complex input \(dtype .*complex128, shape \(2,\)\); this "
+        r"op is defined for real numbers only\. Pass the real part",
+    ),
+    Case(
+        "clip's bound given twice",
+        lambda A: (A(ones(3)),),
+        lambda x: F.clip(x, 0.0, x_min=0.5),
+        TypeError,
+        r"clip: got both min= and x_min= \(0\.0 and 0\.5\); pass one \(x_min is the "
+        r"book's name for min\)",
+    ),
 ]
 
 

@@ -18,6 +18,10 @@ The domains:
                     device (exp, log, sin, division)
 ``"real floating"`` real floating; integers become the default float,
                     complex is refused (softmax, leaky_relu, losses)
+``"numeric"``       integer, real or complex floating, kept as they
+                    are; bool is refused (round, sign)
+``"real numeric"``  integer or real floating, kept as they are; bool
+                    and complex are refused (floor, remainder)
 ==================  ===================================================
 
 A tuple gives one domain per input (``("real floating", "any")`` for logits
@@ -47,6 +51,8 @@ DOMAINS: dict[str, frozenset[str] | None] = {
     "real": frozenset({"bool", "integral", "real floating"}),
     "floating": frozenset({"real floating", "complex floating"}),
     "real floating": frozenset({"real floating"}),
+    "numeric": frozenset({"integral", "real floating", "complex floating"}),
+    "real numeric": frozenset({"integral", "real floating"}),
 }
 _CAST_TO_FLOAT = {"floating", "real floating"}  # domains that cast bool and ints
 
@@ -104,12 +110,21 @@ def conform(func: Function, x: Any, i: int, domain: str) -> Any:
     name = type(func).__name__
     if found == "other":
         raise non_numeric(name, x, i)
+    shown = f"(dtype {x.dtype}, shape {tuple(x.shape)})"
     if found == "complex floating":
+        why = (
+            "this op is defined for real numbers only"
+            if domain == "real numeric"
+            else "this op compares values, which complex numbers do not allow"
+        )
         raise TypeError(
-            f"{name}: got complex input (dtype {x.dtype}, shape {tuple(x.shape)}); "
-            f"this op compares values, which complex numbers do not allow. Pass the "
-            f"real part or the magnitude (xp.real(x), xp.abs(x)) as a real "
-            f"floating array"
+            f"{name}: got complex input {shown}; {why}. Pass the real part or the "
+            f"magnitude (xp.real(x), xp.abs(x)) as a real floating array"
+        )
+    if found == "bool" and domain in ("numeric", "real numeric"):
+        raise TypeError(
+            f"{name}: got a bool array {shown}; this op takes numbers, not truth "
+            f"values. Convert it first: xp.astype(x, xp.int8) or to a float dtype"
         )
     if domain in _CAST_TO_FLOAT:  # bool or integral: NumPy's and PyTorch's rule
         return backend.xp.astype(x, backend.default_float(backend.device_of(x)))

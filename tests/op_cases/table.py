@@ -65,6 +65,7 @@ from .strategies_ops import (
 
 MASK_ON_DASK = r"get_item: a boolean mask of shape \([\d, ]*\) on a dask"
 X23 = rand((2, 3))
+from .table_elementwise import CASES as ELEMENTWISE_CASES
 from .table_linalg import CASES as LINALG_CASES
 from .table_manip import CASES as MANIP_CASES
 from .table_nn import CASES as NN_CASES
@@ -196,6 +197,6 @@ CORE_CASES = [
 ]  # fmt: skip
 
 # One row per op; each area's rows live in a module of their own.
-CASES = [*CORE_CASES, *NN_CASES, *LINALG_CASES, *MANIP_CASES]
+CASES = [*CORE_CASES, *NN_CASES, *LINALG_CASES, *MANIP_CASES, *ELEMENTWISE_CASES]
 
 ROWS = {row.name: row for row in CASES}

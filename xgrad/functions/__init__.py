@@ -30,6 +30,7 @@ from .arrangement import (
     unstack,
 )
 from .attention import scaled_dot_product_attention
+from .clipping import clip
 from .contractions import cross, diagonal, outer, tensordot, trace, vecdot
 from .conv import (
     average_pooling,
@@ -45,7 +46,6 @@ from .cumulative import cumulative_prod, cumulative_sum, diff
 from .decompositions import cholesky, eigh, eigvalsh, qr, svd, svdvals
 from .elementwise import (
     abs,
-    clip,
     cos,
     exp,
     log,
@@ -60,6 +60,7 @@ from .elementwise import (
 )
 from .indexing import get_item
 from .linalg import dot, linear, linear_simple, matmul
+from .logarithms import log2, log10, logaddexp
 from .loss import (
     binary_cross_entropy,
     mean_squared_error,
@@ -67,10 +68,12 @@ from .loss import (
     softmax_cross_entropy,
     softmax_cross_entropy_simple,
 )
+from .magnitudes import copysign, hypot, reciprocal
 from .nn import accuracy, batch_norm, batch_nrom, dropout, embed_id
 from .normalization import layer_norm
 from .norms import matrix_norm, vector_norm
 from .reduction import average, logsumexp, max, mean, min, sum
+from .rounding import ceil, floor, floor_divide, remainder, round, sign, trunc
 from .shape import (
     broadcast_to,
     concat,
@@ -88,6 +91,7 @@ from .solvers import det, inv, matrix_power, pinv, slogdet, solve
 from .sorting import sort, take, take_along_axis
 from .special import erf, expm1, log1p
 from .statistics import prod, std, var
+from .trigonometric import acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh
 
 matmaul = matmul  # the misspelling DeZero 0.0.13 shipped
 
@@ -113,4 +117,8 @@ __all__ = [
     "broadcast_arrays", "cumulative_prod", "cumulative_sum", "diff", "flip",
     "moveaxis", "permute_dims", "prod", "repeat", "roll", "sort", "std", "take",
     "take_along_axis", "tile", "unstack", "var",
+    # the array API standard's elementwise functions
+    "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "ceil", "copysign",
+    "cosh", "floor", "floor_divide", "hypot", "log10", "log2", "logaddexp",
+    "reciprocal", "remainder", "round", "sign", "sinh", "trunc",
 ]  # fmt: skip

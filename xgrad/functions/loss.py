@@ -14,7 +14,8 @@ from .._inputs import (
 from ..core import Function, Variable
 from ..domains import kind
 from .activation import sigmoid, softmax
-from .elementwise import clip, log
+from .clipping import clip
+from .elementwise import log
 from .reduction import sum as sum_
 from .shape import sum_to
 
