@@ -62,10 +62,7 @@ def minimum(x1: Any, x2: Any, /) -> Variable:
 
 
 def clip(x: Any, /, min: Any = None, max: Any = None) -> Variable:
-    if (min is None or _is_scalar(min)) and (max is None or _is_scalar(max)):
-        return F.clip(x, min, max)
-    y = x if min is None else F.maximum(x, min)  # array bounds: both get gradients
-    return y if max is None else F.minimum(y, max)
+    return F.clip(x, min, max)
 
 
 def where(condition: Any, x1: Any, x2: Any, /) -> Variable:
@@ -76,7 +73,10 @@ def where(condition: Any, x1: Any, x2: Any, /) -> Variable:
 AS_IS = [
     "prod", "std", "var", "cumulative_sum", "cumulative_prod", "diff", "flip",
     "roll", "moveaxis", "permute_dims", "repeat", "tile", "unstack", "sort",
-    "take", "take_along_axis",
+    "take", "take_along_axis", "acos", "acosh", "asin", "asinh", "atan", "atan2",
+    "atanh", "sinh", "cosh", "log2", "log10", "logaddexp", "hypot", "copysign",
+    "reciprocal", "floor", "ceil", "round", "trunc", "sign", "remainder",
+    "floor_divide",
 ]  # fmt: skip
 UNARY = ["abs", "exp", "log", "log1p", "expm1", "sin", "cos", "tan", "tanh", "sqrt"]
 UNARY += ["square"]

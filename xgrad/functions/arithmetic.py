@@ -6,7 +6,6 @@ back to its input's shape (``sum_to``).
 
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 import numpy as np
@@ -14,9 +13,18 @@ import numpy as np
 from .._errors import broadcast_advice
 from .._inputs import floating
 from ..core import Function, Variable
-from ..lifting import refuse_gradient
 from ..operators import OPS
-from . import elementwise, indexing, linalg, logic, reduction, shape, transfer, writes
+from . import (
+    elementwise,
+    indexing,
+    linalg,
+    logic,
+    reduction,
+    rounding,
+    shape,
+    transfer,
+    writes,
+)
 from .elementwise import log
 from .shape import sum_to
 
@@ -278,8 +286,8 @@ def setup_variable() -> None:
         rpow=rpow,
         matmul=linalg.matmul,
         get_item=indexing.get_item,
-        floordiv=_floordiv,
-        mod=_mod,
+        floordiv=rounding.floor_divide,
+        mod=rounding.remainder,
         abs=elementwise.abs,
         positive=_positive,
         binary=logic.binary,
@@ -300,8 +308,3 @@ def setup_variable() -> None:
 def _positive(x: Any) -> Variable:
     """``+x``: a new Variable equal to ``x``, on the tape."""
     return shape.Identity()(x)
-
-
-# No gradient yet for ``//`` and ``%``: refuse one rather than give none.
-_floordiv = refuse_gradient(operator.floordiv, "__floordiv__", "Variable")
-_mod = refuse_gradient(operator.mod, "__mod__", "Variable")
