@@ -54,7 +54,8 @@ def fill(module: types.ModuleType, backend: backends.Backend) -> types.ModuleTyp
     space["__array_api_version__"] = standard.VERSION
     space["__array_namespace_info__"] = lambda: Info(backend)
     space.update({c: getattr(xp, c) for c in standard.CONSTANTS})
-    space.update({d: getattr(xp, d) for d in standard.DTYPES if hasattr(xp, d)})
+    dtypes = [d for d in standard.DTYPES if d not in backend.partial_dtypes]
+    space.update({d: getattr(xp, d) for d in dtypes if hasattr(xp, d)})
     space.update(_functions(standard.MAIN, routes.MAIN, xp, name))
     space["asarray"] = _asarray_on(backend)
     space["full_like"] = _full_like_on(xp)

@@ -35,7 +35,9 @@ class Info:
         return dict(self._info.default_dtypes(device=unwrap(device)))
 
     def dtypes(self, *, device: Any = None, kind: Any = None) -> dict[str, Any]:
-        return dict(self._info.dtypes(device=unwrap(device), kind=kind))
+        found = self._info.dtypes(device=unwrap(device), kind=kind)
+        partial = self._backend.partial_dtypes
+        return {name: dtype for name, dtype in found.items() if name not in partial}
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,10 @@ class Backend:
     writes_in_place : bool
         Whether arrays can be written in place (NumPy, CuPy, PyTorch), so an
         optimizer step keeps each parameter's array object (:meth:`write_into`).
+    partial_dtypes : tuple of str
+        The standard's dtypes the library has but cannot compute with (most
+        of PyTorch's kernels lack uint16/32/64): xgrad's namespace leaves them
+        out, so code that looks for them finds none.
     gpu_only, test_device, test_args
         For the repository's tests (docs/backends.md): a GPU-only library's
         nox session is off by default; the device tests put arrays on; extra
@@ -63,6 +67,7 @@ class Backend:
     multi_device: bool = True
     lazy: bool = False
     writes_in_place: bool = False
+    partial_dtypes: tuple[str, ...] = ()
     gpu_only: bool = False
     test_device: str | None = None
     test_args: tuple[str, ...] = ()

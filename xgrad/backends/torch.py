@@ -23,6 +23,7 @@ from ._indexing import (
 class Torch(Backend):
     name = "torch"
     writes_in_place = True
+    partial_dtypes = ("uint16", "uint32", "uint64")  # few kernels take them
 
     def native_device(self, spec: str | None) -> Any:
         return self.device(spec).native
