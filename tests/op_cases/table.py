@@ -66,6 +66,7 @@ from .strategies_ops import (
 MASK_ON_DASK = r"get_item: a boolean mask of shape \([\d, ]*\) on a dask"
 X23 = rand((2, 3))
 from .table_nn import CASES as NN_CASES
+from .table_special import CASES as SPECIAL_CASES
 
 CORE_CASES = [
     # arithmetic, with broadcasting and Python scalars on either side
@@ -194,6 +195,6 @@ CORE_CASES = [
 ]  # fmt: skip
 
 # One row per op; each area's rows live in a module of their own.
-CASES = [*CORE_CASES, *NN_CASES]
+CASES = [*CORE_CASES, *NN_CASES, *SPECIAL_CASES]
 
 ROWS = {row.name: row for row in CASES}

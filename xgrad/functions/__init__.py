@@ -71,6 +71,11 @@ from .shape import (
     transpose,
 )
 from .special import erf, expm1, log1p
+from .special_bessel import i0, i1
+from .special_entropy import entr, rel_entr, xlog1py, xlogy
+from .special_gamma import digamma, gammaln, polygamma
+from .special_logistic import expit, log_expit, logit
+from .special_normal import erfc, erfcx, erfinv, log_ndtr, ndtr, ndtri
 
 matmaul = matmul  # the misspelling DeZero 0.0.13 shipped
 
@@ -89,4 +94,10 @@ __all__ = [
     "softmax_cross_entropy_simple", "softmax_simple", "softplus",
     "split", "sqrt", "square", "squeeze", "stack", "sub", "sum", "sum_to", "tan",
     "tanh", "transpose", "where",
+]  # fmt: skip
+
+__all__ += [  # the special functions SciPy finds as xp.special.<name>
+    "digamma", "entr", "erfc", "erfcx", "erfinv", "expit", "gammaln", "i0", "i1",
+    "log_expit", "log_ndtr", "logit", "ndtr", "ndtri", "polygamma", "rel_entr",
+    "xlog1py", "xlogy",
 ]  # fmt: skip

@@ -1,0 +1,56 @@
+"""The special functions the array API standard lacks, as one object per backend.
+
+:attr:`Backend.special` is a :class:`Special`: each method takes and returns
+arrays of the backend's library, computed with standard functions only
+(``_special_normal``, ``_special_gamma``, ``_special_bessel``), to within a
+few units in the last place of the true value in float64, tails included
+(tests/test_special_accuracy.py measures each). A library with accurate
+native versions overrides the methods that are (``xgrad/backends/torch.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import _special_bessel, _special_gamma, _special_normal
+
+
+class Special:
+    """Special functions of one array library's real floating arrays."""
+
+    def __init__(self, xp: Any) -> None:
+        self.xp = xp
+
+    def erfc(self, x: Any) -> Any:
+        return _special_normal.erfc(self.xp, x)
+
+    def erfcx(self, x: Any) -> Any:
+        return _special_normal.erfcx(self.xp, x)
+
+    def erfinv(self, x: Any) -> Any:
+        return _special_normal.erfinv(self.xp, x)
+
+    def ndtr(self, x: Any) -> Any:
+        return _special_normal.ndtr(self.xp, x)
+
+    def ndtri(self, x: Any) -> Any:
+        return _special_normal.ndtri(self.xp, x)
+
+    def log_ndtr(self, x: Any) -> Any:
+        return _special_normal.log_ndtr(self.xp, x)
+
+    def gammaln(self, x: Any) -> Any:
+        return _special_gamma.gammaln(self.xp, x)
+
+    def digamma(self, x: Any) -> Any:
+        return _special_gamma.digamma(self.xp, x)
+
+    def polygamma(self, n: int, x: Any) -> Any:
+        """The ``n``-th derivative of ``digamma``, ``n >= 1``."""
+        return _special_gamma.polygamma(self.xp, n, x)
+
+    def i0(self, x: Any) -> Any:
+        return _special_bessel.i0(self.xp, x)
+
+    def i1(self, x: Any) -> Any:
+        return _special_bessel.i1(self.xp, x)
