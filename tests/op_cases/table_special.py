@@ -23,7 +23,9 @@ def _over_elements(f: Any) -> Any:
 
     def reference(x: Any) -> np.ndarray:
         with mpmath.workdps(30):
-            return np.vectorize(lambda v: float(f(mpmath.mpf(float(v)))), otypes=[float])(x)
+            return np.vectorize(
+                lambda v: float(f(mpmath.mpf(float(v)))), otypes=[float]
+            )(x)
 
     return reference
 
@@ -159,4 +161,4 @@ CASES = [
            [ex(rand_positive((2, 3), (3,), low=0.05, high=3.0)),
             ex(given([1.0, 2.0, 3.0], [1.0000001, 1.0, 5.0]), "near_equal")],
            elementwise(uniform(0.01, 1e3), uniform(0.01, 1e3))),
-]
+]  # fmt: skip

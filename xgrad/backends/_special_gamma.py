@@ -22,6 +22,8 @@ import math
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from ._special_normal import horner, is_double
 from ._special_tables import DIGAMMA_AT_ROOT, DIGAMMA_ROOT, LGAMMA_AT_2
 
@@ -42,7 +44,8 @@ def _pole_free(xp: Any, x: Any) -> tuple[Any, Any]:
     """``(r, pole)``: ``r = x - round(x)`` in [-1/2, 1/2] (exact), and where ``x``
     is an integer (``r`` set to 1/4 there, and kept normal elsewhere, so that
     ``1 / tan(pi r)`` stays finite)."""
-    r = x - xp.round(x)
+    finite = xp.where(xp.isinf(x), 0.5, x)  # inf - round(inf) would be NaN
+    r = finite - xp.round(finite)
     pole = r == 0.0
     tiny = float(xp.finfo(x.dtype).smallest_normal)
     r = xp.where(xp.abs(r) < tiny, xp.copysign(xp.full_like(r, tiny), r), r)
@@ -92,6 +95,11 @@ def _digamma_positive(xp: Any, x: Any) -> Any:
     """``digamma(x)`` for ``x > 0``."""
     double = is_double(x, xp)
     root_hi, root_lo = DIGAMMA_ROOT
+    if not double:  # the head must be exact in float32 too, or x - head rounds
+        root_hi, root_lo = (
+            float(np.float32(root_hi)),
+            (root_hi - float(np.float32(root_hi))) + root_lo,
+        )
     series = DIGAMMA_AT_ROOT if double else DIGAMMA_AT_ROOT[:20]
     tiny = float(xp.finfo(x.dtype).smallest_normal)
     # 0 < x < 1: digamma(x) = digamma(x + 1) - 1/x, the series at x + 1 - root
@@ -148,7 +156,9 @@ def _polygamma_positive(xp: Any, n: int, x: Any) -> Any:
     for j, b in enumerate(bernoulli(10 if is_double(x, xp) else 4), 1):
         rising *= (s + 2 * j - 3) * (s + 2 * j - 2) if j > 1 else s
         terms.append(float(b) / math.factorial(2 * j) * rising)
-    tail = y ** (1.0 - s) * (1.0 / (s - 1.0) + 0.5 / y + horner(tuple(terms), (1.0 / y) ** 2))
+    tail = y ** (1.0 - s) * (
+        1.0 / (s - 1.0) + 0.5 / y + horner(tuple(terms), (1.0 / y) ** 2)
+    )
     value = (-1.0) ** (n + 1) * math.factorial(n) * (total + tail)
     return xp.where(x < floor, (-1.0) ** (n + 1) * xp.inf, value)
 
@@ -159,9 +169,11 @@ def polygamma(xp: Any, n: int, x: Any) -> Any:
     r, pole = _pole_free(xp, x)
     c = xp.cos(math.pi * r) / xp.sin(math.pi * r)
     # |c| beyond this makes the cot part (about n! pi^(n+1) |c|^(n+1)) overflow
-    limit = (float(xp.finfo(x.dtype).max) / (4 * math.factorial(n) * math.pi ** (n + 1)))
+    limit = float(xp.finfo(x.dtype).max) / (4 * math.factorial(n) * math.pi ** (n + 1))
     limit = limit ** (1.0 / (n + 1))
-    cot_part = math.pi ** (n + 1) * horner(cot_derivative(n) + (0,), xp.clip(c, -limit, limit))
+    cot_part = math.pi ** (n + 1) * horner(
+        (*cot_derivative(n), 0), xp.clip(c, -limit, limit)
+    )
     cot_part = xp.where(xp.abs(c) > limit, cot_part * xp.inf, cot_part)
     reflected = (-1.0) ** n * _polygamma_positive(xp, n, 1.0 - xp.minimum(x, 0.0))
     reflected = xp.where(pole, xp.inf if n % 2 else xp.nan, reflected - cot_part)

@@ -10,7 +10,6 @@ import numpy as np
 from .._device import Device
 from . import register
 from ._base import Backend, is_basic_index
-from ._special import Special
 from ._indexing import (
     as_integer_arrays,
     forward_slices,
@@ -19,6 +18,7 @@ from ._indexing import (
     mixes_integers_and_arrays,
     positive_steps,
 )
+from ._special import Special
 
 
 @register

@@ -1,7 +1,7 @@
 """The modified Bessel functions of the first kind of orders 0 and 1: i0, i1.
 
 Values come from the backend (:attr:`Backend.special`): standard functions
-to within about 8 units in the last place in float64, up to where they
+to within 10 units in the last place in float64, up to where they
 overflow (``|x|`` about 713.98).
 """
 

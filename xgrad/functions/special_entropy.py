@@ -16,8 +16,8 @@ from typing import Any
 from .._errors import broadcast_advice
 from ..core import Function, Variable
 from .elementwise import log, where
-from .special import log1p
 from .shape import sum_to
+from .special import log1p
 
 
 class _XLog(Function):
@@ -39,11 +39,18 @@ class _XLog(Function):
 
     def backward(self, gy):
         x, y = self.inputs
-        # x == 0 where g(y) is -inf: value 0 by convention, gradients 0 too
-        singular = (x.data == 0) & (y.data <= self.edge)
-        safe = where(singular, self.edge + 1.0, y)  # finite g, g' and g''
-        dx = where(singular, 0.0, self.g(safe))
-        return sum_to(gy * dx, x.shape), sum_to(gy * x / (safe - self.edge), y.shape)
+        xp, low = self.xp, y.data <= self.edge  # g(y) is -inf (y == edge) or NaN
+        safe = where(low, self.edge + 1.0, y)  # finite g, g' and g'' in both passes
+        # there: 0 where x == 0 (the convention), else the limits -inf and x * inf
+        infinite = xp.full_like(x.data, xp.inf)
+        at_edge = y.data == self.edge
+        edge_dx = xp.where(x.data == 0, 0.0, xp.where(at_edge, -infinite, xp.nan))
+        edge_dy = xp.where(
+            x.data == 0, 0.0, xp.where(at_edge, xp.copysign(infinite, x.data), xp.nan)
+        )
+        dx = where(low, edge_dx, self.g(safe))
+        dy = where(low, edge_dy, x / (safe - self.edge))  # g'(y) = 1 / (y - edge)
+        return sum_to(gy * dx, x.shape), sum_to(gy * dy, y.shape)
 
 
 class XLogY(_XLog):
@@ -95,7 +102,9 @@ class RelEntr(Function):
         xs, ys = xp.where(inside, x, 1.0), xp.where(inside, y, 1.0)
         near = xp.abs(xs - ys) <= 0.5 * ys  # log1p keeps the digits of x/y near 1
         ratio = xp.where(near, xp.log1p((xs - ys) / ys), xp.log(xs) - xp.log(ys))
-        outside = xp.where(xp.isnan(x) | xp.isnan(y), xp.nan, xp.zeros_like(ratio) + xp.inf)
+        outside = xp.where(
+            xp.isnan(x) | xp.isnan(y), xp.nan, xp.zeros_like(ratio) + xp.inf
+        )
         outside = xp.where((x == 0) & (y >= 0), 0.0, outside)
         return xp.where(inside, x * ratio, outside)
 

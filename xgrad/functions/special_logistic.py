@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import Function, Variable
-from .elementwise import log
 
 
 class Expit(Function):
