@@ -76,7 +76,7 @@ def polygamma(x, n):
     return _over_elements(lambda v: mpmath.polygamma(n, v))(x)
 
 
-UNIT = uniform(0.001, 0.999)  # inside (0, 1), off its ends
+UNIT = uniform(0.02, 0.98)  # inside (0, 1), where central differences still work
 
 CASES = [
     # the error function's family
@@ -88,7 +88,7 @@ CASES = [
            elementwise(uniform(-5.0, 1e4)), torch=lambda x: _torch().erfcx(x)),
     OpCase("erfinv", F.erfinv, erfinv, [ex(rand((2, 3), low=-0.95, high=0.95)),
            ex(given([-0.99, -0.5, 1e-8, 0.5001, 0.98]), "tails")],
-           elementwise(uniform(-0.999, 0.999)), torch=lambda x: _torch().erfinv(x)),
+           elementwise(uniform(-0.95, 0.95)), torch=lambda x: _torch().erfinv(x)),
     OpCase("ndtr", F.ndtr, ndtr, [ex(rand((2, 3), low=-4.0, high=4.0))],
            elementwise(uniform(-35.0, 35.0)), torch=lambda x: _torch().ndtr(x)),
     # PyTorch's ndtr and its derivatives lose the left tail (0 at -30): no torch
@@ -118,10 +118,10 @@ CASES = [
     # Bessel functions
     OpCase("i0", F.i0, np.i0, [ex(rand((2, 3), low=-5.0, high=5.0)),
            ex(given([0.0, -19.9, 20.0, 22.0]), "pieces")],
-           elementwise(uniform(-700.0, 700.0)), torch=lambda x: _torch().i0(x)),
+           elementwise(uniform(-40.0, 40.0)), torch=lambda x: _torch().i0(x)),
     OpCase("i1", F.i1, i1, [ex(rand((2, 3), low=-5.0, high=5.0)),
            ex(given([-19.9, 20.0, 22.0]), "pieces"), ex(given([0.0, -0.3]), "zero")],
-           elementwise(uniform(-700.0, 700.0)), torch=lambda x: _torch().i1(x)),
+           elementwise(uniform(-40.0, 40.0)), torch=lambda x: _torch().i1(x)),
     # logistic
     OpCase("expit", F.expit, lambda x: 0.5 + 0.5 * np.tanh(0.5 * x),
            [ex(rand((2, 3), low=-5.0, high=5.0))], elementwise(uniform(-1e3, 1e3)),

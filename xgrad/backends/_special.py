@@ -14,7 +14,9 @@ from __future__ import annotations
 from typing import Any
 
 from .._compat import array_namespace
-from . import _special_bessel, _special_gamma, _special_normal
+from ._special_bessel import i0, i1
+from ._special_gamma import digamma, gammaln, polygamma
+from ._special_normal import erfc, erfcx, erfinv, log_ndtr, ndtr, ndtri
 
 
 class Special:
@@ -24,38 +26,38 @@ class Special:
         self.xp = xp
 
     def erfc(self, x: Any) -> Any:
-        return _special_normal.erfc(self.xp, x)
+        return erfc(self.xp, x)
 
     def erfcx(self, x: Any) -> Any:
-        return _special_normal.erfcx(self.xp, x)
+        return erfcx(self.xp, x)
 
     def erfinv(self, x: Any) -> Any:
-        return _special_normal.erfinv(self.xp, x)
+        return erfinv(self.xp, x)
 
     def ndtr(self, x: Any) -> Any:
-        return _special_normal.ndtr(self.xp, x)
+        return ndtr(self.xp, x)
 
     def ndtri(self, x: Any) -> Any:
-        return _special_normal.ndtri(self.xp, x)
+        return ndtri(self.xp, x)
 
     def log_ndtr(self, x: Any) -> Any:
-        return _special_normal.log_ndtr(self.xp, x)
+        return log_ndtr(self.xp, x)
 
     def gammaln(self, x: Any) -> Any:
-        return _special_gamma.gammaln(self.xp, x)
+        return gammaln(self.xp, x)
 
     def digamma(self, x: Any) -> Any:
-        return _special_gamma.digamma(self.xp, x)
+        return digamma(self.xp, x)
 
     def polygamma(self, n: int, x: Any) -> Any:
         """The ``n``-th derivative of ``digamma``, ``n >= 1``."""
-        return _special_gamma.polygamma(self.xp, n, x)
+        return polygamma(self.xp, n, x)
 
     def i0(self, x: Any) -> Any:
-        return _special_bessel.i0(self.xp, x)
+        return i0(self.xp, x)
 
     def i1(self, x: Any) -> Any:
-        return _special_bessel.i1(self.xp, x)
+        return i1(self.xp, x)
 
 
 class ChunkwiseSpecial(Special):

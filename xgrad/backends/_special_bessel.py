@@ -45,10 +45,12 @@ def _asymptotic(xp: Any, a: Any, nu: int, terms: int, overflow: float) -> Any:
 
 
 def _overflow_at(xp: Any, x: Any) -> float:
-    """The ``x`` beyond which ``exp(x) / sqrt(2 pi x)`` overflows ``x``'s dtype."""
+    """The ``x`` beyond which ``i0(x)``, about ``exp(x) / sqrt(2 pi x) (1 + 1/(8x))``,
+    overflows ``x``'s dtype (``i1`` is smaller)."""
     log_max, a = math.log(float(xp.finfo(x.dtype).max)), 700.0
-    for _ in range(8):  # Newton on a - log(2 pi a)/2 = log_max
-        a -= (a - 0.5 * math.log(2 * math.pi * a) - log_max) / (1 - 0.5 / a)
+    for _ in range(8):  # Newton on log i0(a) = log_max
+        excess = a - 0.5 * math.log(2 * math.pi * a) + math.log1p(0.125 / a) - log_max
+        a -= excess / (1 - 0.5 / a)
     return a * (1 - 4 * float(xp.finfo(x.dtype).eps))
 
 

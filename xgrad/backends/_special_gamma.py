@@ -36,7 +36,9 @@ def bernoulli(count: int) -> tuple[Fraction, ...]:
     """The Bernoulli numbers ``B_2, B_4, ..., B_2count``, exactly."""
     b = [Fraction(1)]
     for m in range(1, 2 * count + 1):
-        b.append(-sum(math.comb(m + 1, k) * b[k] for k in range(m)) / (m + 1))
+        b.append(
+            -sum((math.comb(m + 1, k) * b[k] for k in range(m)), Fraction(0)) / (m + 1)
+        )
     return tuple(b[2 : 2 * count + 1 : 2])
 
 

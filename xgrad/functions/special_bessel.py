@@ -7,6 +7,7 @@ overflow (``|x|`` about 713.98).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from ..core import Function, Variable
@@ -33,10 +34,11 @@ class I1(Function):
     def backward(self, gy):
         (x,) = self.inputs
         y = self.outputs[0]()
-        at_zero = x.data == 0
-        safe = where(at_zero, 1.0, x)  # no 0/0, in this pass or the next
-        # I1' = I0 - I1/x, whose limit at 0 is 1/2
-        return gy * where(at_zero, 0.5, i0(x) - y / safe)  # type: ignore[operator]
+        # I1' = I0 - I1/x = 1/2 + 3x^2/16 + ...: 1/2 to the last bit for tiny x,
+        # where I1(x)/x would round (I1 of a subnormal x loses its digits)
+        tiny = self.xp.abs(x.data) < math.sqrt(float(self.xp.finfo(x.dtype).eps))
+        safe = where(tiny, 1.0, x)  # no 0/0, in this pass or the next
+        return gy * where(tiny, 0.5, i0(x) - y / safe)
 
 
 def i0(x: Any) -> Variable:

@@ -26,6 +26,14 @@ class _XLog(Function):
     domain = ("real floating", "real floating")
     edge = 0.0  # where g(y) is -inf: y == edge; g(y) is NaN below it
 
+    def g_array(self, y: Any) -> Any:
+        """``g`` of an array, in ``forward``."""
+        raise NotImplementedError
+
+    def g(self, y: Variable) -> Variable:
+        """``g`` of a Variable, in ``backward`` (differentiable again)."""
+        raise NotImplementedError
+
     def explain(self, xs: tuple[Any, ...]) -> str:
         return broadcast_advice(*(tuple(x.shape) for x in xs))
 

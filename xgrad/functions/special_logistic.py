@@ -22,7 +22,7 @@ class Expit(Function):
 
     def backward(self, gy):
         (x,) = self.inputs
-        return gy * self.outputs[0]() * expit(-x)  # type: ignore[operator]  # y (1 - y)
+        return gy * self.outputs[0]() * expit(-x)  # y (1 - y)
 
 
 class Logit(Function):

@@ -39,7 +39,7 @@ class Erfcx(Function):
     def backward(self, gy):
         (x,) = self.inputs
         y = self.outputs[0]()
-        return gy * (2.0 * x * y - _TWO_OVER_SQRT_PI)  # type: ignore[operator]
+        return gy * (2.0 * x * y - _TWO_OVER_SQRT_PI)
 
 
 class Erfinv(Function):
