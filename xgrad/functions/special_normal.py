@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 from ..core import Function, Variable
-from .elementwise import exp
+from .elementwise import exp, where
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
@@ -83,8 +83,14 @@ class LogNdtr(Function):
 
     def backward(self, gy):
         (x,) = self.inputs
-        # density / ndtr = sqrt(2/pi) / erfcx(-x/sqrt(2)): no 0/0 far left
-        return gy * (_TWO_OVER_SQRT_PI / math.sqrt(2.0)) / erfcx(x * -math.sqrt(0.5))
+        # density / ndtr: left of 0 as sqrt(2/pi) / erfcx(-x/sqrt(2)), with no 0/0
+        # where both underflow; right of it as it stands, where erfcx(-x/sqrt 2)
+        # would overflow. Each branch sees only its own side (no inf in either pass).
+        left = x.data < 0
+        xl, xr = where(left, x, 0.0), where(left, 0.0, x)
+        inner = (_TWO_OVER_SQRT_PI / math.sqrt(2.0)) / erfcx(xl * -math.sqrt(0.5))
+        outer = exp(-0.5 * (xr * xr)) / (_SQRT_2PI * ndtr(xr))
+        return gy * where(left, inner, outer)
 
 
 def erfc(x: Any) -> Variable:
