@@ -69,6 +69,7 @@ from .table_elementwise import CASES as ELEMENTWISE_CASES
 from .table_linalg import CASES as LINALG_CASES
 from .table_manip import CASES as MANIP_CASES
 from .table_nn import CASES as NN_CASES
+from .table_special import CASES as SPECIAL_CASES
 
 CORE_CASES = [
     # arithmetic, with broadcasting and Python scalars on either side
@@ -197,6 +198,13 @@ CORE_CASES = [
 ]  # fmt: skip
 
 # One row per op; each area's rows live in a module of their own.
-CASES = [*CORE_CASES, *NN_CASES, *LINALG_CASES, *MANIP_CASES, *ELEMENTWISE_CASES]
+CASES = [
+    *CORE_CASES,
+    *NN_CASES,
+    *LINALG_CASES,
+    *MANIP_CASES,
+    *ELEMENTWISE_CASES,
+    *SPECIAL_CASES,
+]
 
 ROWS = {row.name: row for row in CASES}

@@ -22,6 +22,7 @@ from . import _erf
 from ._host_random import HostRandom
 from ._indexing import forward_slices, has_negative_step, has_none
 from ._linalg import standard_linalg
+from ._special import Special
 
 
 def is_basic_index(key: Any) -> bool:
@@ -315,6 +316,11 @@ class Backend:
         """The error function of a real floating array (the standard has none):
         a series and a continued fraction of standard functions (``_erf``)."""
         return _erf.erf(self.xp, x)
+
+    @functools.cached_property
+    def special(self) -> Special:
+        """The special functions the standard lacks (erfc, gammaln, i0, ...)."""
+        return Special(self.xp)
 
     def segment_sum(self, index: Any, values: Any, size: int) -> Any:
         """A length-``size`` array whose item ``i`` is the sum of ``values[index == i]``.

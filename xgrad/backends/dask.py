@@ -11,6 +11,8 @@ overrides below keep that promise where the standard-only defaults would not:
 - ``persist`` and ``compute`` evaluate many results in one pass
   (:mod:`xgrad.lazy`), and an optimizer step persists what it updated, so a
   training loop's graph is one step long;
+- the special functions (``erfc``, ``gammaln`` ...) run once per chunk, one
+  task each, not the hundreds of elementwise tasks of their series;
 - the namespace's ``reshape`` and :meth:`Dask.getitem` fall back to fewer,
   larger chunks where Dask cannot reshape or index chunk by chunk.
 
@@ -38,6 +40,7 @@ from ._base import Backend, is_basic_index
 from ._derived import derived_namespace
 from ._indexing import has_array, has_none, mixes_integers_and_arrays
 from ._linalg import chunked_linalg
+from ._special import ChunkwiseSpecial, Special
 from ._standard import take_along_axis
 
 
@@ -197,6 +200,10 @@ class Dask(Backend):
             values = values.rechunk(index.chunks)
         flat = da.bincount(index, weights=values, minlength=size)
         return self.xp.astype(flat, values.dtype)
+
+    @functools.cached_property
+    def special(self) -> Special:
+        return ChunkwiseSpecial(self.xp)
 
     # -- random numbers ----------------------------------------------------------
     def random(self, seed: int | None, native: Any) -> Any:

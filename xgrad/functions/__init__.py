@@ -90,6 +90,11 @@ from .shape import (
 from .solvers import det, inv, matrix_power, pinv, slogdet, solve
 from .sorting import sort, take, take_along_axis
 from .special import erf, expm1, log1p
+from .special_bessel import i0, i1
+from .special_entropy import entr, rel_entr, xlog1py, xlogy
+from .special_gamma import digamma, gammaln, polygamma
+from .special_logistic import expit, log_expit, logit
+from .special_normal import erfc, erfcx, erfinv, log_ndtr, ndtr, ndtri
 from .statistics import prod, std, var
 from .trigonometric import acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh
 
@@ -121,4 +126,10 @@ __all__ = [
     "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "ceil", "copysign",
     "cosh", "floor", "floor_divide", "hypot", "log10", "log2", "logaddexp",
     "reciprocal", "remainder", "round", "sign", "sinh", "trunc",
+]  # fmt: skip
+
+__all__ += [  # the special functions SciPy finds as xp.special.<name>
+    "digamma", "entr", "erfc", "erfcx", "erfinv", "expit", "gammaln", "i0", "i1",
+    "log_expit", "log_ndtr", "logit", "ndtr", "ndtri", "polygamma", "rel_entr",
+    "xlog1py", "xlogy",
 ]  # fmt: skip
