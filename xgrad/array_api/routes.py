@@ -242,8 +242,19 @@ LINALG |= {"matmul": matmul, "matrix_transpose": matrix_transpose, "trace": trac
 LINALG |= _CONTRACTIONS
 MAIN |= _CONTRACTIONS
 FFT: dict[str, Any] = {}
+
+
+def polygamma(n: Any, x: Any) -> Variable:
+    """SciPy's ``polygamma(n, x)``; ``n`` may be a 0-d integer array."""
+    return F.polygamma(int(n), x)
+
+
+_SPECIAL_AS_IS = (
+    "erf", "erfc", "erfcx", "erfinv", "ndtr", "ndtri", "log_ndtr", "gammaln",
+    "digamma", "i0", "i1", "expit", "logit", "log_expit", "xlogy", "xlog1py",
+    "entr", "rel_entr", "log1p", "expm1",
+)  # fmt: skip
 #: ``xp.special``: what SciPy looks up before it falls back to NumPy. Only
 #: functions with a gradient live here, so SciPy's own fallback runs otherwise.
-SPECIAL: dict[str, Any] = {
-    "erf": F.erf, "log1p": F.log1p, "expm1": F.expm1, "expit": F.sigmoid,
-}  # fmt: skip
+SPECIAL: dict[str, Any] = {name: getattr(F, name) for name in _SPECIAL_AS_IS}
+SPECIAL |= {"psi": F.digamma, "polygamma": polygamma}
