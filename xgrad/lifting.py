@@ -55,10 +55,15 @@ def wrap(result: Any) -> Any:
 
 
 def _is_array(x: Any) -> bool:
-    kind = type(x)
-    if kind in backends.BY_TYPE or isinstance(x, np.ndarray):
+    if type(x) in backends.BY_TYPE or isinstance(x, np.ndarray):
         return True
-    return hasattr(x, "__array_namespace__") and not isinstance(x, Variable)
+    if isinstance(x, Variable) or isinstance(x, _SCALARS | str | type(None)):
+        return False
+    try:  # a library's first array (a torch.Tensor has no __array_namespace__)
+        backends.of(x)
+    except TypeError:
+        return False
+    return True
 
 
 def lift(function: Callable[..., Any], name: str | None = None) -> Callable[..., Any]:

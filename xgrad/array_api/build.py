@@ -27,7 +27,7 @@ from ..core import Variable
 from ..functions.shape import Identity
 from ..lifting import lift, refuse_gradient, unwrap, wrap
 from . import routes, standard
-from .info import Info, finfo_on
+from .info import Info, finfo_on, iinfo_on
 
 # Functions whose results carry no gradient by nature.
 NO_GRADIENT = {
@@ -60,6 +60,7 @@ def fill(module: types.ModuleType, backend: backends.Backend) -> types.ModuleTyp
     space["asarray"] = _asarray_on(backend)
     space["full_like"] = _full_like_on(xp)
     space["finfo"] = finfo_on(xp)
+    space["iinfo"] = iinfo_on(xp)
     for extension, routed in (("linalg", routes.LINALG), ("fft", routes.FFT)):
         sub = types.ModuleType(f"{name}.{extension}")
         table = getattr(standard, extension.upper())
@@ -129,8 +130,12 @@ def _as_list(function: Callable[..., Any]) -> Callable[..., Any]:
     return listed
 
 
-# Routes that handle Constants themselves.
-_OWN_CONSTANTS = {"astype", "real", "conj", "imag"}
+# Routes that serve Constants too: they handle them (astype, the complex
+# parts), or the library's own function falls short of the standard (PyTorch's
+# std and var refuse a float correction; its decompositions return no named
+# tuples).
+_OWN_CONSTANTS = {"astype", "real", "conj", "imag", "std", "var"}
+_OWN_CONSTANTS |= {"slogdet", "qr", "eigh", "svd"}
 
 
 def _routed(route: Callable[..., Any], library: Any, name: str) -> Callable[..., Any]:

@@ -53,13 +53,40 @@ class FloatLimits:
     dtype: Any
 
 
+@dataclass(frozen=True)
+class IntLimits:
+    """``iinfo``: an integer dtype's limits."""
+
+    bits: int
+    max: int
+    min: int
+    dtype: Any
+
+
+def _dtype_of(type: Any) -> Any:
+    """The dtype a ``finfo``/``iinfo`` argument names: itself, or an array's."""
+    return type.dtype if hasattr(type, "shape") else unwrap(type)
+
+
 def finfo_on(xp: Any) -> Any:
     """The standard's ``finfo`` over the library namespace ``xp``."""
 
     def finfo(type: Any, /) -> FloatLimits:
-        info = xp.finfo(unwrap(type))
+        dtype = _dtype_of(type)
+        info = xp.finfo(dtype)
         eps, top, bottom = float(info.eps), float(info.max), float(info.min)
         normal = float(info.smallest_normal)
-        return FloatLimits(int(info.bits), eps, top, bottom, normal, info.dtype)
+        return FloatLimits(int(info.bits), eps, top, bottom, normal, dtype)
 
     return finfo
+
+
+def iinfo_on(xp: Any) -> Any:
+    """The standard's ``iinfo`` over the library namespace ``xp``."""
+
+    def iinfo(type: Any, /) -> IntLimits:
+        dtype = _dtype_of(type)
+        info = xp.iinfo(dtype)
+        return IntLimits(int(info.bits), int(info.max), int(info.min), dtype)
+
+    return iinfo
