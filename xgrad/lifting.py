@@ -57,7 +57,7 @@ def wrap(result: Any) -> Any:
 def _is_array(x: Any) -> bool:
     if type(x) in backends.BY_TYPE or isinstance(x, np.ndarray):
         return True
-    if isinstance(x, Variable) or isinstance(x, _SCALARS | str | type(None)):
+    if x is None or isinstance(x, Variable | bool | int | float | complex | str):
         return False
     try:  # a library's first array (a torch.Tensor has no __array_namespace__)
         backends.of(x)
