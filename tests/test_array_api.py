@@ -60,7 +60,11 @@ def test_every_standard_function_is_there_with_the_standards_signature(xa):
             ours = inspect.signature(getattr(space, name))
             assert _bare(ours) == _bare(standard.signature(text)), name
     for name in (*standard.CONSTANTS, *standard.DTYPES):
-        assert hasattr(xa, name), name
+        assert hasattr(xa, name) or name in xa_backend(xa).partial_dtypes, name
+
+
+def xa_backend(xa):
+    return backends.get(xa.__name__.rpartition(".")[2])
 
 
 def test_dtypes_are_the_librarys_own(backend, to_backend, xa):

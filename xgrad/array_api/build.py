@@ -101,7 +101,8 @@ def _functions(
     for name, text in table.items():
         library = getattr(xp, name, None)
         if name in routes:
-            out[name] = _routed(routes[name], library, name)
+            routed = _routed(routes[name], library, name)
+            out[name] = _as_list(routed) if name in _LISTS else routed
             continue
         if library is None:
             function = _missing(name, where)
@@ -123,10 +124,10 @@ _LISTS = {"meshgrid", "broadcast_arrays"}
 
 
 def _as_list(function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)
     def listed(*args: Any, **kwargs: Any) -> Any:
         return list(function(*args, **kwargs))
 
-    listed.__name__ = listed.__qualname__ = function.__name__
     return listed
 
 

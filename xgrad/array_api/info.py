@@ -74,6 +74,8 @@ def finfo_on(xp: Any) -> Any:
     def finfo(type: Any, /) -> FloatLimits:
         dtype = _dtype_of(type)
         info = xp.finfo(dtype)
+        real = {xp.complex64: xp.float32, xp.complex128: xp.float64}
+        dtype = next((r for c, r in real.items() if c == dtype), dtype)
         eps, top, bottom = float(info.eps), float(info.max), float(info.min)
         normal = float(info.smallest_normal)
         return FloatLimits(int(info.bits), eps, top, bottom, normal, dtype)

@@ -9,12 +9,13 @@ input needs a gradient (``build.py``), never answered without one.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from .. import functions as F
 from .._errors import Unsupported
 from ..core import Variable, as_input
 from ..domains import kind
+from ..functions.linalg_results import EighResult, QRResult, SlogdetResult, SVDResult
 from ..functions.shape import Identity
 from ..functions.transfer import Cast
 from ..lifting import wrap
@@ -231,8 +232,45 @@ def trace(x: Any, /, *, offset: int = 0, dtype: Any = None) -> Variable:
     return F.trace(_cast(x, dtype), offset=offset)
 
 
+def _complex_constant(x: Any) -> bool:
+    x = as_input(x)
+    return not x.requires_grad and kind(x.backend, x.dtype) == "complex floating"
+
+
+def _by_library(name: str, result: Any, x: Any, **options: Any) -> Any:
+    """The library's decomposition of a complex Constant (xgrad's own are real),
+    in the standard's named tuple."""
+    x = as_input(x)
+    found = getattr(x.backend.xp.linalg, name)(x.data, **options)
+    return result(*(wrap(part) for part in found))
+
+
+def slogdet(x: Any, /) -> Any:
+    if _complex_constant(x):
+        return _by_library("slogdet", SlogdetResult, x)
+    return F.slogdet(x)
+
+
+def qr(x: Any, /, *, mode: Literal["reduced", "complete"] = "reduced") -> Any:
+    if _complex_constant(x):
+        return _by_library("qr", QRResult, x, mode=mode)
+    return F.qr(x, mode=mode)
+
+
+def eigh(x: Any, /) -> Any:
+    if _complex_constant(x):
+        return _by_library("eigh", EighResult, x)
+    return F.eigh(x)
+
+
+def svd(x: Any, /, *, full_matrices: bool = True) -> Any:
+    if _complex_constant(x):
+        return _by_library("svd", SVDResult, x, full_matrices=full_matrices)
+    return F.svd(x, full_matrices=full_matrices)
+
+
 _LINALG_AS_IS = (
-    "solve", "inv", "det", "slogdet", "cholesky", "qr", "eigh", "eigvalsh", "svd",
+    "solve", "inv", "det", "cholesky", "eigvalsh",
     "svdvals", "pinv", "matrix_power", "vector_norm", "matrix_norm", "diagonal",
     "outer", "cross",
 )  # fmt: skip
@@ -240,6 +278,7 @@ LINALG: dict[str, Any] = {name: getattr(F, name) for name in _LINALG_AS_IS}
 _CONTRACTIONS: dict[str, Any] = {"vecdot": vecdot, "tensordot": tensordot}
 LINALG |= {"matmul": matmul, "matrix_transpose": matrix_transpose, "trace": trace}
 LINALG |= _CONTRACTIONS
+LINALG |= {"slogdet": slogdet, "qr": qr, "eigh": eigh, "svd": svd}
 MAIN |= _CONTRACTIONS
 FFT: dict[str, Any] = {}
 

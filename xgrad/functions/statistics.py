@@ -104,6 +104,9 @@ class _Moment(Function):
         xp, axes, keepdims = self.xp, self.axes, self.keepdims
         if math.prod(x.shape) == 0:  # nothing to average: NaN wherever a value is asked
             return xp.sum(x, axis=axes, keepdims=keepdims) * math.nan
+        if x.ndim == 0:  # PyTorch's var of a 0-d array drops a NaN: ask of one element
+            one = xp.var(xp.reshape(x, (1,)), correction=self.correction)
+            return xp.reshape(one, ())
         return xp.var(x, axis=axes, correction=self.correction, keepdims=keepdims)
 
     def _centered(self, x: Variable) -> Variable:
