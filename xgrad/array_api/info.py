@@ -63,9 +63,11 @@ class IntLimits:
     dtype: Any
 
 
-def _dtype_of(type: Any) -> Any:
-    """The dtype a ``finfo``/``iinfo`` argument names: itself, or an array's."""
-    return type.dtype if hasattr(type, "shape") else unwrap(type)
+def _dtype_of(obj: Any) -> Any:
+    """The dtype a ``finfo``/``iinfo`` argument names: itself, or an array's
+    (NumPy's dtype classes have a ``dtype`` attribute of their own)."""
+    is_array = not isinstance(obj, type) and hasattr(obj, "dtype")
+    return obj.dtype if is_array else obj
 
 
 def finfo_on(xp: Any) -> Any:
