@@ -8,8 +8,8 @@ from typing import Any
 from .._inputs import data_like, operand
 from ..core import Function, Variable
 from ..domains import kind
+from .activation import SoftmaxGrad
 from .linalg import matmul
-from .reduction import sum as sum_
 from .shape import matrix_transpose
 
 
@@ -29,18 +29,20 @@ class MaskedSoftmax(Function):
 
     def forward(self, s):
         xp = self.xp
-        if self.keep is not None:
-            s = xp.where(self.keep, s, -xp.inf)
-        top = xp.max(s, axis=-1, keepdims=True)
+        kept = s if self.keep is None else xp.where(self.keep, s, -xp.inf)
+        top = xp.max(kept, axis=-1, keepdims=True)
         top = xp.where(xp.isfinite(top), top, 0.0)  # fully masked rows: any shift
-        e = xp.exp(s - top)  # exp(-inf) = 0 where masked
+        if kept is s:
+            kept = s - top
+        else:
+            kept -= top  # our own array: in place
+        e = xp.exp(kept)  # exp(-inf) = 0 where masked
         total = xp.sum(e, axis=-1, keepdims=True)
-        return e / xp.where(total > 0, total, 1.0)  # fully masked: 0 / 1
+        e /= xp.where(total > 0, total, 1.0)  # fully masked: 0 / 1
+        return e
 
     def backward(self, gy):
-        y = self.outputs[0]()
-        gx = y * gy
-        return gx - y * sum_(gx, axis=-1, keepdims=True)
+        return SoftmaxGrad(-1)(self.outputs[0](), gy)
 
 
 def _check_shapes(q: Variable, k: Variable, v: Variable) -> None:
@@ -133,7 +135,12 @@ def scaled_dot_product_attention(
     _check_shapes(q, k, v)
     d = q.shape[-1]
     factor = (1.0 / math.sqrt(d) if d else 1.0) if scale is None else scale
-    scores = matmul(q, matrix_transpose(k)) * factor
+    # Scale the smaller of q (..., Tq, d) and the scores (..., Tq, Tk).
+    if factor != 1.0 and d <= k.shape[-2]:
+        q = q * factor
+    scores = matmul(q, matrix_transpose(k))
+    if factor != 1.0 and d > k.shape[-2]:
+        scores = scores * factor
     keep, additive = _keep(mask, causal, scores)
     if additive is not None:
         scores = scores + Variable(additive)
