@@ -182,3 +182,16 @@ def test_in_place_helpers_give_a_fresh_array_where_the_result_would_not_fit(
     promoted = add_into(small, to_backend(np.full((3,), 0.5)))  # float64 wins
     assert promoted.dtype == xp.float64
     np.testing.assert_array_equal(_numpy(small), [2.0, 2.0, 2.0])
+
+
+def test_attention_of_mixed_dtypes_agrees_with_one_dtype(to_backend, xp, rng):
+    """q of float32 beside k and v of float64 (composed ops, not the fused one)."""
+    q, k, v = (rng.uniform(-1.0, 1.0, (2, 3, 4)) for _ in range(3))
+    mixed = [xgrad.Variable(xp.astype(to_backend(q), xp.float32))]
+    mixed += [xgrad.Variable(to_backend(a)) for a in (k, v)]
+    rounded = xgrad.Variable(xp.astype(mixed[0].data, xp.float64))  # q's values
+    same = [rounded] + [xgrad.Variable(to_backend(a)) for a in (k, v)]
+    for xs in (mixed, same):
+        F.sum(F.scaled_dot_product_attention(*xs, causal=True)).backward()
+    for a, b in zip(mixed, same, strict=True):
+        np.testing.assert_allclose(_numpy(a.grad.data), _numpy(b.grad.data), rtol=1e-6)
