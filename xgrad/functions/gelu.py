@@ -24,12 +24,11 @@ _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
 def _tanh_inner(x: Any) -> Any:
-    """``k (x + c x^3)``, the tanh approximation's argument, as ``k x (1 + c x^2)``."""
+    """``k (x + c x^3)``, the tanh approximation's argument, as ``x (k + k c x^2)``."""
     u = x * x
-    u *= _GELU_CUBIC
-    u += 1.0
+    u *= _SQRT_2_OVER_PI * _GELU_CUBIC
+    u += _SQRT_2_OVER_PI
     u *= x
-    u *= _SQRT_2_OVER_PI
     return u
 
 
@@ -89,23 +88,20 @@ class GeluGrad(Function):
 def _tanh_slope(xp: Any, x: Any) -> Any:
     """``0.5 (1 + t) (1 + x a (1 - t))``: two arrays, updated in place.
 
-    ``u`` becomes the slope; ``t`` becomes ``1 - t``, then ``1 + t`` as
-    ``2 - (1 - t)``, a subtraction without rounding (its error is that of
-    ``1 - t``, a unit in the last place of 1, as ``t``'s own).
+    ``u`` becomes the slope; ``t`` becomes ``t - 1``, then ``1 + t`` by adding
+    2, a sum without rounding (its error is that of ``t - 1``, a unit in the
+    last place of 1, as ``t``'s own).
     """
     slope = _tanh_inner(x)  # u = k x (1 + c x^2)
     t = xp.tanh(slope)
-    slope *= 1.5 / _SQRT_2_OVER_PI  # x a = 3 u - 2 k x, with a = k (1 + 3 c x^2)
+    slope *= 1.5 / _SQRT_2_OVER_PI  # v = x a / (2 k) = (3 u - 2 k x) / (2 k)
     slope -= x
-    slope *= 2.0 * _SQRT_2_OVER_PI
-    t *= -1.0
-    t += 1.0
-    slope *= t  # x a (1 - t)
-    slope += 1.0
-    t *= -1.0
-    t += 2.0
+    t -= 1.0  # -(1 - t)
     slope *= t
-    slope *= 0.5
+    slope -= 0.5 / _SQRT_2_OVER_PI  # -(v (1 - t) + 1 / (2 k))
+    t += 2.0  # 1 + t
+    slope *= t
+    slope *= -_SQRT_2_OVER_PI  # k (1 + t) (v (1 - t) + 1 / (2 k))
     return slope
 
 
