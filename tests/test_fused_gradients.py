@@ -35,6 +35,10 @@ FUSED: dict[str, tuple[list[tuple[int, ...]], Callable[..., Any]]] = {
         [(2, 3, 6), (2, 2, 6), (2, 2, 2)],
         F.scaled_dot_product_attention,
     ),
+    "attention_broadcast": (  # v has a batch axis that q and k lack
+        [(3, 2), (4, 2), (2, 4, 3)],
+        F.scaled_dot_product_attention,
+    ),
     "layer_norm": ([(3, 4), (4,), (4,)], F.layer_norm),
     "layer_norm_beta_only": ([(3, 4), (4,)], lambda x, b: F.layer_norm(x, beta=b)),
     "linear": ([(5, 3), (3, 4), (4,)], F.linear),

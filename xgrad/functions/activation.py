@@ -136,10 +136,10 @@ class SoftmaxGrad(Function):
     def forward(self, y, gy):
         xp, axis = self.xp, self.axis
         if isinstance(axis, int) and y.dtype == gy.dtype:
-            # a dot product along the axis: no y * gy array
-            ndim = len(y.shape)
-            along = xp.vecdot(y, gy, axis=axis - ndim if axis >= 0 else axis)
-            dot = xp.expand_dims(along, axis=axis % ndim)
+            # a dot product along the axis: no y * gy array. The axis counted
+            # from the end, as y and gy may broadcast to more leading axes.
+            end = axis - len(y.shape) if axis >= 0 else axis
+            dot = xp.expand_dims(xp.vecdot(y, gy, axis=end), axis=end)
         else:
             dot = xp.sum(y * gy, axis=axis, keepdims=True)
         return multiply_into(gy - dot, y)
