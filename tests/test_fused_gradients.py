@@ -199,3 +199,19 @@ def test_attention_of_mixed_dtypes_agrees_with_one_dtype(to_backend, xp, rng):
         F.sum(F.scaled_dot_product_attention(*xs, causal=True)).backward()
     for a, b in zip(mixed, same, strict=True):
         np.testing.assert_allclose(_numpy(a.grad.data), _numpy(b.grad.data), rtol=1e-6)
+
+
+def test_attention_broadcast_over_batch_axes_to_the_third_derivative(rng):
+    """q and k without v's batch axis give what q and k broadcast by hand give."""
+    arrays = [rng.uniform(-2.0, 2.0, shape) for shape in [(3, 2), (4, 2), (2, 4, 3)]]
+
+    def by_hand(q, k, v):
+        q, k = F.broadcast_to(q, (2, 3, 2)), F.broadcast_to(k, (2, 4, 2))
+        return F.scaled_dot_product_attention(q, k, v, causal=True)
+
+    def broadcast(q, k, v):
+        return F.scaled_dot_product_attention(q, k, v, causal=True)
+
+    got = _third_derivatives(broadcast, arrays)
+    for a, b in zip(got, _third_derivatives(by_hand, arrays), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)

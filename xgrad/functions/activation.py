@@ -10,7 +10,7 @@ from ..core import Function, Variable, as_variable
 from .elementwise import exp
 from .inplace import multiply_into
 from .reduction import sum as sum_
-from .shape import normalize_axes
+from .shape import normalize_axes, sum_to
 
 
 class Sigmoid(Function):
@@ -146,14 +146,17 @@ class SoftmaxGrad(Function):
 
     def backward(self, ggx):
         y, gy = self.inputs
-        axis, gy_grad = self.axis, None
+        axis, y_grad, ggy = self.axis, None, None
+        if isinstance(axis, int) and axis >= 0:  # from the end: see forward
+            axis -= len(y.shape)
         if self.needs_grad(0):
             # d/dy_k of <ggx, y (gy - <y, gy>)> = ggx_k (gy_k - <y, gy>) - gy_k <ggx, y>
             gy_y = sum_(gy * y, axis=axis, keepdims=True)
             ggx_y = sum_(ggx * y, axis=axis, keepdims=True)
-            gy_grad = ggx * (gy - gy_y) - gy * ggx_y
-        ggy = SoftmaxGrad(axis)(y, ggx) if self.needs_grad(1) else None
-        return gy_grad, ggy
+            y_grad = sum_to(ggx * (gy - gy_y) - gy * ggx_y, y.shape)
+        if self.needs_grad(1):
+            ggy = sum_to(SoftmaxGrad(axis)(y, ggx), gy.shape)
+        return y_grad, ggy
 
 
 def softmax(x: Any, axis: int = 1) -> Variable:
