@@ -1,6 +1,6 @@
 """GELU, the transformer's activation, with its gradient as one fused op.
 
-``gelu``'s derivative written with xgrad functions is some fifteen
+``gelu``'s derivative written with xgrad functions is some twenty
 element-wise ops, each a pass over the activation (the widest array of a
 transformer block). ``GeluGrad`` computes ``gy * gelu'(x)`` in one op, its
 temporaries updated in place (:mod:`.inplace`), and its own backward gives
