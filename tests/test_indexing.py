@@ -119,3 +119,22 @@ def test_a_mask_beside_other_indices_is_refused_on_array_api_strict(
         return
     with pytest.raises(IndexError, match=r"^GetItem: array-api-strict takes a boolean"):
         v[key]
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        np.array([[3, 1, 3], [0, 3, 1]]),  # an embedding's (N, T) ids, rows repeated
+        np.array([2, -1, 2]),  # a negative id: NumPy's add.at serves it
+    ],
+    ids=["repeated_rows", "negative_row"],
+)
+def test_embedding_gradient_sums_repeated_rows_as_add_at_does(ids, backend, to_backend):
+    table = np.arange(20.0).reshape(5, 4)
+    weights = np.cos(np.arange(ids.size * 4.0)).reshape((*ids.shape, 4))
+    W = Variable(to_backend(table))
+    F.sum(F.get_item(W, to_backend(ids)) * Variable(to_backend(weights))).backward()
+    expected = np.zeros_like(table)
+    np.add.at(expected, ids, weights)
+    got = backend.to_numpy(W.grad.data)
+    np.testing.assert_allclose(got, expected, rtol=1e-15, atol=1e-15)

@@ -7,7 +7,6 @@ order work on every backend.
 
 from ..core import as_array, as_variable
 from .activation import (
-    gelu,
     leaky_relu,
     log_softmax,
     relu,
@@ -58,6 +57,7 @@ from .elementwise import (
     tanh,
     where,
 )
+from .gelu import gelu
 from .indexing import get_item
 from .linalg import dot, linear, linear_simple, matmul
 from .logarithms import log2, log10, logaddexp

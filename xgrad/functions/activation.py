@@ -1,16 +1,16 @@
-"""Activations: sigmoid, relu, leaky_relu, softmax, log_softmax, softplus, silu, gelu."""
+"""Activations: sigmoid, relu, leaky_relu, softmax, log_softmax, softplus, silu
+(gelu has a module of its own)."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from .._inputs import operand
 from ..core import Function, Variable, as_variable
-from .elementwise import exp, tanh
+from .elementwise import exp
 from .reduction import sum as sum_
-from .shape import normalize_axes
-from .special import erf
+from .shape import normalize_axes, sum_to
+from .temporaries import multiply_into
 
 
 class Sigmoid(Function):
@@ -112,12 +112,51 @@ class Softmax(Function):
         if 0 in x.shape:  # nothing to normalise (xp.max has no identity)
             return x
         y = xp.exp(x - xp.max(x, axis=self.axis, keepdims=True))
-        return y / xp.sum(y, axis=self.axis, keepdims=True)
+        y /= xp.sum(y, axis=self.axis, keepdims=True)  # y is ours: in place
+        return y
 
     def backward(self, gy):
-        y = self.outputs[0]()
-        gx = y * gy
-        return gx - y * sum_(gx, axis=self.axis, keepdims=True)
+        return SoftmaxGrad(self.axis)(self.outputs[0](), gy)
+
+
+class SoftmaxGrad(Function):
+    """``y * (gy - sum(y * gy, axis))``, softmax's gradient from its output ``y``,
+    as one op (one pass over memory fewer than three ops, no ``y * gy`` kept).
+
+    Linear in ``gy`` with a symmetric Jacobian, so its gradient with respect to
+    ``gy`` is the same op again; the one with respect to ``y`` is in closed form.
+    """
+
+    domain = "real floating"
+    function_name = "softmax"
+
+    def __init__(self, axis: int | tuple[int, ...]) -> None:
+        self.axis = axis
+
+    def forward(self, y, gy):
+        xp, axis = self.xp, self.axis
+        if isinstance(axis, int) and y.dtype == gy.dtype:
+            # a dot product along the axis: no y * gy array. The axis counted
+            # from the end, as y and gy may broadcast to more leading axes.
+            end = axis - len(y.shape) if axis >= 0 else axis
+            dot = xp.expand_dims(xp.vecdot(y, gy, axis=end), axis=end)
+        else:
+            dot = xp.sum(y * gy, axis=axis, keepdims=True)
+        return multiply_into(gy - dot, y)
+
+    def backward(self, ggx):
+        y, gy = self.inputs
+        axis, y_grad, ggy = self.axis, None, None
+        if isinstance(axis, int) and axis >= 0:  # from the end: see forward
+            axis -= len(y.shape)
+        if self.needs_grad(0):
+            # d/dy_k of <ggx, y (gy - <y, gy>)> = ggx_k (gy_k - <y, gy>) - gy_k <ggx, y>
+            gy_y = sum_(gy * y, axis=axis, keepdims=True)
+            ggx_y = sum_(ggx * y, axis=axis, keepdims=True)
+            y_grad = sum_to(ggx * (gy - gy_y) - gy * ggx_y, y.shape)
+        if self.needs_grad(1):
+            ggy = sum_to(SoftmaxGrad(axis)(y, ggx), gy.shape)
+        return y_grad, ggy
 
 
 def softmax(x: Any, axis: int = 1) -> Variable:
@@ -199,50 +238,3 @@ class SiLU(Function):
 def silu(x: Any) -> Variable:
     """``x * sigmoid(x)`` (also called swish)."""
     return SiLU()(x)
-
-
-_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
-_GELU_CUBIC = 0.044715  # the tanh approximation's coefficient
-
-
-class GELU(Function):
-    """``x * Phi(x)`` with the normal distribution's ``Phi``; ``tanh``: its
-    approximation ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))``."""
-
-    domain = "real floating"
-    function_name = "gelu"
-
-    def __init__(self, approximate: str) -> None:
-        self.approximate = approximate
-
-    def forward(self, x):
-        if self.approximate == "tanh":
-            inner = _SQRT_2_OVER_PI * (x + _GELU_CUBIC * x * x * x)
-            return 0.5 * x * (1.0 + self.xp.tanh(inner))
-        return 0.5 * x * (1.0 + self.backend.erf(x * _SQRT_HALF))
-
-    def backward(self, gy):
-        (x,) = self.inputs
-        if self.approximate == "tanh":
-            t = tanh(_SQRT_2_OVER_PI * (x + _GELU_CUBIC * x * x * x))
-            slope = _SQRT_2_OVER_PI * (1.0 + 3.0 * _GELU_CUBIC * x * x)
-            return gy * (0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * slope)
-        cdf = 0.5 * (1.0 + erf(x * _SQRT_HALF))
-        pdf = exp(-0.5 * x * x) * (1.0 / math.sqrt(2.0 * math.pi))
-        return gy * (cdf + x * pdf)
-
-
-_SQRT_HALF = math.sqrt(0.5)
-
-
-def gelu(x: Any, approximate: str = "none") -> Variable:
-    """The Gaussian error linear unit ``x * Phi(x)``, as PyTorch's ``gelu``.
-
-    ``approximate="tanh"`` gives the tanh approximation (GPT-2's), cheaper
-    where the backend has no native ``erf``.
-    """
-    if approximate not in ("none", "tanh"):
-        raise ValueError(
-            f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}"
-        )
-    return GELU(approximate)(x)

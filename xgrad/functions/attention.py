@@ -5,42 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .._inputs import data_like, operand
-from ..core import Function, Variable
+from ..core import Variable
 from ..domains import kind
+from .attention_ops import Attention, MaskedSoftmax
 from .linalg import matmul
-from .reduction import sum as sum_
 from .shape import matrix_transpose
-
-
-class MaskedSoftmax(Function):
-    """Softmax over the last axis of the entries where ``keep`` holds (None:
-    all); the others, and the entries of ``-inf`` score, get probability 0.
-
-    A row with nothing kept (fully masked) is all zeros, not NaN: it attends
-    to nothing.
-    """
-
-    domain = "real floating"
-    function_name = "scaled_dot_product_attention"
-
-    def __init__(self, keep: Any) -> None:
-        self.keep = keep
-
-    def forward(self, s):
-        xp = self.xp
-        if self.keep is not None:
-            s = xp.where(self.keep, s, -xp.inf)
-        top = xp.max(s, axis=-1, keepdims=True)
-        top = xp.where(xp.isfinite(top), top, 0.0)  # fully masked rows: any shift
-        e = xp.exp(s - top)  # exp(-inf) = 0 where masked
-        total = xp.sum(e, axis=-1, keepdims=True)
-        return e / xp.where(total > 0, total, 1.0)  # fully masked: 0 / 1
-
-    def backward(self, gy):
-        y = self.outputs[0]()
-        gx = y * gy
-        return gx - y * sum_(gx, axis=-1, keepdims=True)
 
 
 def _check_shapes(q: Variable, k: Variable, v: Variable) -> None:
@@ -56,20 +28,27 @@ def _check_shapes(q: Variable, k: Variable, v: Variable) -> None:
             f"{op}: got {shapes}; q and k need the same last axis (the key "
             f"size d), and k and v the same number of keys (axis -2)"
         )
+    try:
+        np.broadcast_shapes(q.shape[:-2], k.shape[:-2], v.shape[:-2])
+    except ValueError:
+        raise ValueError(
+            f"{op}: got {shapes}; the leading (batch) axes of q, k and v must "
+            f"broadcast together: make them equal or 1"
+        ) from None
 
 
-def _keep(mask: Any, causal: bool, scores: Variable) -> tuple[Any, Any]:
+def _keep(mask: Any, causal: bool, q: Variable, k: Variable) -> tuple[Any, Any]:
     """The boolean ``keep`` array (or None) and the additive mask (or None),
-    on the scores' backend, device and (additive) dtype."""
+    on q's backend, device and (additive) dtype, for the scores of q and k."""
     op = "scaled_dot_product_attention"
-    backend, xp = scores.backend, scores.backend.xp
-    native = backend.device_of(scores.data)
+    backend, xp = q.backend, q.backend.xp
+    native = backend.device_of(q.data)
+    want = (*np.broadcast_shapes(q.shape[:-2], k.shape[:-2]), q.shape[-2], k.shape[-2])
     keep = additive = None
     if mask is not None:
-        mask = data_like(mask, scores.data)
+        mask = data_like(mask, q.data)
         found = kind(backend, mask.dtype)
         shape = tuple(mask.shape)
-        want = scores.shape
         fits = len(shape) <= len(want) and all(
             m in (1, n) for m, n in zip(shape[::-1], want[::-1], strict=False)
         )
@@ -82,14 +61,16 @@ def _keep(mask: Any, causal: bool, scores: Variable) -> tuple[Any, Any]:
         if found == "bool":
             keep = mask
         elif found == "real floating":
-            additive = xp.astype(mask, scores.dtype)
+            floating = kind(backend, q.dtype) == "real floating"
+            dtype = q.dtype if floating else backend.default_float(native)
+            additive = xp.astype(mask, dtype)
         else:
             raise TypeError(
                 f"{op}: mask must be boolean (True: attend) or real floating "
                 f"(added to the scores), got dtype {mask.dtype}"
             )
     if causal:
-        tq, tk = scores.shape[-2:]
+        tq, tk = want[-2:]
         rows = xp.arange(tq, device=native)[:, None]
         below = xp.arange(tk, device=native)[None, :] <= rows  # key j <= query i
         keep = below if keep is None else xp.logical_and(keep, below)
@@ -133,8 +114,10 @@ def scaled_dot_product_attention(
     _check_shapes(q, k, v)
     d = q.shape[-1]
     factor = (1.0 / math.sqrt(d) if d else 1.0) if scale is None else scale
-    scores = matmul(q, matrix_transpose(k)) * factor
-    keep, additive = _keep(mask, causal, scores)
+    keep, additive = _keep(mask, causal, q, k)
+    if q.dtype == k.dtype == v.dtype:
+        return Attention(factor, keep, additive)(q, k, v)
+    scores = matmul(q, matrix_transpose(k)) * factor  # mixed dtypes: composed
     if additive is not None:
         scores = scores + Variable(additive)
     return matmul(MaskedSoftmax(keep)(scores), v)

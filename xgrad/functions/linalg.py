@@ -7,6 +7,7 @@ from typing import Any
 from .._inputs import operand
 from ..core import Function, Variable
 from .shape import broadcast_to, matrix_transpose, reshape, sum_to, sum_to_array
+from .temporaries import add_into
 
 
 def _product(xp: Any, a: Any, b: Any) -> Any:
@@ -120,7 +121,7 @@ class Linear(Function):
 
     def forward(self, x, W, b=None):
         y = _product(self.xp, x, W)
-        return y if b is None else y + b
+        return y if b is None else add_into(y, b)  # y is ours: the bias in place
 
     def backward(self, gy):
         inputs = self.inputs

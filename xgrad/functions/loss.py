@@ -18,6 +18,7 @@ from .clipping import clip
 from .elementwise import log
 from .reduction import sum as sum_
 from .shape import sum_to
+from .temporaries import multiply_into, subtract_into
 
 
 def _batch_size(shape: tuple[int, ...]) -> int:
@@ -122,9 +123,14 @@ class SoftmaxCrossEntropy(Function):
         e = xp.exp(x - top)
         total = xp.sum(e, axis=1, keepdims=True)
         self.exp_total = (e, total)  # the softmax, for the backward pass
-        log_p = x - (top + xp.log(total))
-        picked = xp.sum(log_p * self.onehot, axis=1)
-        return -xp.sum(picked) / _batch_size(x.shape)
+        # sum(log_p * onehot), log_p = x - (top + log(total)): each row's picked
+        # logit less its log-sum-exp (a row of onehot sums to 1), no log_p array
+        if x.dtype == self.onehot.dtype:
+            picked = xp.vecdot(x, self.onehot, axis=-1)
+        else:
+            picked = xp.sum(x * self.onehot, axis=1)
+        lse = top[:, 0] + xp.log(total[:, 0])
+        return -xp.sum(picked - lse) / _batch_size(x.shape)
 
     def backward(self, gy):
         grad = SoftmaxCrossEntropyGrad(self.onehot, self.exp_total)
@@ -144,7 +150,9 @@ class SoftmaxCrossEntropyGrad(Function):
 
     def forward(self, x, gy):
         e, total = self.exp_total  # from the loss's forward pass: not recomputed
-        return (e / total - self.onehot) * (gy / _batch_size(x.shape))
+        gx = e / total  # ours: the rest in place
+        gx = subtract_into(gx, self.onehot)
+        return multiply_into(gx, gy / _batch_size(x.shape))
 
     def backward(self, ggx):
         x, gy = self.inputs

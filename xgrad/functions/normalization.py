@@ -8,6 +8,7 @@ from ..core import Function, Variable
 from .reduction import mean
 from .reduction import sum as sum_
 from .shape import broadcast_to, sum_to, sum_to_array
+from .temporaries import add_into, multiply_into, subtract_into
 
 
 class LayerNorm(Function):
@@ -41,14 +42,16 @@ class LayerNorm(Function):
 
     def forward(self, x, *params):
         xp = self.xp
-        centred = x - xp.mean(x, axis=-1, keepdims=True)
-        var = xp.mean(centred * centred, axis=-1, keepdims=True)
-        rstd = 1.0 / xp.sqrt(var + self.eps)
-        xhat = centred * rstd
+        xhat = x - xp.mean(x, axis=-1, keepdims=True)  # centred; ours, so in place
+        rstd = 1.0 / xp.sqrt(_row_mean_of_product(xp, xhat, xhat) + self.eps)
+        xhat = multiply_into(xhat, rstd)
         self.saved = (xhat, rstd)  # for the gradient: not recomputed
         found = iter(params)
         y = xhat * next(found) if self.has_gamma else xhat
-        return y + next(found) if self.has_beta else y
+        if not self.has_beta:
+            return y
+        beta = next(found)
+        return add_into(y, beta) if self.has_gamma else y + beta  # xhat is saved
 
     def backward(self, gy):
         x = self.inputs[0]
@@ -56,6 +59,14 @@ class LayerNorm(Function):
         grad = LayerNormGrad(self.eps, self.has_gamma, self.has_beta, self.saved)
         grads = grad(x, *gamma, gy)
         return tuple(grads) if isinstance(grads, list) else grads
+
+
+def _row_mean_of_product(xp: Any, a: Any, b: Any) -> Any:
+    """``mean(a * b, axis=-1, keepdims=True)`` with no ``a * b`` array: a dot
+    product along the last axis (the library's, with its own dtype rules)."""
+    if a.dtype != b.dtype:
+        return xp.mean(a * b, axis=-1, keepdims=True)
+    return xp.expand_dims(xp.vecdot(a, b, axis=-1), axis=-1) / a.shape[-1]
 
 
 def _project(v: Variable, xhat: Variable) -> Variable:
@@ -82,12 +93,19 @@ class LayerNormGrad(Function):
         xp, (xhat, rstd) = self.xp, self.saved
         gy = rest[-1]
         g = gy * rest[0] if self.has_gamma else gy
-        mean_g = xp.mean(g, axis=-1, keepdims=True)
-        mean_gxhat = xp.mean(g * xhat, axis=-1, keepdims=True)
-        out = [rstd * (g - mean_g - xhat * mean_gxhat)]
+        # gx = rstd (g - mean(g) - xhat mean(g xhat)), in one array of our own
+        gx = xhat * _row_mean_of_product(xp, g, xhat)
+        gx = add_into(gx, xp.mean(g, axis=-1, keepdims=True))
+        gx = multiply_into(subtract_into(gx, g), -rstd)
+        out = [gx]
         params = tuple(x.shape[-1:])
-        if self.has_gamma:
-            out.append(sum_to_array(xp, gy * xhat, params))
+        if self.has_gamma:  # gy * xhat summed over every axis but the last
+            if gy.dtype == xhat.dtype and params[0] > 0:
+                rows = (-1, params[0])  # a dot product down the columns
+                gy_rows, xhat_rows = xp.reshape(gy, rows), xp.reshape(xhat, rows)
+                out.append(xp.vecdot(gy_rows, xhat_rows, axis=-2))
+            else:
+                out.append(sum_to_array(xp, gy * xhat, params))
         if self.has_beta:
             out.append(sum_to_array(xp, gy, params))
         return tuple(out) if len(out) > 1 else out[0]
