@@ -160,5 +160,7 @@ CASES = [
     OpCase("rel_entr", F.rel_entr, _rel_entr,
            [ex(rand_positive((2, 3), (3,), low=0.05, high=3.0)),
             ex(given([1.0, 2.0, 3.0], [1.0000001, 1.0, 5.0]), "near_equal")],
-           elementwise(uniform(0.01, 1e3), uniform(0.01, 1e3))),
+           # From 0.05, as POSITIVE: nearer 0 the curvature (1/x) makes central
+           # differences of the second derivative lose the digits the check needs.
+           elementwise(uniform(0.05, 1e3), uniform(0.05, 1e3))),
 ]  # fmt: skip
