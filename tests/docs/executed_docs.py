@@ -111,6 +111,21 @@ markdown = Sybil(
 pytest_collect_file = markdown.pytest()
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Leave out xgrad's array-API namespace of a library not installed here:
+    importing it raises, saying which library is missing (its doctests are
+    xgrad.array_api's, which run)."""
+    from xgrad import backends  # only when collecting xgrad
+
+    package = collection_path.parent
+    if package.name != "array_api" or package.parent.name != "xgrad":
+        return None
+    name = collection_path.stem
+    if name in backends.names() and not backends.get(name).is_available():
+        return True
+    return None
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     """Report a skipped block at its line in the Markdown file, with its reason."""
