@@ -140,11 +140,13 @@ def _array_api_tests(name: str, module: str, xfails: str | None):
         )
         suite = _array_api_suite(session)
         args = ["--max-examples", ARRAY_API_MAX_EXAMPLES, "--disable-deadline"]
-        if xfails:
-            args += ["--xfails-file", str(HERE / "tests" / "array_api_tests" / xfails)]
+        if xfails:  # one argument: a path given apart would make pytest look for
+            # its configuration above it, in xgrad's pyproject.toml
+            args += [f"--xfails-file={HERE / 'tests' / 'array_api_tests' / xfails}"]
         session.chdir(suite)
         session.run(
-            "pytest", "array_api_tests", "-n", "2", "-p", "no:cacheprovider", "-q",
+            "pytest", "array_api_tests", "-c", "pytest.ini", "-n", "2",
+            "-p", "no:cacheprovider", "-q",
             "-W", "ignore::UserWarning", *args, *session.posargs,
             env={
                 "ARRAY_API_TESTS_MODULE": module,
