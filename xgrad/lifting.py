@@ -24,7 +24,7 @@ from ._errors import Unsupported
 from .domains import kind
 from .variable import Constant, Variable
 
-__all__ = ["lift", "operand", "refuse_gradient", "unwrap", "wants_gradient", "wrap"]
+__all__ = ["lift", "operand", "refuse_gradient", "unwrap", "wrap"]
 
 _SCALARS = (bool, int, float, complex)
 
@@ -57,7 +57,7 @@ def wrap(result: Any) -> Any:
 def _is_array(x: Any) -> bool:
     if type(x) in backends.BY_TYPE or isinstance(x, np.ndarray):
         return True
-    if x is None or isinstance(x, Variable | bool | int | float | complex | str):
+    if x is None or isinstance(x, (Variable, str, *_SCALARS)):
         return False
     try:  # a library's first array (a torch.Tensor has no __array_namespace__)
         backends.of(x)
@@ -81,13 +81,13 @@ def lift(function: Callable[..., Any], name: str | None = None) -> Callable[...,
     return lifted
 
 
-def wants_gradient(obj: Any) -> bool:
+def _wants_gradient(obj: Any) -> bool:
     """Whether ``obj`` (a Variable, or a tuple or list of them) holds a
     floating Variable that needs a gradient."""
     if isinstance(obj, Variable):
         return obj.requires_grad and obj._data is not None and _floating(obj._data)
     if type(obj) is tuple or type(obj) is list:
-        return any(wants_gradient(x) for x in obj)
+        return any(_wants_gradient(x) for x in obj)
     return False
 
 
@@ -108,7 +108,7 @@ def refuse_gradient(
 
     @functools.wraps(lifted)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        if wants_gradient(args) or wants_gradient(tuple(kwargs.values())):
+        if _wants_gradient(args) or _wants_gradient(tuple(kwargs.values())):
             raise Unsupported(
                 f"{where}.{name}: xgrad has no gradient for {name} yet, and an "
                 f"input needs one. Compute it with differentiable functions, or "
