@@ -20,7 +20,19 @@ PACKAGE = Path(__file__).resolve().parents[1] / "xgrad"
 
 # Lowest first. A name ending in "." covers a package and all its modules.
 LAYERS = [
-    ("base", ["_compat", "_device", "_errors", "config", "domains", "observing"]),
+    (
+        "base",
+        [
+            "_compat",
+            "_device",
+            "_errors",
+            "config",
+            "domains",
+            "observing",
+            "recording",
+            "recording.host",
+        ],
+    ),
     ("operators", ["operators"]),
     ("backends", ["backends."]),
     ("devices", ["devices", "random."]),
@@ -56,6 +68,10 @@ LAYERS = [
             "optimizers",
             "schedules",
         ],
+    ),
+    (
+        "jit",
+        ["recording.traced", "recording.calls", "recording.state", "recording.jit"],
     ),
     ("training", ["training_state", "serialization"]),
     ("data", ["datasets.", "dataloaders", "transforms", "progress"]),

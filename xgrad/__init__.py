@@ -24,7 +24,7 @@ from . import (
     utils,
 )
 from ._device import Device
-from ._errors import AxisError, Unsupported
+from ._errors import AxisError, JitError, Unsupported
 from .config import Config, no_grad, test_mode, using_config
 from .core import Constant, Function, Parameter, Variable, as_array, as_variable
 from .creation import arange, asarray, full, ones, ones_like, zeros, zeros_like
@@ -40,6 +40,7 @@ from .models import Model
 from .profiler import profile
 from .random import manual_seed
 from .recompute import checkpoint, recompute
+from .recording.jit import jit
 
 setup_variable()
 
@@ -48,6 +49,8 @@ is_simple_core = False
 __all__ = [
     "AnomalyError",
     "AxisError",
+    "JitError",
+    "jit",
     "Unsupported",
     "grad",
     "hessian",

@@ -88,3 +88,7 @@ def broadcast_advice(*shapes: tuple[int, ...]) -> str:
                 f"so that they match"
             )
     return ""
+
+
+class JitError(RuntimeError):
+    """A step that ``xgrad.jit`` cannot record or replay faithfully (docs/jit.md)."""

@@ -19,6 +19,8 @@ from .config import no_grad
 from .core import Parameter
 from .devices import to_device
 from .lazy import persist
+from .recording.host import current as jit_recording
+from .recording.host import host
 
 __all__ = ["Optimizer", "keep_array", "like_param"]
 
@@ -33,6 +35,9 @@ class Optimizer:
     prefix: str = ""
     state_keys: tuple[str, ...] = ()
     lr_attr: str | None = "lr"
+    #: Whether ``update_one`` reads its numbers from :attr:`current` only, so
+    #: that ``xgrad.jit`` replays it with each step's hyperparameters and ``t``.
+    replayable: bool = False
 
     def __init__(self, **hyperparameters: float) -> None:
         self.target: Any = None
@@ -40,6 +45,8 @@ class Optimizer:
         self.t = 0
         self.hyperparameters = tuple(hyperparameters)
         self.__dict__.update(hyperparameters)
+        #: This step's numbers (:meth:`step_scalars`), set while ``update`` runs.
+        self.current: dict[str, float] = {}
 
     def setup(self, target: Any) -> Optimizer:
         """Optimize ``target.params()`` (a Layer or Model); returns ``self``."""
@@ -53,8 +60,12 @@ class Optimizer:
         their gradients and the optimizer's state in one pass
         (:func:`xgrad.persist`), so a training loop's graph stays one step long.
         """
-        self.t += 1
         params = [p for p in self._params() if p.grad is not None]
+        recording = jit_recording()
+        if recording is not None:  # xgrad.jit: these arrays are the step's state
+            for param in params:
+                recording.adopt(param)
+        self.current = self._advance()
         before = [p._data for p in params]
         with no_grad():
             for f in self.hooks:
@@ -66,6 +77,17 @@ class Optimizer:
             keep_array(param, old)
         if params and backends.of(params[0].data).lazy:  # one model, one library
             persist(*params)
+        self.current = {}
+
+    @host  # a replay of a jitted step runs it again: t and the lr move on
+    def _advance(self) -> dict[str, float]:
+        self.t += 1
+        return self.step_scalars()
+
+    def step_scalars(self) -> dict[str, float]:
+        """This step's numbers, as Python floats: the hyperparameters by
+        default; optimizers add what they derive from ``t`` (Adam's ``lr``)."""
+        return {name: float(getattr(self, name)) for name in self.hyperparameters}
 
     def update_one(self, param: Parameter) -> None:
         raise NotImplementedError(f"{type(self).__name__}.update_one")

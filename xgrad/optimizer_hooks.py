@@ -7,7 +7,6 @@ these under the book's names.
 
 from __future__ import annotations
 
-import math
 from typing import Any, cast
 
 from . import backends
@@ -37,18 +36,29 @@ class WeightDecay:
 
 
 class ClipGrad:
-    """Scale all gradients by ``max_norm / (norm + 1e-6)`` if below 1 (global norm)."""
+    """Scale all gradients by ``max_norm / (norm + 1e-6)`` if below 1 (global norm).
+
+    The scale stays an array (``minimum(rate, 1)``), never a Python number
+    branched on, so the hook costs no device-to-host copy and ``xgrad.jit``
+    replays it.
+    """
 
     def __init__(self, max_norm: float) -> None:
         self.max_norm = max_norm
 
     def __call__(self, params: list[Parameter]) -> None:
+        if not params:
+            return
         grads = [grad_array(p) for p in params]
-        total = sum(float(backends.of(g).xp.sum(g * g)) for g in grads)
-        rate = float(self.max_norm) / (math.sqrt(total) + 1e-6)
-        if rate < 1:
-            for param in params:
-                param.grad = Variable(grad_array(param) * rate)
+        xp = backends.of(grads[0]).xp
+        total = xp.sum(grads[0] * grads[0])
+        for g in grads[1:]:
+            total = total + xp.sum(g * g)
+        rate = float(self.max_norm) / (xp.sqrt(total) + 1e-6)
+        scale = xp.where(rate < 1, rate, xp.ones_like(rate))
+        for param, grad in zip(params, grads, strict=True):
+            same = scale if scale.dtype == grad.dtype else xp.astype(scale, grad.dtype)
+            param.grad = Variable(grad * same)
 
 
 class FreezeParam:

@@ -44,8 +44,10 @@ class SGD(Optimizer):
     def __init__(self, lr: float = 0.01) -> None:
         super().__init__(lr=lr)
 
+    replayable = True
+
     def update_one(self, param: Parameter) -> None:
-        param.data = _step(param, float(self.lr) * grad_array(param))
+        param.data = _step(param, self.current["lr"] * grad_array(param))
 
 
 class MomentumSGD(Optimizer):
@@ -59,11 +61,12 @@ class MomentumSGD(Optimizer):
     def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
         super().__init__(lr=lr, momentum=momentum)
 
+    replayable = True
+
     def update_one(self, param: Parameter) -> None:
         (v,) = self._state(param)
-        v = like_param(
-            param, v * float(self.momentum) - float(self.lr) * grad_array(param)
-        )
+        s = self.current
+        v = like_param(param, v * s["momentum"] - s["lr"] * grad_array(param))
         self._store(param, v)
         param.data = param.data + v
 
@@ -79,11 +82,13 @@ class AdaGrad(Optimizer):
     def __init__(self, lr: float = 0.001, eps: float = 1e-8) -> None:
         super().__init__(lr=lr, eps=eps)
 
+    replayable = True
+
     def update_one(self, param: Parameter) -> None:
         xp, grad = backends.of(param.data).xp, grad_array(param)
         h = like_param(param, self._state(param)[0] + grad * grad)
         self._store(param, h)
-        lr, eps = float(self.lr), float(self.eps)
+        lr, eps = self.current["lr"], self.current["eps"]
         param.data = _step(param, lr * grad / (xp.sqrt(h) + eps))
 
 
@@ -98,9 +103,11 @@ class AdaDelta(Optimizer):
     def __init__(self, rho: float = 0.95, eps: float = 1e-6) -> None:
         super().__init__(rho=rho, eps=eps)
 
+    replayable = True
+
     def update_one(self, param: Parameter) -> None:
         xp, grad = backends.of(param.data).xp, grad_array(param)
-        rho, eps = float(self.rho), float(self.eps)
+        rho, eps = self.current["rho"], self.current["eps"]
         msg, msdx = self._state(param)
         msg = like_param(param, msg * rho + (1 - rho) * grad * grad)
         dx = xp.sqrt((msdx + eps) / (msg + eps)) * grad
@@ -135,14 +142,19 @@ class Adam(Optimizer):
         fix1, fix2 = 1.0 - math.pow(self.beta1, t), 1.0 - math.pow(self.beta2, t)
         return float(self.alpha) * math.sqrt(fix2) / fix1
 
+    replayable = True
+
+    def step_scalars(self) -> dict[str, float]:
+        return {**super().step_scalars(), "lr": self.lr}
+
     def update_one(self, param: Parameter) -> None:
-        xp, grad = backends.of(param.data).xp, grad_array(param)
-        beta1, beta2 = float(self.beta1), float(self.beta2)
+        xp, grad, s = backends.of(param.data).xp, grad_array(param), self.current
+        beta1, beta2 = s["beta1"], s["beta2"]
         m, v = self._state(param)
         m = like_param(param, m + (1 - beta1) * (grad - m))
         v = like_param(param, v + (1 - beta2) * (grad * grad - v))
         self._store(param, m, v)
-        param.data = _step(param, self.lr * m / (xp.sqrt(v) + float(self.eps)))
+        param.data = _step(param, s["lr"] * m / (xp.sqrt(v) + s["eps"]))
 
 
 # -- beyond the book: exactly PyTorch's formulas ----------------------------------
@@ -162,9 +174,11 @@ class RMSprop(Optimizer):
     ) -> None:
         super().__init__(lr=lr, alpha=alpha, eps=eps)
 
+    replayable = True
+
     def update_one(self, param: Parameter) -> None:
-        xp, grad = backends.of(param.data).xp, grad_array(param)
-        alpha, lr, eps = float(self.alpha), float(self.lr), float(self.eps)
+        xp, grad, s = backends.of(param.data).xp, grad_array(param), self.current
+        alpha, lr, eps = s["alpha"], s["lr"], s["eps"]
         v = like_param(
             param, self._state(param)[0] * alpha + (1 - alpha) * (grad * grad)
         )
@@ -178,12 +192,12 @@ class Nesterov(MomentumSGD):
     prefix, state_keys = "nesterov", ("v",)
 
     def update_one(self, param: Parameter) -> None:
-        mu, grad = float(self.momentum), grad_array(param)
+        mu, grad = self.current["momentum"], grad_array(param)
         v = like_param(
             param, self._state(param)[0] * mu + grad
         )  # gradients, without lr
         self._store(param, v)
-        param.data = _step(param, float(self.lr) * (grad + mu * v))
+        param.data = _step(param, self.current["lr"] * (grad + mu * v))
 
 
 class AdamW(Optimizer):
@@ -208,13 +222,22 @@ class AdamW(Optimizer):
         hyper = {"beta1": beta1, "beta2": beta2, "eps": eps}
         super().__init__(lr=lr, **hyper, weight_decay=weight_decay)
 
+    replayable = True
+
+    def step_scalars(self) -> dict[str, float]:
+        """Adds the bias corrections ``1 - beta1**t`` and ``sqrt(1 - beta2**t)``."""
+        s = super().step_scalars()
+        s["fix1"] = 1 - s["beta1"] ** self.t
+        s["fix2"] = math.sqrt(1 - s["beta2"] ** self.t)
+        return s
+
     def update_one(self, param: Parameter) -> None:
-        xp, grad = backends.of(param.data).xp, grad_array(param)
-        lr, beta1, beta2 = float(self.lr), float(self.beta1), float(self.beta2)
-        data = param.data * (1 - lr * float(self.weight_decay))
+        xp, grad, s = backends.of(param.data).xp, grad_array(param), self.current
+        lr, beta1, beta2 = s["lr"], s["beta1"], s["beta2"]
+        data = param.data * (1 - lr * s["weight_decay"])
         m, v = self._state(param)
         m = like_param(param, m + (1 - beta1) * (grad - m))
         v = like_param(param, v * beta2 + (1 - beta2) * (grad * grad))
         self._store(param, m, v)
-        denom = xp.sqrt(v) / math.sqrt(1 - beta2**self.t) + float(self.eps)
-        param.data = data - lr / (1 - beta1**self.t) * (m / denom)
+        denom = xp.sqrt(v) / s["fix2"] + s["eps"]
+        param.data = data - lr / s["fix1"] * (m / denom)

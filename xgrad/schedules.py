@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+from .recording.host import host
+
 if TYPE_CHECKING:
     from .optimizers import Optimizer
 
@@ -33,6 +35,7 @@ class LRScheduler:
         """The learning rate after ``step`` calls of :meth:`step`."""
         raise NotImplementedError(f"{type(self).__name__}.get_lr")
 
+    @host  # inside a step that xgrad.jit replays, the schedule still moves on
     def step(self) -> float:
         """Advance one step (an epoch or an iteration, as you call it); returns the lr."""
         self.last_step += 1

@@ -18,7 +18,10 @@ from .array_check import ARRAY_TYPES, checked_array
 from .array_object import ArrayObject
 from .devices import Device, DeviceResident, device_of, to_device
 from .lazy import persist
+from ._errors import JitError
 from .operators import OPS, Operators
+from .recording.host import current as jit_recording
+from .recording.host import user_line
 
 if TYPE_CHECKING:
     from .function import Function
@@ -263,6 +266,12 @@ class Parameter(Variable):
     __slots__ = ("state",)
 
     def __init__(self, data: Any, name: str | None = None) -> None:
+        if jit_recording() is not None:
+            raise JitError(
+                f"xgrad.jit: Parameter {name or ''} is created while a step is "
+                f"recorded, at {user_line()}. A replay cannot create objects: make "
+                f"the model (and its lazy layers' weights) before the jitted step"
+            )
         super().__init__(data, name)
         self.state: dict[str, Any] = {}
 

@@ -120,6 +120,11 @@ def of(*arrays: Any, op: Any = "xgrad") -> Backend:
             return backend
     for i, x in enumerate(arrays[1:], 1):
         other = BY_TYPE.get(type(x)) or _backend_of_type(x, op, i)
+        if other is not backend and getattr(backend, "real", None) is other:
+            continue  # xgrad.jit records: an array of its library is a constant
+        if other is not backend and getattr(other, "real", None) is backend:
+            backend = other
+            continue
         if other is not backend:
             raise TypeError(
                 f"{_name(op)}: inputs come from different array libraries: input 0 is "

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from .. import backends
+from ..recording.host import host
 from ..devices import device as _device
 from ..devices import get_default_device
 
@@ -78,6 +79,7 @@ class Generator:
             _, stream, _ = self._stream(spec)
             stream.set_state(stream_state)
 
+    @host  # xgrad.jit replays draw anew, from the same stream
     def uniform(
         self,
         low: float = 0.0,
@@ -92,6 +94,7 @@ class Generator:
             low, high, shape_of(size), dtype or backend.default_float(native)
         )
 
+    @host  # xgrad.jit replays draw anew, from the same stream
     def normal(
         self,
         loc: float = 0.0,
@@ -106,6 +109,7 @@ class Generator:
             loc, scale, shape_of(size), dtype or backend.default_float(native)
         )
 
+    @host  # xgrad.jit replays draw anew, from the same stream
     def integers(
         self,
         low: int,
@@ -120,11 +124,13 @@ class Generator:
         _, stream, _ = self._stream(device)
         return stream.integers(low, high, shape_of(size), dtype)
 
+    @host  # xgrad.jit replays draw anew, from the same stream
     def permutation(self, n: int, device: Any = None) -> Any:
         """A random ordering of ``0 .. n-1``, as an integer array."""
         _, stream, _ = self._stream(device)
         return stream.permutation(n)
 
+    @host  # xgrad.jit replays draw anew, from the same stream
     def bernoulli(
         self, p: float, size: Shape = (), dtype: Any = None, device: Any = None
     ) -> Any:

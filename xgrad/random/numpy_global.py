@@ -13,6 +13,7 @@ from typing import Any, cast
 import numpy as np
 
 from .. import backends
+from ..recording.host import host
 from ..devices import device as _device
 from ..devices import get_default_device, to_device
 from .generator import Generator, Shape, shape_of
@@ -73,6 +74,7 @@ class NumPyGlobalGenerator(Generator):
             return moved
         return backends.get(dev.backend).xp.astype(moved, dtype)
 
+    @host  # xgrad.jit replays draw anew, from the same stream
     def uniform(
         self,
         low: float = 0.0,
@@ -84,6 +86,7 @@ class NumPyGlobalGenerator(Generator):
         draw = self._global().uniform(low, high, shape_of(size))
         return self._out(draw, dtype, device)
 
+    @host  # xgrad.jit replays draw anew, from the same stream
     def normal(
         self,
         loc: float = 0.0,
@@ -95,6 +98,7 @@ class NumPyGlobalGenerator(Generator):
         draw = self._global().normal(loc, scale, shape_of(size))
         return self._out(draw, dtype, device)
 
+    @host  # xgrad.jit replays draw anew, from the same stream
     def integers(
         self,
         low: int,
@@ -106,9 +110,11 @@ class NumPyGlobalGenerator(Generator):
         draw = self._global().randint(low, high, shape_of(size))
         return self._out(draw, dtype, device)
 
+    @host  # xgrad.jit replays draw anew, from the same stream
     def permutation(self, n: int, device: Any = None) -> Any:
         return self._out(self._global().permutation(n), None, device)
 
+    @host  # xgrad.jit replays draw anew, from the same stream
     def bernoulli(
         self, p: float, size: Shape = (), dtype: Any = None, device: Any = None
     ) -> Any:

@@ -1,0 +1,311 @@
+"""A recording: the flat list of calls a step made, and its replay as code.
+
+Every call on a :class:`~xgrad.jit.traced.Traced` array, through a recording
+namespace or backend, or of a :func:`~xgrad.recording.host.host` function, runs
+for real and becomes one entry ``(function, args, kwargs, outputs)`` whose
+arguments name slots (the arrays of earlier entries or the step's inputs)
+or hold constants. :func:`compile_replay` turns the entries into one Python
+function of the input slots, straight-line code with each slot deleted after
+its last use, so a replay costs the array calls and little more.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from .. import backends
+from .._errors import JitError
+from ..array_check import ARRAY_TYPES
+from .host import recording_in
+from .traced import RecordingBackend, Traced
+
+__all__ = ["Recording", "compile_replay"]
+
+_NUMBER = (int, float, complex)
+
+
+class Recording:
+    """The calls of one step being recorded, with the Traced arrays they made."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[Any, tuple[Any, ...], dict[str, Any], Any]] = []
+        self.inputs: list[Traced] = []
+        self.closed = False
+        self._count = itertools.count()
+        self._proxies: dict[int, RecordingBackend] = {}
+        # One Traced class per recording and library: the registry maps it to
+        # the recording proxy of that library's backend.
+        self.traced_types: dict[int, type[Traced]] = {}
+        #: Called with each Parameter an optimizer updates (set by xgrad.jit).
+        self.adopt: Callable[[Any], None] = lambda param: None
+
+    # -- slots
+    def backend_for(self, real: Any) -> RecordingBackend:
+        proxy = self._proxies.get(id(real))
+        if proxy is None:
+            proxy = self._proxies[id(real)] = RecordingBackend(real, self)
+        return proxy
+
+    def new(self, value: Any, backend: Any) -> Traced:
+        kind = self.traced_types.get(id(backend))
+        if kind is None:
+            kind = self.traced_types[id(backend)] = type(
+                "Traced", (Traced,), {"__slots__": ()}
+            )
+            if backend is not None:  # a lifted Python number has no library
+                backends.BY_TYPE[kind] = self.backend_for(backend)  # type: ignore[assignment]
+        return kind(value, next(self._count), self, backend)
+
+    def close(self) -> None:
+        """End the recording: its arrays refuse further use, the registry forgets them."""
+        self.closed = True
+        for kind in self.traced_types.values():
+            backends.BY_TYPE.pop(kind, None)
+            ARRAY_TYPES.discard(kind)
+
+    def input(self, value: Any) -> Traced:
+        """A Traced input of the step (an argument's array, a state array)."""
+        if isinstance(value, _NUMBER):
+            traced = self.new(value, None)
+        else:
+            traced = self.new(value, backends.of(value))
+        self.inputs.append(traced)
+        return traced
+
+    def is_array(self, x: Any, backend: Any) -> bool:
+        if backend is None:
+            return False
+        return isinstance(x, np.generic) or (hasattr(x, "shape") and backend.owns(x))
+
+    def unwrap(self, obj: Any) -> tuple[Any, bool]:
+        """``obj`` with each Traced replaced by its value, and whether one was."""
+        if isinstance(obj, Traced):
+            self._check_open(obj)
+            return obj.value, True
+        if type(obj) in (tuple, list):
+            pairs = [self.unwrap(x) for x in obj]
+            return type(obj)(p[0] for p in pairs), any(p[1] for p in pairs)
+        if type(obj) is dict:
+            pairs2 = {k: self.unwrap(v) for k, v in obj.items()}
+            return {k: p[0] for k, p in pairs2.items()}, any(
+                p[1] for p in pairs2.values()
+            )
+        if type(obj) is slice:
+            parts, found = self.unwrap((obj.start, obj.stop, obj.step))
+            return slice(*parts), found
+        return obj, False
+
+    def _check_open(self, traced: Traced) -> None:
+        if traced._recording is not self or self.closed:
+            raise JitError(
+                "xgrad.jit: an array of a finished recording was used again. The "
+                "outputs of a jitted function hold no graph: call backward() inside it"
+            )
+
+    # -- calls
+    def call_function(self, fn: Any, backend: Any, *args: Any, **kwargs: Any) -> Any:
+        return self.call(fn, args, kwargs, backend)
+
+    def call_method(
+        self, caller: Any, traced: Traced, *args: Any, **kwargs: Any
+    ) -> Any:
+        return self.call(caller, (traced, *args), kwargs, traced._backend)
+
+    def call(
+        self,
+        fn: Any,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        backend: Any,
+        into: Traced | None = None,
+    ) -> Any:
+        """Run ``fn`` on the real values and record it when it touches the step."""
+        raw_args, traced_args = self.unwrap(args)
+        raw_kwargs, traced_kwargs = self.unwrap(kwargs)
+        result = fn(*raw_args, **raw_kwargs)
+        traced_in = traced_args or traced_kwargs
+        if backend is None:  # arithmetic of Python numbers lifted from the host
+            backend = next(
+                (t._backend for t in _traced_in((args, kwargs)) if t._backend), None
+            )
+        numbers = any(isinstance(t.value, _NUMBER) for t in _traced_in((args, kwargs)))
+        if into is not None:
+            into.value = result
+            self.entries.append((fn, args, kwargs, into))
+            return into
+        outputs = self._wrap(result, backend, numbers)
+        if outputs is not _STATIC and (traced_in or _contains_traced(outputs)):
+            self.entries.append((fn, args, kwargs, outputs))
+            return outputs
+        if result is None and traced_in:  # a write: setitem, scatter into
+            self.entries.append((fn, args, kwargs, None))
+        return result
+
+    def host_call(self, fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
+        """Run a :func:`host` function and record it, its results as inputs to come."""
+        raw_args, _ = self.unwrap(args)
+        raw_kwargs, _ = self.unwrap(kwargs)
+        with recording_in(None):  # what it does inside is its own
+            result = fn(*raw_args, **raw_kwargs)
+        backend = next((t._backend for t in _traced_in((args, kwargs))), None)
+        outputs = self._wrap(result, backend, numbers=True, any_array=True)
+        if outputs is _STATIC:
+            outputs = result
+        self.entries.append(
+            (fn, args, kwargs, outputs if _contains_traced(outputs) else None)
+        )
+        return outputs
+
+    def _wrap(
+        self, result: Any, backend: Any, numbers: bool, any_array: bool = False
+    ) -> Any:
+        """``result`` with arrays (and lifted numbers) as new Traced; _STATIC if none."""
+        if isinstance(result, _NUMBER) and not isinstance(result, bool):
+            return self.new(result, backend) if numbers else _STATIC
+        if any_array and hasattr(result, "shape") and hasattr(result, "dtype"):
+            return self.new(result, backends.of(result))
+        if self.is_array(result, backend):
+            return self.new(result, backend)
+        if type(result) in (tuple, list):
+            items = [self._wrap(x, backend, numbers, any_array) for x in result]
+            if all(x is _STATIC for x in items):
+                return _STATIC
+            return type(result)(r if x is _STATIC else x for r, x in zip(result, items))
+        if type(result) is dict:
+            wrapped = {
+                k: self._wrap(v, backend, numbers, any_array) for k, v in result.items()
+            }
+            if all(x is _STATIC for x in wrapped.values()):
+                return _STATIC
+            return {k: result[k] if x is _STATIC else x for k, x in wrapped.items()}
+        return _STATIC
+
+
+_STATIC: Any = object()
+
+
+def _traced_in(obj: Any) -> Any:
+    if isinstance(obj, Traced):
+        yield obj
+    elif type(obj) in (tuple, list):
+        for x in obj:
+            yield from _traced_in(x)
+    elif type(obj) is dict:
+        for x in obj.values():
+            yield from _traced_in(x)
+    elif type(obj) is slice:
+        yield from _traced_in((obj.start, obj.stop, obj.step))
+
+
+def _contains_traced(obj: Any) -> bool:
+    return next(_traced_in(obj), None) is not None
+
+
+# -- code generation ---------------------------------------------------------
+
+
+class _Source:
+    """Names for constants and the text of the replay function."""
+
+    def __init__(self) -> None:
+        self.constants: dict[str, Any] = {}
+        self._by_id: dict[int, str] = {}
+
+    def constant(self, value: Any) -> str:
+        name = self._by_id.get(id(value))
+        if name is None:
+            name = self._by_id[id(value)] = f"k{len(self.constants)}"
+            self.constants[name] = value
+        return name
+
+    def expr(self, obj: Any) -> str:
+        if isinstance(obj, Traced):
+            return f"s{obj.index}"
+        kind = type(obj)
+        if obj is None or obj is Ellipsis or kind is bool or kind is str:
+            return repr(obj)
+        if kind is int or (kind is float and math.isfinite(obj)):
+            return repr(obj)
+        if kind is tuple:
+            inner = "".join(f"{self.expr(x)}, " for x in obj)
+            return f"({inner})"
+        if kind is list:
+            return f"[{', '.join(self.expr(x) for x in obj)}]"
+        if kind is slice:
+            return f"slice({self.expr(obj.start)}, {self.expr(obj.stop)}, {self.expr(obj.step)})"
+        if kind is dict:
+            return (
+                "{" + ", ".join(f"{k!r}: {self.expr(v)}" for k, v in obj.items()) + "}"
+            )
+        return self.constant(obj)
+
+
+def _targets(outputs: Any, path: str = "") -> list[tuple[int, str]]:
+    """(slot, subscript path) of every Traced in a call's outputs."""
+    if isinstance(outputs, Traced):
+        return [(outputs.index, path)]
+    found: list[tuple[int, str]] = []
+    if type(outputs) in (tuple, list):
+        for i, x in enumerate(outputs):
+            found += _targets(x, f"{path}[{i}]")
+    elif type(outputs) is dict:
+        for k, x in outputs.items():
+            found += _targets(x, f"{path}[{k!r}]")
+    return found
+
+
+def compile_replay(
+    recording: Recording, results: list[Traced | None]
+) -> Callable[[list[Any]], list[Any]]:
+    """The replay: a function of the input values returning ``results``' values.
+
+    ``results`` are the slots the caller needs at the end (outputs of the step,
+    final state); each other slot is deleted after its last use, so a replay
+    holds no more arrays than the step needs at each moment.
+    """
+    source = _Source()
+    lines: list[str] = []
+    inputs = [f"s{t.index}" for t in recording.inputs]
+    if inputs:
+        lines.append(f"    {', '.join(inputs)}, = inputs")
+    keep = {t.index for t in results if isinstance(t, Traced)}
+    uses: list[set[int]] = []
+    for fn, args, kwargs, outputs in recording.entries:
+        uses.append({t.index for t in _traced_in((args, kwargs))})
+    last_use: dict[int, int] = {}
+    for i, used in enumerate(uses):
+        for slot in used:
+            last_use[slot] = i
+    for i, (fn, args, kwargs, outputs) in enumerate(recording.entries):
+        call_args = [source.expr(a) for a in args]
+        call_args += [f"{k}={source.expr(v)}" for k, v in kwargs.items()]
+        call = f"{source.constant(fn)}({', '.join(call_args)})"
+        targets = _targets(outputs)
+        if not targets:
+            lines.append(f"    {call}")
+        elif len(targets) == 1 and targets[0][1] == "":
+            lines.append(f"    s{targets[0][0]} = {call}")
+        else:
+            lines.append(f"    _r = {call}")
+            lines += [f"    s{slot} = _r{path}" for slot, path in targets]
+        made = {slot for slot, _ in targets}
+        dead = sorted(
+            s for s in uses[i] | made if last_use.get(s, -1) <= i and s not in keep
+        )
+        if dead:
+            lines.append(f"    del {', '.join(f's{s}' for s in dead)}")
+    returned = [
+        f"s{t.index}" if isinstance(t, Traced) else source.expr(t) for t in results
+    ]
+    lines.append(f"    return [{', '.join(returned)}]")
+    text = "def replay(inputs):\n" + "\n".join(lines) + "\n"
+    namespace = dict(source.constants)
+    exec(compile(text, "<xgrad.jit replay>", "exec"), namespace)
+    replay = namespace["replay"]
+    replay.source = text  # for debugging: xgrad.jit(...).source
+    return replay  # type: ignore[no-any-return]

@@ -1,0 +1,194 @@
+"""The state a step reads and writes besides its arguments, as bindings.
+
+A replay takes its inputs from the step's arguments and from *bindings*:
+places that hold arrays between calls (a Parameter's data, its gradient and
+optimizer state, a layer's persistent arrays and recurrent state). A binding
+reads its place when a replay starts and writes the step's final value back
+when it ends, so everything looks as after an eager call. :func:`reach`
+finds the places a step can touch: Layers, Models, optimizers and
+Parameters among its arguments, its closure, ``self`` of a method and the
+globals its code names. Parameters met later in the recording are adopted
+then (:meth:`Bindings.adopt`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from ..core import Parameter, Variable
+from ..layers import Layer
+from ..optimizer_base import Optimizer
+
+__all__ = ["Binding", "Bindings", "reach"]
+
+
+class Binding:
+    """One place of state: ``read()`` its array (None if empty), ``write()`` it."""
+
+    def __init__(self, owner: Any, key: Any = None) -> None:
+        self.owner, self.key = owner, key
+
+    def read(self) -> Any:
+        raise NotImplementedError
+
+    def install(self, value: Any) -> None:
+        """Put a recording's stand-in in place, keeping the owner's objects."""
+        self.write(value)
+
+    def write(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        name = getattr(self.owner, "name", None) or type(self.owner).__name__
+        return f"{type(self).__name__}({name}, {self.key!r})"
+
+
+class DataBinding(Binding):
+    """A Variable's (a Parameter's) array."""
+
+    def read(self) -> Any:
+        return self.owner._data
+
+    def write(self, value: Any) -> None:
+        self.owner._data = value
+
+
+class GradBinding(Binding):
+    """A Parameter's gradient: the array of ``param.grad``, or None."""
+
+    def read(self) -> Any:
+        grad = self.owner.grad
+        return None if grad is None else grad._data
+
+    def install(self, value: Any) -> None:
+        self.owner.grad._data = value
+
+    def write(self, value: Any) -> None:
+        self.owner.grad = None if value is None else Variable(value)
+
+
+class StateBinding(Binding):
+    """One array of ``param.state`` (optimizer state), or None while absent."""
+
+    def read(self) -> Any:
+        return self.owner.state.get(self.key)
+
+    def write(self, value: Any) -> None:
+        if value is None:
+            self.owner.state.pop(self.key, None)
+        else:
+            self.owner.state[self.key] = value
+
+
+class AttributeBinding(Binding):
+    """A layer's attribute holding a Variable (recurrent state) or an array."""
+
+    def __init__(self, owner: Any, key: str, wrapped: bool) -> None:
+        super().__init__(owner, key)
+        self.wrapped = wrapped  # a Variable (True) or a plain array
+
+    def read(self) -> Any:
+        value = getattr(self.owner, self.key)
+        return value._data if isinstance(value, Variable) else value
+
+    def install(self, value: Any) -> None:
+        current = getattr(self.owner, self.key)
+        if isinstance(current, Variable):
+            current._data = value
+        else:
+            object.__setattr__(self.owner, self.key, value)
+
+    def write(self, value: Any) -> None:
+        wrapped = self.wrapped and value is not None
+        object.__setattr__(self.owner, self.key, Variable(value) if wrapped else value)
+
+
+class Bindings:
+    """The bindings of one recording, each once, in the order they were met."""
+
+    def __init__(self, install: Callable[[Binding], None]) -> None:
+        self.items: list[Binding] = []
+        self._seen: set[tuple[int, type, Any]] = set()
+        self._install = install
+        self.params: list[Parameter] = []
+
+    def add(self, binding: Binding) -> None:
+        key = (id(binding.owner), type(binding), binding.key)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.items.append(binding)
+            self._install(binding)
+
+    def adopt(self, param: Parameter) -> None:
+        """Bind a Parameter's data, gradient and optimizer state."""
+        if (id(param), DataBinding, None) in self._seen:
+            return
+        self.params.append(param)
+        self.add(DataBinding(param))
+        self.add(GradBinding(param))
+        for key in list(param.state):
+            self.add(StateBinding(param, key))
+
+    def adopt_new_state(self) -> None:
+        """Bind the optimizer state a step created (the first update's zeros)."""
+        for param in self.params:
+            for key in list(param.state):
+                self.add(StateBinding(param, key))
+
+    def adopt_layer(self, layer: Layer) -> None:
+        for sub in layer._layers():
+            for name, value in list(vars(sub).items()):
+                if name.startswith("_") or name in sub._params:
+                    continue
+                if name in sub._persistent:
+                    self.add(AttributeBinding(sub, name, wrapped=False))
+                elif isinstance(value, Variable) or (value is None and name in _STATE):
+                    self.add(AttributeBinding(sub, name, wrapped=True))
+        for param in layer.params():
+            self.adopt(param)
+
+
+# Attributes that hold a layer's recurrent state (None after reset_state()).
+_STATE = frozenset({"h", "c"})
+
+
+def reach(fn: Callable[..., Any], args: tuple[Any, ...]) -> Iterator[Any]:
+    """Layers, optimizers and Parameters that ``fn`` can reach (see module doc)."""
+    seen: set[int] = set()
+    pending: list[Any] = list(args)
+    code = getattr(fn, "__code__", None)
+    if hasattr(fn, "__self__"):
+        pending.append(fn.__self__)
+    for cell in getattr(fn, "__closure__", None) or ():
+        try:
+            pending.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            continue
+    if code is not None:
+        names = _names(code)
+        globals_ = getattr(fn, "__globals__", {})
+        pending += [globals_[n] for n in names if n in globals_]
+    if isinstance(fn, Layer):
+        pending.append(fn)
+    while pending:
+        obj = pending.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, Layer | Optimizer | Parameter):
+            yield obj
+            if isinstance(obj, Optimizer) and obj.target is not None:
+                pending.append(obj.target)
+        elif type(obj) in (list, tuple):
+            pending += obj
+        elif type(obj) is dict:
+            pending += obj.values()
+
+
+def _names(code: Any) -> set[str]:
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if hasattr(const, "co_names"):
+            names |= _names(const)
+    return names

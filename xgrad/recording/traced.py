@@ -1,0 +1,271 @@
+"""The stand-ins a recording hands to a step: arrays whose every use is recorded.
+
+While :func:`xgrad.jit` records a step, the arrays of its arguments and of
+its state (Parameters, their gradients and optimizer state, layers'
+recurrent state) are :class:`Traced`: each operator, attribute and namespace
+call on one runs the real call on the real array and appends it to the
+recording. Op code needs no change: a Traced array's namespace
+(``__array_namespace__``) and backend (the registry) are recording proxies
+of the real ones. Reading a value into Python (``float``, ``bool``,
+``.item()``, NumPy conversion) would bake one step's value into every replay,
+so it raises :class:`JitError` naming the line.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from .._errors import JitError
+from .host import user_line
+
+if TYPE_CHECKING:
+    from .calls import Recording
+
+__all__ = ["RecordingBackend", "RecordingNamespace", "Traced", "refuse_reading"]
+
+
+def refuse_reading(what: str) -> JitError:
+    return JitError(
+        f"xgrad.jit: {what} reads an array's value into Python while the step "
+        f"is recorded, at {user_line()}. A replay runs array calls only, so the "
+        f"value read now would be baked into every later call. Keep the value "
+        f"an array (xp.where instead of if, return it instead of float()), or "
+        f"call the function without jit."
+    )
+
+
+def _binary(op: Any) -> tuple[Any, Any]:
+    def forward(self: Traced, other: Any) -> Any:
+        return self._recording.call(op, (self, other), {}, self._backend)
+
+    def reflected(self: Traced, other: Any) -> Any:
+        return self._recording.call(op, (other, self), {}, self._backend)
+
+    return forward, reflected
+
+
+def _inplace(op: Any) -> Any:
+    def method(self: Traced, other: Any) -> Any:
+        return self._recording.call(op, (self, other), {}, self._backend, into=self)
+
+    return method
+
+
+def _unary(op: Any) -> Any:
+    def method(self: Traced) -> Any:
+        return self._recording.call(op, (self,), {}, self._backend)
+
+    return method
+
+
+def _refusing(what: str) -> Any:
+    def method(self: Traced, *args: Any, **kwargs: Any) -> Any:
+        raise refuse_reading(what)
+
+    return method
+
+
+@functools.cache
+def method_caller(name: str) -> Any:
+    """A function ``f(x, *args)`` that calls ``x.<name>(*args)``, for recordings."""
+
+    def call(x: Any, *args: Any, **kwargs: Any) -> Any:
+        return getattr(x, name)(*args, **kwargs)
+
+    call.__qualname__ = call.__name__ = f"method_{name}"
+    return call
+
+
+class Traced:
+    """An array of a step being recorded: the real array plus its slot."""
+
+    __slots__ = ("__weakref__", "_backend", "_recording", "index", "value")
+    __array_ufunc__ = None  # NumPy defers to our reflected operators
+    __hash__ = object.__hash__
+
+    def __init__(self, value: Any, index: int, recording: Recording, backend: Any):
+        self.value, self.index = value, index
+        self._recording, self._backend = recording, backend
+
+    # -- what is static during a recording: the signature guards it
+    @property
+    def shape(self) -> Any:
+        return self.value.shape
+
+    @property
+    def dtype(self) -> Any:
+        return self.value.dtype
+
+    @property
+    def ndim(self) -> int:
+        return int(self.value.ndim)
+
+    @property
+    def size(self) -> Any:
+        return self.value.size
+
+    @property
+    def device(self) -> Any:
+        return self.value.device
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def __repr__(self) -> str:
+        return f"<array recorded by xgrad.jit: shape {tuple(self.shape)}, {self.dtype}>"
+
+    def __array_namespace__(self, api_version: str | None = None) -> Any:
+        return self._recording.backend_for(self._backend).xp
+
+    @property
+    def T(self) -> Any:
+        return self._recording.call(_attr_T, (self,), {}, self._backend)
+
+    @property
+    def mT(self) -> Any:
+        return self._recording.call(_attr_mT, (self,), {}, self._backend)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._recording.call(operator.getitem, (self, key), {}, self._backend)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._recording.call(operator.setitem, (self, key, value), {}, self._backend)
+
+    def __iter__(self) -> Any:
+        return (self[i] for i in range(len(self)))
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.value, name)
+        if callable(attr):
+            caller = method_caller(name)
+            return functools.partial(self._recording.call_method, caller, self)
+        if self._recording.is_array(attr, self._backend):
+            return self._recording.call(
+                operator.attrgetter(name), (self,), {}, self._backend
+            )
+        return attr
+
+    @classmethod
+    def __torch_function__(
+        cls, func: Any, types: Any, args: Any = (), kwargs: Any = None
+    ) -> Any:
+        traced = next(a for a in _flat(args) if isinstance(a, Traced))
+        return traced._recording.call(
+            func, tuple(args), dict(kwargs or {}), traced._backend
+        )
+
+    __bool__ = _refusing("bool(array)")
+    __float__ = _refusing("float(array)")
+    __int__ = _refusing("int(array)")
+    __index__ = _refusing("operator.index(array)")
+    __complex__ = _refusing("complex(array)")
+    __array__ = _refusing("a NumPy conversion (np.asarray)")
+    item = _refusing(".item()")
+    tolist = _refusing(".tolist()")
+
+
+def _flat(items: Any) -> Any:
+    for x in items:
+        if isinstance(x, list | tuple):
+            yield from _flat(x)
+        else:
+            yield x
+
+
+_attr_T = operator.attrgetter("T")
+_attr_mT = operator.attrgetter("mT")
+
+for (
+    _name
+) in "add sub mul truediv floordiv mod pow matmul and or xor lshift rshift".split():
+    _op = getattr(operator, f"{_name}_" if _name in ("and", "or") else _name)
+    _f, _r = _binary(_op)
+    setattr(Traced, f"__{_name}__", _f)
+    setattr(Traced, f"__r{_name}__", _r)
+    setattr(Traced, f"__i{_name}__", _inplace(getattr(operator, f"i{_name}")))
+for _name in "lt le gt ge eq ne".split():
+    setattr(Traced, f"__{_name}__", _binary(getattr(operator, _name))[0])
+for _name in "neg pos abs invert".split():
+    setattr(Traced, f"__{_name}__", _unary(getattr(operator, _name)))
+
+
+def _record_callable(wrap: Any, obj: Any) -> Any:
+    if callable(obj) and not isinstance(obj, ModuleType):
+        return getattr(wrap(_Holder(obj)), "f")
+    return wrap(obj)
+
+
+class _Holder:
+    def __init__(self, f: Any) -> None:
+        self.f = f
+
+
+class RecordingNamespace:
+    """An array namespace whose functions record on a :class:`Recording`."""
+
+    def __init__(self, real: ModuleType, recording: Recording, backend: Any) -> None:
+        self._real, self._recording, self._backend = real, recording, backend
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._real, name)
+        if isinstance(attr, ModuleType) or name in ("linalg", "fft"):
+            value: Any = RecordingNamespace(attr, self._recording, self._backend)
+        elif callable(attr) and not isinstance(attr, type) and name[0] != "_":
+            value = functools.partial(
+                self._recording.call_function, attr, self._backend
+            )
+        else:  # dtypes, constants: the same objects as the real namespace's
+            value = attr
+        self.__dict__[name] = value
+        return value
+
+
+# Backend methods that only answer questions about types and devices: they
+# run on the real arrays and are not recorded.
+_STATIC = frozenset(
+    "owns device_of native_device device device_from_native devices cpu_device "
+    "gpu_device default_float has_float64 is_available unavailable_reason "
+    "is_writable".split()
+)
+# Backend methods that return a library's functions: those functions record.
+_FACTORIES = frozenset({"linalg", "special"})
+# Backend methods that hand an array's value to the host.
+_REFUSED = frozenset("to_numpy compute persist".split())
+
+
+class RecordingBackend:
+    """A backend whose array-making methods record on a :class:`Recording`."""
+
+    def __init__(self, real: Any, recording: Recording) -> None:
+        self.real, self._recording = real, recording
+        self.xp = RecordingNamespace(real.xp, recording, real)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.real, name)
+        if name in _REFUSED:
+            value: Any = functools.partial(_refusing(f"Backend.{name}"), None)
+        elif name in _STATIC:
+            value = functools.partial(self._static, attr)
+        elif name in _FACTORIES:
+            value = self._factory(attr)
+        elif callable(attr) and name[0] != "_":
+            value = functools.partial(self._recording.call_function, attr, self.real)
+        else:
+            value = attr
+        self.__dict__[name] = value
+        return value
+
+    def _factory(self, attr: Any) -> Any:
+        wrap = functools.partial(
+            RecordingNamespace, recording=self._recording, backend=self.real
+        )
+        if not callable(attr):  # a property: an object of functions
+            return wrap(attr)
+        return lambda *args, **kwargs: _record_callable(wrap, attr(*args, **kwargs))
+
+    def _static(self, method: Any, *args: Any, **kwargs: Any) -> Any:
+        unwrap = self._recording.unwrap
+        return method(*unwrap(args)[0], **unwrap(kwargs)[0])
