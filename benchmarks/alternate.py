@@ -14,18 +14,23 @@ from typing import Any
 def alternate(steps: dict[str, Any], ours: str, theirs: str, repeats: int) -> dict:
     """Run ``steps[name].step()`` ``repeats`` times each, alternating the order.
 
-    Returns the median per-round ratio ``ours / theirs`` and each step's
-    median time in milliseconds.
+    Returns the median per-round ratio ``ours / theirs``, that of every step
+    against ``theirs`` (``ratios``) and each step's median time in milliseconds.
     """
     order = list(steps)
     times: dict[str, list[float]] = {name: [] for name in steps}
     for r in range(repeats):
-        for name in order[r % 2 :] + order[: r % 2]:
+        shift = r % len(order)
+        for name in order[shift:] + order[:shift]:
             start = time.perf_counter()
             steps[name].step()
             times[name].append(time.perf_counter() - start)
-    ratios = [a / b for a, b in zip(times[ours], times[theirs], strict=True)]
+    def ratio(name: str) -> float:
+        pairs = zip(times[name], times[theirs], strict=True)
+        return statistics.median([a / b for a, b in pairs])
+
     return {
-        "ratio": statistics.median(ratios),
+        "ratio": ratio(ours),
+        "ratios": {name: ratio(name) for name in steps},
         "ms": {name: statistics.median(v) * 1e3 for name, v in times.items()},
     }

@@ -114,7 +114,7 @@ class HandWritten:
 
 
 class XgradStep:
-    def __init__(self, x: Any, t: Any, device: str) -> None:
+    def __init__(self, x: Any, t: Any, device: str, jitted: bool = False) -> None:
         from xgrad.optimizers import SGD
 
         self.model = MLP(SIZES[1:], activation=F.relu)
@@ -125,13 +125,17 @@ class XgradStep:
         self.x = xgrad.to_device(x, device)
         self.t = xgrad.to_device(t, device)
         self.optimizer = SGD(lr=LR).setup(self.model)
+        self.run = xgrad.jit(self.train) if jitted else self.train
 
-    def step(self) -> float:
-        loss = F.softmax_cross_entropy(self.model(self.x), self.t)
+    def train(self, x: Any, t: Any) -> Any:
+        loss = F.softmax_cross_entropy(self.model(x), t)
         self.model.cleargrads()
         loss.backward()
         self.optimizer.update()
-        return float(loss.data)
+        return loss
+
+    def step(self) -> float:
+        return float(self.run(self.x, self.t).data)
 
     def float32(self) -> bool:
         return all(p.dtype == p.grad.dtype for p in self.model.params()) and all(
@@ -186,19 +190,22 @@ PAIRS = {
     "numpy": ("numpy", "xgrad/numpy", 1.05),
     "torch": ("torch", "xgrad/torch", 1.15),
 }
+#: With --jit, a third contestant per pair: the same xgrad step under xgrad.jit.
+JIT_TARGETS = {"numpy": 1.00, "torch": 1.05}
 
 
-def time_pair(pair: str, repeats: int) -> dict[str, Any]:
+def time_pair(pair: str, repeats: int, jitted: bool = False) -> dict[str, Any]:
     """Time one pair in this process: per-round ratio and step times, medians."""
     theirs, ours, _ = PAIRS[pair]
     x, t = data()
+    device = "numpy" if pair == "numpy" else "torch:cpu"
     if pair == "numpy":
-        steps = {
-            theirs: HandWritten(x.copy(), t),
-            ours: XgradStep(x.copy(), t, "numpy"),
-        }
+        steps = {theirs: HandWritten(x.copy(), t)}
     else:
-        steps = {theirs: TorchStep(x.copy(), t), ours: XgradStep(x, t, "torch:cpu")}
+        steps = {theirs: TorchStep(x.copy(), t)}
+    steps[ours] = XgradStep(x.copy(), t, device)
+    if jitted:
+        steps[f"{ours} jit"] = XgradStep(x.copy(), t, device, jitted=True)
     first = {name: s.step() for name, s in steps.items()}
     for _ in range(2):
         for name in steps:
@@ -206,10 +213,11 @@ def time_pair(pair: str, repeats: int) -> dict[str, Any]:
     return {**alternate(steps, ours, theirs, repeats), "first": first}
 
 
-def run_pair(pair: str, repeats: int) -> dict[str, Any] | None:
+def run_pair(pair: str, repeats: int, jitted: bool = False) -> dict[str, Any] | None:
     """:func:`time_pair` in a fresh Python process; None if its library is missing."""
+    flags = ["--jit"] if jitted else []
     done = subprocess.run(
-        [sys.executable, __file__, "--pair", pair, "--repeats", str(repeats)],
+        [sys.executable, __file__, "--pair", pair, "--repeats", str(repeats), *flags],
         capture_output=True,
         text=True,
         check=False,
@@ -253,11 +261,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=21, help="rounds per process")
     parser.add_argument("--processes", type=int, default=7, help="processes per pair")
+    parser.add_argument("--jit", action="store_true", help="also time xgrad.jit")
     parser.add_argument("--pair", choices=PAIRS, help=argparse.SUPPRESS)  # a child
     args = parser.parse_args()
     if args.pair:
         try:
-            result = time_pair(args.pair, args.repeats)
+            result = time_pair(args.pair, args.repeats, args.jit)
         except ImportError:
             sys.exit(3)
         print(json.dumps(result))
@@ -271,7 +280,7 @@ def main() -> None:
     runs: dict[str, list[dict[str, Any]]] = {pair: [] for pair in PAIRS}
     for _ in range(args.processes):  # the pairs' processes interleaved
         for pair in PAIRS:
-            result = run_pair(pair, args.repeats)
+            result = run_pair(pair, args.repeats, args.jit)
             if result is not None:
                 runs[pair].append(result)
     for pair, (theirs, ours, target) in PAIRS.items():
@@ -292,6 +301,17 @@ def main() -> None:
             f"{' '.join(f'{r:.3f}' for r in ratios)})  target <= {target}: "
             f"{'MET' if ratio <= target else 'NOT MET'}"
         )
+        if args.jit:
+            name, target = f"{ours} jit", JIT_TARGETS[pair]
+            jit_ratios = [run["ratios"][name] for run in runs[pair]]
+            jit_ms = statistics.median(run["ms"][name] for run in runs[pair])
+            jit_ratio = statistics.median(jit_ratios)
+            print(f"  {name:12s} {jit_ms:8.2f} ms/step")
+            print(
+                f"  {name} / {theirs}: {jit_ratio:.3f} (per process: "
+                f"{' '.join(f'{r:.3f}' for r in jit_ratios)})  target <= {target}: "
+                f"{'MET' if jit_ratio <= target else 'NOT MET'}"
+            )
     memory_checks()
 
 

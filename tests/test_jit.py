@@ -149,17 +149,20 @@ def test_state_ends_as_after_an_eager_call(backend, to_backend):
     run = xgrad.jit(step)
     for _ in range(5):
         run(*args)
-    optimizer = next(c.cell_contents for c in step.__closure__ if isinstance(c.cell_contents, O.Adam))
+    optimizer = next(
+        c.cell_contents for c in step.__closure__ if isinstance(c.cell_contents, O.Adam)
+    )
     assert optimizer.t == 5
     assert optimizer.alpha == 0.05 * 0.5  # the schedule moved on at each replay
     for p in model.params():
-        assert isinstance(p.grad, Variable) and p.grad.shape == p.shape
+        assert isinstance(p.grad, Variable)
+        assert p.grad.shape == p.shape
         assert set(p.state) == {"adam.m", "adam.v"}
 
 
 def test_a_new_signature_records_again(backend, to_backend):
     xgrad.manual_seed(0)
-    model, step, (x, t) = mlp_sgd(to_backend)
+    _, step, (x, t) = mlp_sgd(to_backend)
     run = xgrad.jit(step)
     small = (x[:4, ...], t[:4])
     for args in [(x, t), (x, t), small, small, (x, t), small]:
@@ -174,7 +177,8 @@ def test_outputs_hold_no_graph(backend, to_backend):
     assert run(*args).creator is not None  # the first call runs eagerly
     for _ in range(3):  # then one recording and two replays
         loss = run(*args)
-        assert loss.creator is None and loss.shape == ()
+        assert loss.creator is None
+        assert loss.shape == ()
 
 
 def f_cubed(x):
@@ -196,7 +200,7 @@ def test_jitted_transforms_equal_eager(transform, backend, to_backend):
 def test_test_mode_between_calls_is_its_own_recording(backend, to_backend):
     def both(jitted):
         xgrad.manual_seed(0)
-        model, step, args = cnn_batchnorm_dropout(to_backend)
+        _, step, args = cnn_batchnorm_dropout(to_backend)
         run = xgrad.jit(step) if jitted else step
         out = []
         for i in range(6):
@@ -260,11 +264,16 @@ def test_moving_the_model_between_calls(to_backend):
     for _ in range(3):
         run(x, t)
     model.to_device("array_api_strict")
-    moved = (xgrad.asarray(x, device="array_api_strict"), xgrad.asarray(t, device="array_api_strict"))
+    moved = (
+        xgrad.asarray(x, device="array_api_strict"),
+        xgrad.asarray(t, device="array_api_strict"),
+    )
     for _ in range(3):
         loss = run(*moved)
     assert xgrad.backends.of(loss.data).name == "array_api_strict"
-    assert all(xgrad.backends.of(p.data).name == "array_api_strict" for p in model.params())
+    assert all(
+        xgrad.backends.of(p.data).name == "array_api_strict" for p in model.params()
+    )
     assert len(run.source) == 2
 
 
@@ -320,7 +329,7 @@ def test_concurrent_calls_share_one_cache(backend, to_backend):
         try:
             for _ in range(20):
                 results.append(xgrad.cuda.as_numpy(run(x)))
-        except Exception as error:  # pragma: no cover - reported below
+        except Exception as error:  # noqa: BLE001 - any error fails the test below
             errors.append(error)
 
     threads = [threading.Thread(target=worker) for _ in range(4)]

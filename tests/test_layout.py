@@ -71,7 +71,13 @@ LAYERS = [
     ),
     (
         "jit",
-        ["recording.traced", "recording.calls", "recording.state", "recording.jit"],
+        [
+            "recording.traced",
+            "recording.calls",
+            "recording.state",
+            "recording.trace",
+            "recording.jit",
+        ],
     ),
     ("training", ["training_state", "serialization"]),
     ("data", ["datasets.", "dataloaders", "transforms", "progress"]),

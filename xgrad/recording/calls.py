@@ -175,7 +175,9 @@ class Recording:
             items = [self._wrap(x, backend, numbers, any_array) for x in result]
             if all(x is _STATIC for x in items):
                 return _STATIC
-            return type(result)(r if x is _STATIC else x for r, x in zip(result, items))
+            return type(result)(
+                r if x is _STATIC else x for r, x in zip(result, items, strict=True)
+            )
         if type(result) is dict:
             wrapped = {
                 k: self._wrap(v, backend, numbers, any_array) for k, v in result.items()
@@ -275,7 +277,7 @@ def compile_replay(
         lines.append(f"    {', '.join(inputs)}, = inputs")
     keep = {t.index for t in results if isinstance(t, Traced)}
     uses: list[set[int]] = []
-    for fn, args, kwargs, outputs in recording.entries:
+    for _, args, kwargs, _ in recording.entries:
         uses.append({t.index for t in _traced_in((args, kwargs))})
     last_use: dict[int, int] = {}
     for i, used in enumerate(uses):
@@ -305,7 +307,9 @@ def compile_replay(
     lines.append(f"    return [{', '.join(returned)}]")
     text = "def replay(inputs):\n" + "\n".join(lines) + "\n"
     namespace = dict(source.constants)
-    exec(compile(text, "<xgrad.jit replay>", "exec"), namespace)
+    # The code is made here from slot numbers and constant names, never from
+    # user strings: compiling it is how a replay runs without interpretation.
+    exec(compile(text, "<xgrad.jit replay>", "exec"), namespace)  # noqa: S102
     replay = namespace["replay"]
     replay.source = text  # for debugging: xgrad.jit(...).source
     return replay  # type: ignore[no-any-return]

@@ -178,23 +178,35 @@ def _flat(items: Any) -> Any:
 _attr_T = operator.attrgetter("T")
 _attr_mT = operator.attrgetter("mT")
 
-for (
-    _name
-) in "add sub mul truediv floordiv mod pow matmul and or xor lshift rshift".split():
+for _name in [
+    "add",
+    "sub",
+    "mul",
+    "truediv",
+    "floordiv",
+    "mod",
+    "pow",
+    "matmul",
+    "and",
+    "or",
+    "xor",
+    "lshift",
+    "rshift",
+]:
     _op = getattr(operator, f"{_name}_" if _name in ("and", "or") else _name)
     _f, _r = _binary(_op)
     setattr(Traced, f"__{_name}__", _f)
     setattr(Traced, f"__r{_name}__", _r)
     setattr(Traced, f"__i{_name}__", _inplace(getattr(operator, f"i{_name}")))
-for _name in "lt le gt ge eq ne".split():
+for _name in ["lt", "le", "gt", "ge", "eq", "ne"]:
     setattr(Traced, f"__{_name}__", _binary(getattr(operator, _name))[0])
-for _name in "neg pos abs invert".split():
+for _name in ["neg", "pos", "abs", "invert"]:
     setattr(Traced, f"__{_name}__", _unary(getattr(operator, _name)))
 
 
 def _record_callable(wrap: Any, obj: Any) -> Any:
     if callable(obj) and not isinstance(obj, ModuleType):
-        return getattr(wrap(_Holder(obj)), "f")
+        return wrap(_Holder(obj)).f
     return wrap(obj)
 
 
@@ -226,14 +238,26 @@ class RecordingNamespace:
 # Backend methods that only answer questions about types and devices: they
 # run on the real arrays and are not recorded.
 _STATIC = frozenset(
-    "owns device_of native_device device device_from_native devices cpu_device "
-    "gpu_device default_float has_float64 is_available unavailable_reason "
-    "is_writable".split()
+    [
+        "owns",
+        "device_of",
+        "native_device",
+        "device",
+        "device_from_native",
+        "devices",
+        "cpu_device",
+        "gpu_device",
+        "default_float",
+        "has_float64",
+        "is_available",
+        "unavailable_reason",
+        "is_writable",
+    ]
 )
 # Backend methods that return a library's functions: those functions record.
 _FACTORIES = frozenset({"linalg", "special"})
 # Backend methods that hand an array's value to the host.
-_REFUSED = frozenset("to_numpy compute persist".split())
+_REFUSED = frozenset(["to_numpy", "compute", "persist"])
 
 
 class RecordingBackend:
