@@ -23,6 +23,11 @@ from xgrad.models import MLP, Model
 
 STEPS = 20
 
+# Dask is lazy already: jit runs its steps as they are (test_on_dask_...).
+pytestmark = pytest.mark.skip_backend(
+    "dask", reason="xgrad.jit runs Dask steps eagerly; tested by test_on_dask_*"
+)
+
 
 class CNN(Model):
     def __init__(self) -> None:
@@ -342,3 +347,58 @@ def test_concurrent_calls_share_one_cache(backend, to_backend):
     for r in results:
         np.testing.assert_array_equal(r, expected)
     assert len(run.source) == 1
+
+
+def test_a_backward_into_an_earlier_calls_graph_is_refused(backend, to_backend):
+    xgrad.manual_seed(0)
+    model = Recurrent()
+    optimizer = O.SGD(lr=0.01).setup(model)
+    x, _ = classification(to_backend)
+
+    def step(x):  # the LSTM's state keeps the previous call's graph: no unchain
+        loss = F.sum(model(x))
+        model.cleargrads()
+        loss.backward()
+        optimizer.update()
+        return loss
+
+    refuses(step, (x,), "made before this call")
+
+
+def test_check_compares_a_replay_with_an_eager_call(backend, to_backend):
+    xgrad.manual_seed(0)
+    eager_losses, _, _ = train(mlp_adam_schedule, to_backend, jitted=False)
+    xgrad.manual_seed(0)
+    _, step, args = mlp_adam_schedule(to_backend)
+    checked = xgrad.jit(step, check=True)
+    losses = [xgrad.cuda.as_numpy(checked(*args)) for _ in range(STEPS)]
+    for a, b in zip(eager_losses, losses, strict=True):
+        np.testing.assert_array_equal(b, a)
+
+
+def test_check_finds_state_that_jit_cannot_see(backend, to_backend):
+    x, _ = classification(to_backend)
+    scale = {"value": 1.0}
+
+    def step(x):  # a Python number changed by the step itself, read as a constant
+        scale["value"] += 1.0
+        return F.sum(x) * scale["value"]
+
+    run = xgrad.jit(step, check=True)
+    run(x)
+    run(x)
+    with pytest.raises(JitError, match="differs from the eager call"):
+        run(x)
+
+
+def test_on_dask_the_step_runs_as_it_is(dask_array):
+    xgrad.manual_seed(0)
+    x = dask_array.from_array(np.linspace(0.0, 1.0, 6), chunks=3)
+    run = xgrad.jit(lambda x: F.sum(F.tanh(x)))
+    for _ in range(3):
+        y = run(x)
+        assert y.creator is not None  # eager every time: Dask is lazy already
+    assert run.source == []
+    np.testing.assert_allclose(
+        xgrad.compute(y.data), np.tanh(np.linspace(0, 1, 6)).sum()
+    )

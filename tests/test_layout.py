@@ -76,6 +76,7 @@ LAYERS = [
             "recording.calls",
             "recording.state",
             "recording.trace",
+            "recording.check",
             "recording.jit",
         ],
     ),

@@ -17,10 +17,12 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import backends
+from .._compat import is_array_api_obj
 from ..config import Config, enable_backprop
 from ..core import Variable
 from ..layers import Layer
 from ..optimizer_base import Optimizer
+from .check import checked_replay
 from .host import current
 from .trace import record, replay
 
@@ -74,6 +76,9 @@ class Jitted:
             entry[0] += 1
             for trace in entry[1]:
                 if trace.holds():
+                    if self.check and not trace.checked:
+                        trace.checked = True
+                        return checked_replay(trace, self.fn, args, kwargs, leaves)
                     return replay(trace, leaves)
             if entry[0] == 1 or len(entry[1]) >= self.max_traces:
                 return self.fn(*args, **kwargs)  # warm-up, or too many variants
@@ -95,7 +100,7 @@ def _signature(obj: Any, leaves: list[Any]) -> Any:
         elif kind is dict:
             parts.append((kind, tuple(x)))
             pending += reversed(list(x.values()))
-        elif isinstance(x, Variable) or hasattr(x, "__array_namespace__"):
+        elif isinstance(x, Variable) or is_array_api_obj(x):
             data = x._data if isinstance(x, Variable) else x
             backend = backends.of(data)
             if backend.lazy:

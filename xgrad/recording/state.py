@@ -19,6 +19,7 @@ from typing import Any
 from ..core import Parameter, Variable
 from ..layers import Layer
 from ..optimizer_base import Optimizer
+from ..schedules import LRScheduler
 
 __all__ = ["Binding", "Bindings", "reach"]
 
@@ -154,7 +155,7 @@ _STATE = frozenset({"h", "c"})
 
 
 def reach(fn: Callable[..., Any], args: tuple[Any, ...]) -> Iterator[Any]:
-    """Layers, optimizers and Parameters that ``fn`` can reach (see module doc)."""
+    """Layers, optimizers, schedules and Parameters that ``fn`` can reach."""
     seen: set[int] = set()
     pending: list[Any] = list(args)
     code = getattr(fn, "__code__", None)
@@ -176,7 +177,7 @@ def reach(fn: Callable[..., Any], args: tuple[Any, ...]) -> Iterator[Any]:
         if id(obj) in seen:
             continue
         seen.add(id(obj))
-        if isinstance(obj, Layer | Optimizer | Parameter):
+        if isinstance(obj, Layer | Optimizer | Parameter | LRScheduler):
             yield obj
             if isinstance(obj, Optimizer) and obj.target is not None:
                 pending.append(obj.target)

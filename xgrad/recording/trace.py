@@ -16,11 +16,13 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import observing
+from .._compat import is_array_api_obj
+from .._errors import JitError
 from ..core import Parameter, Variable
 from ..layers import Layer
 from ..optimizer_base import Optimizer
 from .calls import Recording, compile_replay
-from .host import recording_in
+from .host import recording_in, user_line
 from .state import Binding, Bindings, DataBinding, reach
 from .traced import Traced
 
@@ -39,6 +41,7 @@ class Trace:
         self.replay: Callable[[list[Any]], list[Any]] | None = None
         self.written: list[Any] = []
         self.n_outputs = 0
+        self.checked = False  # by check=True, once
 
     def holds(self) -> bool:
         """Whether this recording fits the state as it is now."""
@@ -64,7 +67,7 @@ def rebuild(obj: Any, leaf: Callable[[Any], Any]) -> Any:
         return kind(rebuild(x, leaf) for x in obj)
     if kind is dict:
         return {k: rebuild(v, leaf) for k, v in obj.items()}
-    if isinstance(obj, Variable) or hasattr(obj, "__array_namespace__"):
+    if isinstance(obj, Variable) or is_array_api_obj(obj):
         return leaf(obj)
     return obj
 
@@ -82,6 +85,20 @@ class _Adopter(observing.Observer):
                     self.bindings.adopt(x)
                 else:
                     self.bindings.add(DataBinding(x))
+
+    def backward_preprocess(
+        self, call: observing.Call, grads: list[Variable | None]
+    ) -> None:
+        for x in call.function.inputs:
+            if x.requires_grad and not isinstance(x._data, Traced | None):
+                raise JitError(
+                    f"xgrad.jit: the backward pass reaches "
+                    f"{type(call.function).__name__}, made before this call (a "
+                    f"graph kept from an earlier step, such as recurrent state "
+                    f"not cut), at {user_line()}. A replay cannot reach an earlier "
+                    f"call's graph: cut it with unchain_backward() after backward, "
+                    f"as truncated backpropagation does"
+                )
 
 
 def record(fn: Callable[..., Any], args: Any, kwargs: Any) -> tuple[Trace, Any]:
@@ -118,7 +135,7 @@ def record(fn: Callable[..., Any], args: Any, kwargs: Any) -> tuple[Trace, Any]:
             bindings.adopt_layer(obj)
         elif isinstance(obj, Parameter):
             bindings.adopt(obj)
-        else:
+        elif isinstance(obj, Optimizer):
             trace.guards += _optimizer_guards(obj)
     recording.adopt = bindings.adopt
     try:
