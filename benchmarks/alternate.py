@@ -25,6 +25,7 @@ def alternate(steps: dict[str, Any], ours: str, theirs: str, repeats: int) -> di
             start = time.perf_counter()
             steps[name].step()
             times[name].append(time.perf_counter() - start)
+
     def ratio(name: str) -> float:
         pairs = zip(times[name], times[theirs], strict=True)
         return statistics.median([a / b for a, b in pairs])

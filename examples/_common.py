@@ -41,9 +41,10 @@ class HelpFormatter(
 
 
 def make_parser(
-    doc: str, epochs: int | None = None, threads: int = 1
+    doc: str, epochs: int | None = None, threads: int = 1, jit: bool = False
 ) -> argparse.ArgumentParser:
-    """A parser with ``--device``, ``--threads``, ``--out`` and, to train, ``--epochs``.
+    """A parser with ``--device``, ``--threads``, ``--out`` and, to train, ``--epochs``
+    (and ``--jit`` where the script can replay its training step).
 
     ``threads`` is the default of ``--threads``: 1 for the small models of
     these scripts, where PyTorch's thread pool costs more than it gains.
@@ -58,6 +59,12 @@ def make_parser(
     parser.add_argument(
         "--out", type=Path, default=Path("."), help="folder for the PNG files"
     )
+    if jit:
+        parser.add_argument(
+            "--jit",
+            action="store_true",
+            help="record the training step once and replay it (xgrad.jit, docs/jit.md)",
+        )
     return parser
 
 

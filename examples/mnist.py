@@ -4,6 +4,7 @@
     python examples/mnist.py --model cnn              # a convolutional network
     python examples/mnist.py --device torch:cpu       # PyTorch
     python examples/mnist.py --dataset digits         # the bundled set, always
+    python examples/mnist.py --jit                    # the step recorded, replayed
 
 With --dataset auto (the default) it uses MNIST (60000 training and 10000
 test images of 28x28 pixels) when the official files are in xgrad's cache
@@ -16,6 +17,8 @@ from a DataLoader on --device, for 5 epochs on MNIST or 20 on the digits; the
 CNN sees only the first 10000 MNIST training images on a CPU unless
 --train-size says otherwise. Writes mnist_<model>.png: the loss and accuracy per
 epoch, and test images with the predicted digit (red where it is wrong).
+With --jit the training step runs under ``xgrad.jit`` (recorded once per batch
+shape, then replayed); each epoch's line gives the time per training step.
 """
 
 from __future__ import annotations
@@ -70,30 +73,48 @@ def load(name: str, model: str) -> tuple[Any, Any, str]:
     return Digits(train=True, **kwargs), Digits(train=False, **kwargs), "8x8 digits"
 
 
+def training_step(model: Any, optimizer: Any) -> Any:
+    """One step on a batch: loss and accuracy of the forward pass, then an update."""
+
+    def step(x: Any, t: Any) -> tuple[Any, Any]:
+        y = model(x)
+        loss = F.softmax_cross_entropy(y, t)
+        model.cleargrads()
+        loss.backward()
+        optimizer.update()
+        return loss, F.accuracy(y, t)
+
+    return step
+
+
+def evaluation_step(model: Any) -> Any:
+    def step(x: Any, t: Any) -> tuple[Any, Any]:
+        y = model(x)
+        return F.softmax_cross_entropy(y, t), F.accuracy(y, t)
+
+    return step
+
+
 def run_epoch(
-    model: Any, loader: DataLoader, optimizer: Any = None, desc: str | None = None
+    step: Any, loader: DataLoader, desc: str | None = None
 ) -> tuple[float, float]:
-    """Mean loss and accuracy over one pass of ``loader``; trains if ``optimizer``.
+    """Mean loss and accuracy of ``step`` over one pass of ``loader``.
 
     With ``desc``, a progress bar shows the batches and the latest loss.
     """
     total_loss = total_acc = 0.0
     bar = progress(loader, desc=desc, disable=desc is None)
     for x, t in bar:
-        y = model(x)
-        loss = F.softmax_cross_entropy(y, t)
-        if optimizer is not None:
-            model.cleargrads()
-            loss.backward()
-            optimizer.update()
+        loss, acc = step(x, t)
+        if desc is not None:
             bar.set_postfix(loss=float(loss.data))
         total_loss += float(loss.data) * t.shape[0]
-        total_acc += float(F.accuracy(y, t).data) * t.shape[0]
+        total_acc += float(acc.data) * t.shape[0]
     return total_loss / loader.data_size, total_acc / loader.data_size
 
 
 def main() -> None:
-    parser = make_parser(__doc__)
+    parser = make_parser(__doc__, jit=True)
     parser.add_argument(
         "--epochs",
         type=int,
@@ -142,18 +163,25 @@ def main() -> None:
     model = CNN() if args.model == "cnn" else MLP((100, 10), activation=F.relu)
     optimizer = optimizers.Adam(alpha=args.lr).setup(model)
 
-    print(f"model: {args.model}, batches of {args.batch_size} on {args.device}")
+    train_step = training_step(model, optimizer)
+    if args.jit:
+        train_step = xgrad.jit(train_step)
+    mode = " (xgrad.jit)" if args.jit else ""
+    print(f"model: {args.model}, batches of {args.batch_size} on {args.device}{mode}")
     history: dict[str, list[float]] = {k: [] for k in ("loss", "acc", "tloss", "tacc")}
+    steps = -(-len(train_set) // args.batch_size)
     for epoch in range(1, args.epochs + 1):
-        loss, acc = run_epoch(model, train_loader, optimizer, f"epoch {epoch}")
+        training = Clock()
+        loss, acc = run_epoch(train_step, train_loader, f"epoch {epoch}")
+        per_step = training.seconds / steps * 1e3
         with xgrad.no_grad(), xgrad.test_mode():
-            test_loss, test_acc = run_epoch(model, test_loader)
+            test_loss, test_acc = run_epoch(evaluation_step(model), test_loader)
         for key, value in zip(history, (loss, acc, test_loss, test_acc), strict=True):
             history[key].append(value)
         print(
             f"epoch {epoch}  loss {loss:.4f}  accuracy {acc:.4f}  "
             f"test loss {test_loss:.4f}  test accuracy {test_acc:.4f}  "
-            f"{clock}"
+            f"{per_step:.2f} ms/step  {clock}"
         )
 
     plt = pyplot()

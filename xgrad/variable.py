@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any, Self
 import numpy as np
 
 from . import backends, backprop, hooks
+from ._errors import JitError
 from .array_check import ARRAY_TYPES, checked_array
 from .array_object import ArrayObject
 from .devices import Device, DeviceResident, device_of, to_device
 from .lazy import persist
-from ._errors import JitError
 from .operators import OPS, Operators
 from .recording.host import current as jit_recording
 from .recording.host import user_line

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 
 from .. import backends
-from ..recording.host import host
 from ..devices import device as _device
 from ..devices import get_default_device
+from ..recording.host import host
 
 __all__ = [
     "Generator",

@@ -13,9 +13,9 @@ from typing import Any, cast
 import numpy as np
 
 from .. import backends
-from ..recording.host import host
 from ..devices import device as _device
 from ..devices import get_default_device, to_device
+from ..recording.host import host
 from .generator import Generator, Shape, shape_of
 
 

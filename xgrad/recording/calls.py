@@ -109,6 +109,10 @@ class Recording:
 
     # -- calls
     def call_function(self, fn: Any, backend: Any, *args: Any, **kwargs: Any) -> Any:
+        """Record ``fn(*args, **kwargs)``; results of ``backend`` become Traced
+        (with ``backend`` None, any array does, in its own library)."""
+        if backend is None:
+            return self.call(fn, args, kwargs, None, any_array=True)
         return self.call(fn, args, kwargs, backend)
 
     def call_method(
@@ -123,6 +127,7 @@ class Recording:
         kwargs: dict[str, Any],
         backend: Any,
         into: Traced | None = None,
+        any_array: bool = False,
     ) -> Any:
         """Run ``fn`` on the real values and record it when it touches the step."""
         raw_args, traced_args = self.unwrap(args)
@@ -138,7 +143,7 @@ class Recording:
             into.value = result
             self.entries.append((fn, args, kwargs, into))
             return into
-        outputs = self._wrap(result, backend, numbers)
+        outputs = self._wrap(result, backend, numbers, any_array)
         if outputs is not _STATIC and (traced_in or _contains_traced(outputs)):
             self.entries.append((fn, args, kwargs, outputs))
             return outputs

@@ -256,8 +256,8 @@ _STATIC = frozenset(
 )
 # Backend methods that return a library's functions: those functions record.
 _FACTORIES = frozenset({"linalg", "special"})
-# Backend methods that hand an array's value to the host.
-_REFUSED = frozenset(["to_numpy", "compute", "persist"])
+# Backend methods of the lazy library (Dask), which jit never records.
+_REFUSED = frozenset(["compute", "persist"])
 
 
 class RecordingBackend:
@@ -275,6 +275,8 @@ class RecordingBackend:
             value = functools.partial(self._static, attr)
         elif name in _FACTORIES:
             value = self._factory(attr)
+        elif name == "to_numpy":  # a NumPy array, recorded: a replay makes it anew
+            value = functools.partial(self._recording.call_function, attr, None)
         elif callable(attr) and name[0] != "_":
             value = functools.partial(self._recording.call_function, attr, self.real)
         else:
