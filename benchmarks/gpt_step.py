@@ -177,21 +177,27 @@ class TorchStep:
 
 
 class XgradStep:
-    def __init__(self, ids: np.ndarray, targets: np.ndarray, model: Any) -> None:
+    def __init__(
+        self, ids: np.ndarray, targets: np.ndarray, model: Any, jitted: bool = False
+    ) -> None:
         self.model, self.ids = model, ids  # ids index embeddings: they stay NumPy
         self.targets = xgrad.to_device(targets, model.device)
         self.optimizer = optimizers.AdamW(lr=LR, weight_decay=WEIGHT_DECAY)
         self.optimizer.setup(model).add_hook(optimizers.ClipGrad(CLIP))
+        self.run = xgrad.jit(self.train) if jitted else self.train
 
-    def step(self) -> float:
-        loss = F.softmax_cross_entropy(self.model(self.ids), self.targets)
+    def train(self, ids: Any, targets: Any) -> Any:
+        loss = F.softmax_cross_entropy(self.model(ids), targets)
         self.model.cleargrads()
         loss.backward()
         self.optimizer.update()
-        return float(loss.data)
+        return loss
+
+    def step(self) -> float:
+        return float(self.run(self.ids, self.targets).data)
 
 
-def time_pair(pair: str, repeats: int) -> dict[str, Any]:
+def time_pair(pair: str, repeats: int, jitted: bool = False) -> dict[str, Any]:
     """Time one pair in this process: medians of the per-round ratios and step times."""
     import torch
 
@@ -204,14 +210,18 @@ def time_pair(pair: str, repeats: int) -> dict[str, Any]:
         ours: XgradStep(ids, targets, xgrad_model(module, vocab, device)),
         theirs: TorchStep(ids, targets, module),
     }
+    if jitted:  # the same weights: xgrad_model copies them from the module
+        model = xgrad_model(module, vocab, device)
+        steps[f"{ours} jit"] = XgradStep(ids, targets, model, jitted=True)
     losses = {name: [s.step() for _ in range(3)] for name, s in steps.items()}
     return {**alternate(steps, ours, theirs, repeats), "losses": losses}
 
 
-def run_pair(pair: str, repeats: int) -> dict[str, Any]:
+def run_pair(pair: str, repeats: int, jitted: bool = False) -> dict[str, Any]:
     """:func:`time_pair` in a fresh Python process."""
+    flags = ["--jit"] if jitted else []
     done = subprocess.run(
-        [sys.executable, __file__, "--pair", pair, "--repeats", str(repeats)],
+        [sys.executable, __file__, "--pair", pair, "--repeats", str(repeats), *flags],
         capture_output=True,
         text=True,
         check=False,
@@ -225,8 +235,8 @@ def report(runs: dict[str, list[dict[str, Any]]]) -> None:
     first = runs["numpy"][0]["losses"]
     first.update(runs["torch"][0]["losses"])
     print("  losses of the first three steps (the same weights and batch):")
-    for name in ("torch", "xgrad/numpy", "xgrad/torch"):
-        print(f"    {name:12s} " + "  ".join(f"{v:.5f}" for v in first[name]))
+    for name in first:
+        print(f"    {name:16s} " + "  ".join(f"{v:.5f}" for v in first[name]))
     ms = {
         name: statistics.median(run["ms"][name] for run in runs[pair])
         for pair, members in PAIRS.items()
@@ -247,10 +257,26 @@ def report(runs: dict[str, list[dict[str, Any]]]) -> None:
             else f"target <= {target}: {'MET' if ratio <= target else 'NOT MET'}"
         )
         print(f"  {ours} / {theirs}: {ratio:.3f} (per process: {per})  {verdict}")
-    print(
-        "  target with xgrad.jit <= 1.0: waits for xgrad.jit, which xgrad does not "
-        "have yet"
-    )
+    if (
+        "ratios" not in runs["numpy"][0]
+        or "xgrad/numpy jit" not in runs["numpy"][0]["ratios"]
+    ):
+        print("  with xgrad.jit: run with --jit (target <= 1.0 on NumPy)")
+        return
+    for pair, (theirs, ours, _) in PAIRS.items():
+        name = f"{ours} jit"
+        ratios = [run["ratios"][name] for run in runs[pair]]
+        ratio = statistics.median(ratios)
+        jit_ms = statistics.median(run["ms"][name] for run in runs[pair])
+        per = " ".join(f"{r:.3f}" for r in ratios)
+        verdict = (
+            f"  target <= 1.0: {'MET' if ratio <= 1.0 else 'NOT MET'}"
+            if pair == "numpy"
+            else ""
+        )
+        print(
+            f"  {name} {jit_ms:8.2f} ms/step; / {theirs}: {ratio:.3f} (per process: {per}){verdict}"
+        )
 
 
 class HelpFormatter(
@@ -266,10 +292,11 @@ def main() -> None:
     )
     parser.add_argument("--repeats", type=int, default=21, help="rounds per process")
     parser.add_argument("--processes", type=int, default=5, help="processes per pair")
+    parser.add_argument("--jit", action="store_true", help="also time xgrad.jit")
     parser.add_argument("--pair", choices=PAIRS, help=argparse.SUPPRESS)  # a child
     args = parser.parse_args()
     if args.pair:
-        print(json.dumps(time_pair(args.pair, args.repeats)))
+        print(json.dumps(time_pair(args.pair, args.repeats, args.jit)))
         return
 
     print(
@@ -284,7 +311,7 @@ def main() -> None:
     runs: dict[str, list[dict[str, Any]]] = {pair: [] for pair in PAIRS}
     for _ in range(args.processes):  # the pairs' processes interleaved
         for pair in PAIRS:
-            runs[pair].append(run_pair(pair, args.repeats))
+            runs[pair].append(run_pair(pair, args.repeats, args.jit))
     report(runs)
 
 

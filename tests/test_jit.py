@@ -403,3 +403,30 @@ def test_on_dask_the_step_runs_as_it_is(dask_array):
     np.testing.assert_allclose(
         xgrad.compute(y.data), np.tanh(np.linspace(0, 1, 6)).sum()
     )
+
+
+def test_reset_state_between_calls_is_its_own_recording(backend, to_backend):
+    def run(jitted):
+        xgrad.manual_seed(0)
+        model, step, args = lstm_truncated_bptt(to_backend)
+        run = xgrad.jit(step) if jitted else step
+        out = []
+        for i in range(9):
+            if i % 3 == 0:
+                model.reset_state()  # the state is None: another recording
+            out.append(xgrad.cuda.as_numpy(run(*args)))
+        return out, run
+
+    eager, _ = run(False)
+    jitted, recorded = run(True)
+    for a, b in zip(eager, jitted, strict=True):
+        np.testing.assert_array_equal(b, a)
+    assert len(recorded.source) == 2
+
+
+def test_signatures_are_forgotten_oldest_first(backend, to_backend):
+    x, _ = classification(to_backend)
+    run = xgrad.jit(lambda x, scale: F.sum(x) * scale)
+    for i in range(200):  # a new Python number each call: a new signature each
+        run(x, float(i))
+    assert len(run._cache) <= 64

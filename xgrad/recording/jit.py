@@ -50,6 +50,11 @@ def jit(
     return Jitted(fn, max_traces=max_traces, check=check)
 
 
+#: Signatures a jitted function remembers (a Python number argument that
+#: changes at every call makes a new one each time).
+_SIGNATURES = 64
+
+
 class Jitted:
     """A jitted function (:func:`jit`); call it as ``fn`` itself."""
 
@@ -72,7 +77,11 @@ class Jitted:
         if key is None:  # a lazy backend (Dask): nothing to gain
             return self.fn(*args, **kwargs)
         with self._lock:
-            entry = self._cache.setdefault(key, [0, []])
+            entry = self._cache.get(key)
+            if entry is None:
+                if len(self._cache) >= _SIGNATURES:  # forget the oldest signature
+                    del self._cache[next(iter(self._cache))]
+                entry = self._cache[key] = [0, []]
             entry[0] += 1
             for trace in entry[1]:
                 if trace.holds():
