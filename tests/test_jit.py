@@ -430,3 +430,33 @@ def test_signatures_are_forgotten_oldest_first(backend, to_backend):
     for i in range(200):  # a new Python number each call: a new signature each
         run(x, float(i))
     assert len(run._cache) <= 64
+
+
+def standard_code(x):
+    """Written for any array-API namespace, as SciPy's and scikit-learn's code is."""
+    xp = x.__array_namespace__()
+    m = xp.max(x, axis=0, keepdims=True)
+    above = xp.astype(x > xp.mean(x), x.dtype)  # a comparison: a Constant
+    scale = xp.asarray(2.0, dtype=x.dtype, device=x.device)  # made by the library
+    return xp.sum(xp.exp((x - m) * scale) * (1.0 + above))
+
+
+def test_code_written_for_the_standard_replays(backend, to_backend):
+    def step(a):
+        v = Variable(a)
+        loss = standard_code(v)
+        loss.backward()
+        return loss, v.grad
+
+    a = to_backend(np.random.RandomState(0).randn(5, 3))
+    run = xgrad.jit(step, check=True)
+    for _ in range(4):
+        loss, grad = run(a)
+        eager_loss, eager_grad = step(a)
+        np.testing.assert_array_equal(
+            xgrad.cuda.as_numpy(loss), xgrad.cuda.as_numpy(eager_loss)
+        )
+        np.testing.assert_array_equal(
+            xgrad.cuda.as_numpy(grad), xgrad.cuda.as_numpy(eager_grad)
+        )
+    assert len(run.source) == 1

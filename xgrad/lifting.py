@@ -22,6 +22,7 @@ from . import backends
 from ._device import Device
 from ._errors import Unsupported
 from .domains import kind
+from .recording.host import current as jit_recording
 from .variable import Constant, Variable
 
 __all__ = ["lift", "operand", "refuse_gradient", "unwrap", "wrap"]
@@ -74,6 +75,9 @@ def lift(function: Callable[..., Any], name: str | None = None) -> Callable[...,
     def lifted(*args: Any, **kwargs: Any) -> Any:
         args = tuple(unwrap(a) for a in args)
         kwargs = {k: unwrap(v) for k, v in kwargs.items()}
+        recording = jit_recording()
+        if recording is not None:  # xgrad.jit records: the call is part of the step
+            return wrap(recording.call_function(function, None, *args, **kwargs))
         return wrap(function(*args, **kwargs))
 
     if name is not None:
