@@ -460,3 +460,33 @@ def test_code_written_for_the_standard_replays(backend, to_backend):
             xgrad.cuda.as_numpy(grad), xgrad.cuda.as_numpy(eager_grad)
         )
     assert len(run.source) == 1
+
+
+class Trainer:
+    """A step as a method, its model and optimizer as attributes."""
+
+    def __init__(self, x) -> None:
+        self.model = MLP((10, 3))
+        self.model(x)  # the weights now, from the seed
+        self.optimizer = O.Adam(alpha=0.05).setup(self.model)
+
+    @xgrad.jit
+    def step(self, x, t):
+        loss = F.softmax_cross_entropy(self.model(x), t)
+        self.model.cleargrads()
+        loss.backward()
+        self.optimizer.update()
+        return loss
+
+
+def test_a_jitted_method_replays_per_instance(backend, to_backend):
+    x, t = classification(to_backend)
+    xgrad.manual_seed(0)
+    first = Trainer(x)
+    xgrad.manual_seed(0)
+    second = Trainer(x)
+    for _ in range(5):
+        a, b = first.step(x, t), second.step(x, t)
+        np.testing.assert_array_equal(xgrad.cuda.as_numpy(a), xgrad.cuda.as_numpy(b))
+    assert first.optimizer.t == second.optimizer.t == 5
+    assert len(Trainer.step.source) == 2  # one recording per instance

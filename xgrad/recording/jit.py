@@ -64,6 +64,13 @@ class Jitted:
         self._lock = threading.RLock()
         functools.update_wrapper(self, fn)  # type: ignore[arg-type]
 
+    def __get__(self, obj: Any, objtype: Any = None) -> Any:
+        """``@xgrad.jit`` on a method: bound to the instance, which becomes an
+        argument of the step (each instance its own signature)."""
+        if obj is None:
+            return self
+        return functools.partial(self.__call__, obj)
+
     @property
     def source(self) -> list[str]:
         """The replay code of every recording (for reading and debugging)."""

@@ -155,12 +155,19 @@ _STATE = frozenset({"h", "c"})
 
 
 def reach(fn: Callable[..., Any], args: tuple[Any, ...]) -> Iterator[Any]:
-    """Layers, optimizers, schedules and Parameters that ``fn`` can reach."""
+    """Layers, optimizers, schedules and Parameters that ``fn`` can reach.
+
+    Also one level into the attributes of other objects among the arguments
+    and ``self`` (a trainer holding a model and an optimizer).
+    """
     seen: set[int] = set()
     pending: list[Any] = list(args)
     code = getattr(fn, "__code__", None)
     if hasattr(fn, "__self__"):
         pending.append(fn.__self__)
+    for obj in list(pending):
+        if not isinstance(obj, Layer | Optimizer | type) and hasattr(obj, "__dict__"):
+            pending += list(vars(obj).values())
     for cell in getattr(fn, "__closure__", None) or ():
         try:
             pending.append(cell.cell_contents)
