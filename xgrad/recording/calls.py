@@ -317,4 +317,4 @@ def compile_replay(
     exec(compile(text, "<xgrad.jit replay>", "exec"), namespace)  # noqa: S102
     replay = namespace["replay"]
     replay.source = text  # for debugging: xgrad.jit(...).source
-    return replay  # type: ignore[no-any-return]
+    return replay

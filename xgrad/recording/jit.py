@@ -62,7 +62,7 @@ class Jitted:
         self.fn, self.max_traces, self.check = fn, max_traces, check
         self._cache: dict[Any, list[Any]] = {}  # signature -> [calls, traces]
         self._lock = threading.RLock()
-        functools.update_wrapper(self, fn)  # type: ignore[arg-type]
+        functools.update_wrapper(self, fn)
 
     def __get__(self, obj: Any, objtype: Any = None) -> Any:
         """``@xgrad.jit`` on a method: bound to the instance, which becomes an

@@ -153,7 +153,12 @@ def record(fn: Callable[..., Any], args: Any, kwargs: Any) -> tuple[Trace, Any]:
         for variable, data in restore:
             variable._data = data
     outputs: list[Any] = []
-    trace.output = rebuild(result, lambda x: outputs.append(_traced_of(x)) or x)
+
+    def collect(x: Any) -> Any:
+        outputs.append(_traced_of(x))
+        return x
+
+    trace.output = rebuild(result, collect)
     trace.n_outputs = len(outputs)
     trace.replay = compile_replay(recording, [*outputs, *finals])
     trace.expected = [_expected(initial) for _, initial, _ in trace.bindings]
