@@ -490,3 +490,28 @@ def test_a_jitted_method_replays_per_instance(backend, to_backend):
         np.testing.assert_array_equal(xgrad.cuda.as_numpy(a), xgrad.cuda.as_numpy(b))
     assert first.optimizer.t == second.optimizer.t == 5
     assert len(Trainer.step.source) == 2  # one recording per instance
+
+
+def test_big_temporaries_reuse_the_replays_own_buffers(backend, to_backend):
+    def losses(jitted):
+        xgrad.manual_seed(0)
+        model = MLP((300, 10))
+        optimizer = O.MomentumSGD(lr=0.05).setup(model)
+
+        def step(x, t):
+            loss = F.softmax_cross_entropy(model(x), t)
+            model.cleargrads()
+            loss.backward()
+            optimizer.update()
+            return loss
+
+        run = xgrad.jit(step) if jitted else step
+        args = classification(to_backend, (128, 100))
+        return [xgrad.cuda.as_numpy(run(*args)) for _ in range(6)], run
+
+    eager, _ = losses(False)
+    jitted, run = losses(True)
+    for a, b in zip(eager, jitted, strict=True):
+        np.testing.assert_array_equal(b, a)
+    reused = "out=" in run.source[0]
+    assert reused == (backend.name == "numpy")  # (128, 300) float32: 150 kB

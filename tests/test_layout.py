@@ -73,6 +73,7 @@ LAYERS = [
         "jit",
         [
             "recording.traced",
+            "recording.buffers",
             "recording.calls",
             "recording.state",
             "recording.trace",

@@ -21,6 +21,7 @@ import numpy as np
 from .. import backends
 from .._errors import JitError
 from ..array_check import ARRAY_TYPES
+from .buffers import reusable_outputs
 from .host import recording_in
 from .traced import RecordingBackend, Traced
 
@@ -288,9 +289,25 @@ def compile_replay(
     for i, used in enumerate(uses):
         for slot in used:
             last_use[slot] = i
+    # Inputs nothing reads (the gradients that cleargrads() drops) go at once,
+    # and the caller's list with them: the replay does not hold them.
+    dead_inputs = [
+        t.index
+        for t in recording.inputs
+        if t.index not in last_use and t.index not in keep
+    ]
+    if inputs:
+        lines.append("    inputs.clear()")
+    if dead_inputs:
+        lines.append(f"    del {', '.join(f's{s}' for s in dead_inputs)}")
+    buffers = reusable_outputs(recording.entries, keep)
     for i, (fn, args, kwargs, outputs) in enumerate(recording.entries):
         call_args = [source.expr(a) for a in args]
         call_args += [f"{k}={source.expr(v)}" for k, v in kwargs.items()]
+        if i in buffers:  # NumPy: into a buffer of the replay's own
+            ufunc, buffer = buffers[i]
+            fn = ufunc
+            call_args.append(f"out={source.constant(buffer)}")
         call = f"{source.constant(fn)}({', '.join(call_args)})"
         targets = _targets(outputs)
         if not targets:
@@ -317,4 +334,5 @@ def compile_replay(
     exec(compile(text, "<xgrad.jit replay>", "exec"), namespace)  # noqa: S102
     replay = namespace["replay"]
     replay.source = text  # for debugging: xgrad.jit(...).source
+    replay.dead_inputs = frozenset(dead_inputs)
     return replay

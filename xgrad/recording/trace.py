@@ -23,7 +23,7 @@ from ..layers import Layer
 from ..optimizer_base import Optimizer
 from .calls import Recording, compile_replay
 from .host import recording_in, user_line
-from .state import Binding, Bindings, DataBinding, reach
+from .state import Binding, Bindings, DataBinding, GradBinding, reach
 from .traced import Traced
 
 __all__ = ["Trace", "rebuild", "record", "replay"]
@@ -42,6 +42,8 @@ class Trace:
         self.written: list[Any] = []
         self.n_outputs = 0
         self.checked = False  # by check=True, once
+        # Gradients the step drops unread (cleargrads): let go before a replay.
+        self.released: list[Binding] = []
 
     def holds(self) -> bool:
         """Whether this recording fits the state as it is now."""
@@ -161,6 +163,15 @@ def record(fn: Callable[..., Any], args: Any, kwargs: Any) -> tuple[Trace, Any]:
     trace.output = rebuild(result, collect)
     trace.n_outputs = len(outputs)
     trace.replay = compile_replay(recording, [*outputs, *finals])
+    dead = trace.replay.dead_inputs  # type: ignore[attr-defined]
+    trace.released = [
+        binding
+        for binding, initial, is_input in trace.bindings
+        if isinstance(binding, GradBinding)
+        and initial is not None
+        and is_input
+        and initial.index in dead
+    ]
     trace.expected = [_expected(initial) for _, initial, _ in trace.bindings]
     trace.written = [
         binding.read() if _expected(final) == expected else _NEVER
@@ -198,6 +209,8 @@ def results(trace: Trace, values: list[Any]) -> Any:
 def replay(trace: Trace, leaves: list[Any]) -> Any:
     inputs = [x._data if isinstance(x, Variable) else x for x in leaves]
     inputs += [binding.read() for binding, _, is_input in trace.bindings if is_input]
+    for binding in trace.released:  # as cleargrads() would, early
+        binding.write(None)
     values = trace.replay(inputs)  # type: ignore[misc]
     n = trace.n_outputs
     finals = values[n:]

@@ -1,0 +1,102 @@
+"""A replay's own output buffers on NumPy: big temporaries made once, reused.
+
+An eager step allocates every temporary afresh and frees it; a replay knows
+the shape and dtype of each array it makes, and which of them never leave
+it. For a NumPy ufunc (``np.add``, ``np.matmul``, ``x * y`` ...) whose result
+is big, is not returned or written to state, and is only read by other
+ufuncs (no view of it can escape), the replay passes a buffer of its own as
+``out=``, allocated at the first replay and reused by every later one: no
+allocation, no page faults. The numbers are the same: a ufunc computes the
+same values into ``out`` as into a fresh array.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+import numpy as np
+
+from .traced import Traced
+
+__all__ = ["MIN_BYTES", "reusable_outputs"]
+
+#: Results smaller than this come from NumPy's own small-block allocator cheaply.
+MIN_BYTES = 1 << 16
+
+_OPERATORS = {
+    operator.add: np.add,
+    operator.sub: np.subtract,
+    operator.mul: np.multiply,
+    operator.truediv: np.true_divide,
+    operator.floordiv: np.floor_divide,
+    operator.mod: np.remainder,
+    operator.pow: np.power,
+    operator.matmul: np.matmul,
+    operator.neg: np.negative,
+    operator.lt: np.less,
+    operator.le: np.less_equal,
+    operator.gt: np.greater,
+    operator.ge: np.greater_equal,
+    operator.eq: np.equal,
+    operator.ne: np.not_equal,
+}
+# In-place operators read and write their first operand and make no alias.
+_INPLACE = frozenset(
+    {
+        operator.iadd,
+        operator.isub,
+        operator.imul,
+        operator.itruediv,
+        operator.ifloordiv,
+        operator.imod,
+        operator.ipow,
+        operator.imatmul,
+        operator.iand,
+        operator.ior,
+        operator.ixor,
+    }
+)
+
+
+def _ufunc(fn: Any) -> Any:
+    if isinstance(fn, np.ufunc):
+        return fn
+    return _OPERATORS.get(fn)
+
+
+def reusable_outputs(
+    entries: list[tuple[Any, tuple[Any, ...], dict[str, Any], Any]], keep: set[int]
+) -> dict[int, Any]:
+    """Entry index -> (ufunc, buffer) for the results a replay may write into
+    a buffer of its own (see the module doc); ``keep``: slots that leave."""
+    escapes = set(keep)
+    for fn, args, kwargs, _ in entries:
+        if _ufunc(fn) is None and fn not in _INPLACE:
+            escapes.update(_slots((args, kwargs)))
+    found: dict[int, Any] = {}
+    for i, (fn, _, kwargs, outputs) in enumerate(entries):
+        ufunc = _ufunc(fn)
+        if ufunc is None or "out" in kwargs or not isinstance(outputs, Traced):
+            continue
+        value = outputs.value
+        if (
+            type(value) is np.ndarray
+            and value.nbytes >= MIN_BYTES
+            and outputs.index not in escapes
+            and ufunc.nout == 1
+        ):
+            found[i] = (ufunc, np.empty_like(value))
+    return found
+
+
+def _slots(obj: Any) -> list[int]:
+    if isinstance(obj, Traced):
+        return [obj.index]
+    if type(obj) in (tuple, list):
+        return [s for x in obj for s in _slots(x)]
+    if type(obj) is dict:
+        return [s for x in obj.values() for s in _slots(x)]
+    if type(obj) is slice:
+        return _slots((obj.start, obj.stop, obj.step))
+    return []
