@@ -31,7 +31,8 @@ class Betainc(Function):
 
     domain = "real floating"
 
-    def forward(self, a, b, x):
+    def forward(self, *arrays: Any) -> Any:
+        a, b, x = arrays
         xp = self.xp
         a, b, x = xp.broadcast_arrays(a, b, x)
         outside = ~((x >= 0) & (x <= 1) & (a > 0) & (b > 0))  # NaN too
@@ -48,11 +49,12 @@ class Betainc(Function):
         value = xp.where(flip, 1 - value, value)
         return xp.where(outside, xp.full_like(value, xp.nan), value)
 
-    def _log_beta(self, a, b):
+    def _log_beta(self, a: Any, b: Any) -> Any:
         gammaln = self.backend.special.gammaln
         return gammaln(a) + gammaln(b) - gammaln(a + b)
 
-    def backward(self, gy):
+    def backward(self, *gys: Any) -> Any:
+        (gy,) = gys
         a, b, x = self.inputs
         log_beta = F.gammaln(a) + F.gammaln(b) - F.gammaln(a + b)
         density = F.exp(F.xlogy(a - 1, x) + F.xlog1py(b - 1, -x) - log_beta)
@@ -76,7 +78,7 @@ def _continued_fraction(backend: Any, a: Any, b: Any, x: Any) -> Any:
     tiny = xp.finfo(dtype).smallest_normal * 1e3
     eps = xp.finfo(dtype).eps
 
-    def away_from_zero(v):
+    def away_from_zero(v: Any) -> Any:
         return xp.where(xp.abs(v) < tiny, xp.full_like(v, tiny), v)
 
     c = xp.ones_like(x)
