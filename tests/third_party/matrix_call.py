@@ -19,11 +19,13 @@ PASSES = "passes"
 
 
 @dataclass(frozen=True)
-class LeavesTape:
-    """The call cannot be differentiated by design; ``why`` says what it does.
+class Refused:
+    """The call cannot be differentiated here; ``why`` says what it does.
 
-    ``error`` is raised (matching ``match``), or, when ``error`` is None, the
-    call returns a plain Python float (a metric that calls ``float()``).
+    ``error`` is raised (matching ``match``): the call hands the data to
+    NumPy, writes into the user's leaf, or mixes devices. When ``error`` is
+    None the call returns a plain Python float (a metric that calls
+    ``float()``), which carries no gradient.
     """
 
     why: str
@@ -38,7 +40,7 @@ class KnownBug:
     reason: str
 
 
-Outcome = str | LeavesTape | KnownBug
+Outcome = str | Refused | KnownBug
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class Call:
     expect_on: Mapping[str, Outcome] = field(default_factory=dict)
     rtol: float = 1e-5
     atol: float = 1e-7
+    #: how close the value on Variables is to the same loss on NumPy arrays
+    value_rtol: float = 1e-10
 
     @property
     def id(self) -> str:

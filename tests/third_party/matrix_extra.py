@@ -5,7 +5,7 @@ from __future__ import annotations
 import array_api_extra as xpx
 from einops import array_api as einops
 
-from .matrix_call import Call, LeavesTape, namespace, normal
+from .matrix_call import Call, Refused, namespace, normal
 
 WRITES_INTO_LEAF = (
     "without copy=True, at() writes into the array it is given; a write into a "
@@ -128,7 +128,7 @@ CALLS = [
         "at(x, k).set(v) of a leaf",
         at_set_leaf,
         (normal(4),),
-        LeavesTape(WRITES_INTO_LEAF, TypeError, "writes into a leaf Variable"),
+        Refused(WRITES_INTO_LEAF, TypeError, "writes into a leaf Variable"),
     ),
     Call("array-api-extra", "pad", pad, (normal(3),)),
     Call("array-api-extra", "create_diagonal", create_diagonal, (normal(4),)),

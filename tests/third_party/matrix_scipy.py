@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from scipy import cluster, integrate, special, stats
+from scipy import cluster, integrate, signal, special, stats
 
-from .matrix_call import Call, LeavesTape, namespace, normal, positive
+from .matrix_call import Call, Refused, namespace, normal, positive
 
 TO_NUMPY = (
     "SciPy converts the input to NumPy (np.asarray) and computes there: "
@@ -107,6 +107,61 @@ def whiten(obs):
     return namespace(obs).sum(cluster.vq.whiten(obs) ** 2 * obs)
 
 
+def ttest_1samp_pvalue(x):
+    """The p-value: SciPy's Student t survival function, through betainc."""
+    return stats.ttest_1samp(x, 0.2).pvalue
+
+
+def trim_mean(x):
+    return stats.trim_mean(x, 0.1)
+
+
+def describe(x):
+    summary = stats.describe(x)
+    return summary.variance + summary.skewness
+
+
+def iqr(x):
+    return stats.iqr(x)
+
+
+def circmean(x):
+    return stats.circmean(x)
+
+
+def boxcox_llf(x):
+    return stats.boxcox_llf(0.5, x)
+
+
+def kstat(x):
+    return stats.kstat(x, 3)
+
+
+def directional_stats(x):
+    return namespace(x).sum(stats.directional_stats(x).mean_direction * x[0, :])
+
+
+def cumulative_simpson(y):
+    return namespace(y).sum(integrate.cumulative_simpson(y, dx=0.1) ** 2)
+
+
+def convolve(x, w):
+    return namespace(x).sum(signal.convolve(x, w))
+
+
+def log_expit(x):
+    return namespace(x).sum(special.log_expit(x))
+
+
+DEFAULT_DEVICE = (
+    "SciPy makes a constant on the default device (xp.asarray without device=); "
+    "array-api-strict refuses to mix it with device1 arrays, as it does without xgrad"
+)
+UFUNC = (
+    "SciPy 1.17 calls log_expit's NumPy ufunc directly, which a Variable refuses; "
+    "xp.special.log_expit (the namespace's own) differentiates"
+)
+
 CALLS = [
     Call("SciPy", "special.logsumexp", logsumexp, (normal(5),)),
     Call(
@@ -135,8 +190,47 @@ CALLS = [
         "integrate.simpson",
         simpson,
         (normal(7),),
-        LeavesTape(TO_NUMPY, TypeError, "does not turn into a NumPy array"),
+        Refused(TO_NUMPY, TypeError, "does not turn into a NumPy array"),
     ),
     Call("SciPy", "integrate.cumulative_trapezoid", cumulative_trapezoid, (normal(6),)),
     Call("SciPy", "cluster.vq.whiten", whiten, (normal(6, 3),)),
+    Call(
+        "SciPy",
+        "stats.ttest_1samp(...).pvalue",
+        ttest_1samp_pvalue,
+        (normal(8),),
+        expect_on={"array_api_strict": Refused(DEFAULT_DEVICE, ValueError, "devices")},
+    ),
+    Call("SciPy", "stats.trim_mean", trim_mean, (normal(10),)),
+    Call("SciPy", "stats.describe", describe, (normal(8),)),
+    Call("SciPy", "stats.iqr", iqr, (normal(9),)),
+    Call("SciPy", "stats.circmean", circmean, (normal(7),)),
+    Call("SciPy", "stats.boxcox_llf", boxcox_llf, (positive(7),)),
+    Call("SciPy", "stats.kstat", kstat, (normal(8),)),
+    Call("SciPy", "stats.directional_stats", directional_stats, (normal(5, 3),)),
+    Call(
+        "SciPy",
+        "integrate.cumulative_simpson",
+        cumulative_simpson,
+        (normal(7),),
+        expect_on={"array_api_strict": Refused(DEFAULT_DEVICE, ValueError, "devices")},
+        # SciPy makes dx with xp.asarray(dx): float32 on PyTorch, its default
+        # dtype, so SciPy's PyTorch answer is 1e-7 from its NumPy answer (xgrad
+        # on PyTorch gives what SciPy gives on plain tensors)
+        value_rtol=1e-6,
+    ),
+    Call(
+        "SciPy",
+        "signal.convolve",
+        convolve,
+        (normal(6), normal(3)),
+        Refused(TO_NUMPY, TypeError, "does not turn into a NumPy array"),
+    ),
+    Call(
+        "SciPy",
+        "special.log_expit",
+        log_expit,
+        (normal(5),),
+        Refused(UFUNC, TypeError, "does not support ufuncs"),
+    ),
 ]

@@ -1,6 +1,6 @@
 """The regularized incomplete beta function, for ``xp.special.betainc`` and
-``betaincc``: what SciPy's ``_SimpleBeta`` (the p-values of ``pearsonr``,
-``linregress`` and other tests) looks up before it falls back to NumPy.
+``betaincc``: what SciPy's ``_SimpleBeta`` (the p-values of ``pearsonr`` and,
+through ``stdtr``, the t-tests) looks up before it falls back to NumPy.
 
 The values come from the function's continued fraction, evaluated with
 standard functions alone (so on every backend) by the modified Lentz method,
