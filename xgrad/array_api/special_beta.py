@@ -20,8 +20,9 @@ from .. import functions as F
 from .._errors import Unsupported
 from ..core import Function, Variable, as_input
 
-#: at most this many terms of the continued fraction (enough for a and b up
-#: to about 10**6; convergence is checked every _CHECK_EVERY terms)
+#: at most this many terms of the continued fraction: it needs about
+#: sqrt(max(a, b)) of them, so shapes into the hundreds of thousands (a
+#: correlation of that many points) converge; checked every _CHECK_EVERY terms
 _MAX_TERMS = 3000
 _CHECK_EVERY = 16
 
