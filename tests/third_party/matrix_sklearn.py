@@ -9,7 +9,7 @@ from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.linear_model import Ridge
 from sklearn.metrics import pairwise
 
-from .matrix_call import Call, KnownBug, Refused, namespace, normal, positive
+from .matrix_call import Call, KnownBug, Refused, namespace, normal, positive, weighted
 
 ZERO_OVER_ZERO = (
     "StandardScaler computes a 0/0 (a running mean of no samples) that it then "
@@ -21,13 +21,6 @@ RETURNS_FLOAT = (
     "the metric returns a Python float (scikit-learn calls float() on the result): "
     "no gradient; multioutput='raw_values' keeps an array where the metric has it"
 )
-
-
-def weighted(y):
-    """A scalar that weighs every entry differently, so no gradient cancels."""
-    xp = namespace(y)
-    w = xp.reshape(xp.arange(1.0, y.size + 1.0, device=y.device), y.shape)
-    return xp.sum(y * w) / y.size + xp.sum(y**2) / 7.0
 
 
 def standard_scaler(X):
