@@ -12,7 +12,7 @@ import pytest
 
 import xgrad
 from xgrad import Unsupported, Variable
-from xgrad.testing import assert_close, gradient_check
+from xgrad.testing import assert_close, gradgradcheck, gradient_check
 
 X = np.linspace(0.0, 1.0, 11)
 
@@ -65,6 +65,23 @@ def test_gradient_in_x(backend, to_backend, special):
     x = Variable(to_backend(np.array([0.05, 0.5, 0.97])))
     gradient_check(lambda x: special.betainc(2.5, 4.0, x), x)
     gradient_check(lambda x: special.betaincc(0.7, 1.5, x), x)
+
+
+@pytest.mark.slow  # on Dask: many evaluations of the continued fraction
+def test_second_derivative_in_x(backend, to_backend, special):
+    """backward is written with xgrad functions, so it differentiates again."""
+    x = Variable(to_backend(np.array([0.2, 0.6])))
+    gradgradcheck(lambda x: special.betainc(2.5, 4.0, x), x)
+
+
+def test_float32_stays_float32(special, backend, to_backend):
+    x = Variable(to_backend(np.array([0.25, 0.5], dtype=np.float32)))
+    y = special.betainc(2.0, 2.0, x)
+    assert y.dtype == x.dtype
+    y.backward()
+    assert x.grad.dtype == x.dtype
+    want = np.array([0.15625, 0.5], dtype=np.float32)  # 3x^2 - 2x^3
+    assert_close(values(backend, y), want, rtol=1e-6, atol=0.0)
 
 
 def test_outside_the_domain_is_nan(special, backend, to_backend):
