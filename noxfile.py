@@ -169,6 +169,31 @@ nox.session(name="array-api-tests-reference", default=False)(
 )
 
 
+# SciPy, scikit-learn, array-api-extra and einops calls differentiated through
+# xgrad's namespaces (docs/array_api.md, tests/third_party), and the example
+# that needs SciPy. Not in the default run: those libraries are not xgrad's
+# dependencies; .ci/run runs it.
+THIRD_PARTY_BACKENDS = ("numpy", "array_api_strict", "torch")
+
+
+@nox.session(name="third-party", default=False)
+def third_party(session: nox.Session) -> None:
+    """The third-party matrix on NumPy, array-api-strict and PyTorch, pinned libraries."""
+    requirements = [
+        arg for name in THIRD_PARTY_BACKENDS for arg in ("-r", f"backends/{name}.txt")
+    ]
+    session.install(
+        "-e", ".", *requirements, "-r", "tests/third_party/requirements.txt"
+    )
+    backends = [f"--backend={name}" for name in THIRD_PARTY_BACKENDS]
+    common = ["-n", "2", "-p", "no:cacheprovider", *backends]
+    env = {"SCIPY_ARRAY_API": "1"}  # SciPy reads it once, at import
+    session.run("pytest", "tests/third_party", *common, *session.posargs, env=env)
+    session.run(
+        "pytest", "tests/test_examples.py", "-k", "scipy_grad", *common, env=env
+    )
+
+
 @nox.session
 def lint(session: nox.Session) -> None:
     """Ruff (lint and format check) and mypy (the package's types, pyproject.toml)."""

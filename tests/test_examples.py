@@ -77,6 +77,12 @@ CASES = {
         ["bigram model: validation loss", "epoch   1  loss", "sample, after"],
         ["gpt.png"],
     ),
+    "scipy_grad": (
+        "scipy_grad.py",
+        ["--steps", "60", "--samples", "300"],
+        ["scipy.stats.gamma.fit (NumPy): k = ", "through scipy.special on numpy"],
+        ["scipy_grad.png"],
+    ),
     "graph": (
         "graph.py",
         ["--order", "2"],
@@ -107,6 +113,21 @@ def run(
     )
 
 
+# Examples that need an optional library, which the default test sessions do not
+# install: they skip there, and the third-party nox session runs them.
+OPTIONAL = {"scipy_grad": "scipy"}
+
+
+def needs_optional(case: str) -> None:
+    """Skip ``case`` when the optional library its script needs is missing."""
+    module = OPTIONAL.get(case)
+    if module and importlib.util.find_spec(module) is None:
+        pytest.skip(
+            f"{CASES[case][0]} needs {module}, an optional dependency "
+            "(the third-party nox session installs it)"
+        )
+
+
 def check(result: subprocess.CompletedProcess[str]) -> str:
     assert result.returncode == 0, f"exit {result.returncode}\n{result.stderr}"
     return result.stdout
@@ -132,6 +153,7 @@ def test_every_example_has_a_case() -> None:
 @pytest.mark.usefixtures("numpy_session")
 @pytest.mark.parametrize("case", list(CASES))
 def test_example_runs(case: str, tmp_path: Path) -> None:
+    needs_optional(case)
     script, args, lines, pngs = CASES[case]
     out = check(run(script, *args, cwd=tmp_path))
     for line in lines:
@@ -170,6 +192,26 @@ def test_derivatives_agree_with_closed_forms(tmp_path: Path) -> None:
     orders = re.findall(r"order (\d): max \|xgrad - closed form\| = (\S+)", out)
     assert [int(n) for n, _ in orders] == [0, 1, 2, 3, 4]
     assert all(float(err) < 1e-12 for _, err in orders), out
+
+
+def test_scipy_grad_fits_what_scipy_fits_on_each_device(
+    backend_name: str, tmp_path: Path
+) -> None:
+    """Gradient descent through scipy.special lands on scipy.stats' own fit."""
+    needs_optional("scipy_grad")
+    if backend_name not in ("numpy", "torch"):
+        pytest.skip("scipy_grad.py fits on NumPy, then on PyTorch: --backend numpy")
+    args = ["--steps", "60", "--samples", "300", "--no-plot"]
+    if backend_name == "torch":
+        pytest.importorskip("torch")
+        args += ["--device", "torch:cpu", "--also", "none"]
+    else:
+        args += ["--also", "none"]
+    out = check(run("scipy_grad.py", *args, cwd=tmp_path))
+    gaps = re.findall(r"\|Δk\| from scipy.stats.gamma.fit: (\S+)\)", out)
+    assert len(gaps) == 1, out
+    assert float(gaps[0]) < 1e-6, out
+    assert not list(tmp_path.glob("*.png"))  # --no-plot
 
 
 @pytest.mark.usefixtures("numpy_session")
@@ -272,6 +314,7 @@ def test_help_shows_every_default(script: str) -> None:
         "derivatives.py",
         "graph.py",
         "newton.py",
+        "scipy_grad.py",
     }
     for flag, text in entries.items():
         if flag != "-h":

@@ -19,6 +19,7 @@ from ..functions.linalg_results import EighResult, QRResult, SlogdetResult, SVDR
 from ..functions.shape import Identity
 from ..functions.transfer import Cast
 from ..lifting import wrap
+from .special_beta import betainc, betaincc
 
 
 def _is_scalar(x: Any) -> bool:
@@ -297,3 +298,4 @@ _SPECIAL_AS_IS = (
 #: functions with a gradient live here, so SciPy's own fallback runs otherwise.
 SPECIAL: dict[str, Any] = {name: getattr(F, name) for name in _SPECIAL_AS_IS}
 SPECIAL |= {"psi": F.digamma, "polygamma": polygamma}
+SPECIAL |= {"betainc": betainc, "betaincc": betaincc}

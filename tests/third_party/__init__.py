@@ -1,0 +1,1 @@
+"""The third-party matrix: SciPy, scikit-learn, array-api-extra and einops calls."""
