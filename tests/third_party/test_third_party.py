@@ -97,3 +97,38 @@ def test_the_docs_list_every_call_with_its_outcome() -> None:
         for cell, name in zip(rows[key], MATRIX_BACKENDS, strict=False):
             assert _says(cell, call.outcome(name)), f"{key} on {name}: {cell!r}"
     assert len(rows) == len(CALLS), "docs/array_api.md lists calls the matrix lacks"
+
+
+_JITTED_IDS = (
+    "SciPy:special.logsumexp",
+    "SciPy:special.logsumexp(b=)",  # writes into an array it read before
+    "SciPy:special.softmax",
+    "SciPy:stats.zscore",
+    "SciPy:integrate.trapezoid",
+)
+JITTED = [c for c in CALLS if c.id in _JITTED_IDS]
+
+
+@pytest.mark.parametrize("call", JITTED, ids=[c.id for c in JITTED])
+def test_a_jitted_call_replays_as_eager(call: Call, matrix_backend, device) -> None:
+    """xgrad.jit records SciPy's own code and replays it: the same value and
+    gradient, checked against an eager call by ``check=True``."""
+    import xgrad
+
+    if call.outcome(matrix_backend.name) != PASSES:
+        pytest.skip(f"{call.id}: no gradient on {matrix_backend.name}")
+    arrays = [matrix_backend.from_numpy(a, device) for a in call.inputs]
+
+    def step(*arrays):
+        inputs = [Variable(a) for a in arrays]
+        loss = call.loss(*inputs)
+        loss.backward()
+        return loss, [x.grad for x in inputs]
+
+    run = xgrad.jit(step, check=True)
+    for _ in range(4):
+        loss, grads = run(*arrays)
+    eager_loss, eager_grads = step(*arrays)
+    assert_close(loss, eager_loss, rtol=0, atol=0)
+    for got, expected in zip(grads, eager_grads, strict=True):
+        assert_close(got, expected, rtol=0, atol=0)

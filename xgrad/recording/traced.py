@@ -256,7 +256,8 @@ _STATIC = frozenset(
 )
 # Backend methods that return a library's functions: those functions record.
 _FACTORIES = frozenset({"linalg", "special"})
-# Backend methods of the lazy library (Dask), which jit never records.
+# Backend methods that compute a lazy library's arrays (Dask, which jit never
+# records); on the others they hand the arrays back as they are.
 _REFUSED = frozenset(["compute", "persist"])
 
 
@@ -269,8 +270,11 @@ class RecordingBackend:
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self.real, name)
-        if name in _REFUSED:
-            value: Any = functools.partial(_refusing(f"Backend.{name}"), None)
+        value: Any
+        if name in _REFUSED:  # never met: a lazy backend's step is not recorded
+            value = (
+                attr if not self.real.lazy else functools.partial(_refusing(name), None)
+            )
         elif name in _STATIC:
             value = functools.partial(self._static, attr)
         elif name in _FACTORIES:
