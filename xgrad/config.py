@@ -108,3 +108,9 @@ def test_mode() -> contextlib.AbstractContextManager[None]:
 
 
 test_mode.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+def settings() -> tuple[Any, ...]:
+    """Every setting's value in this context, in a fixed order (``xgrad.jit``
+    keys its recordings by them)."""
+    return tuple(var.get() for var in _SETTINGS.values())

@@ -25,6 +25,8 @@ _lock = threading.RLock()
 _hooks: dict[int, dict[int, Callable[[Variable], Any]]] = {}  # id(Variable) -> hooks
 _ends: dict[int, weakref.finalize] = {}  # ... and what drops them when it dies
 _keys = itertools.count()
+#: Counts every hook added or removed: xgrad.jit records again when it moves.
+version = 0
 
 
 class _RunHooks(observing.Observer):
@@ -55,6 +57,8 @@ _OBSERVER = _RunHooks()
 
 def _changed(before: bool) -> None:
     """Register the observer when the first hook comes, drop it after the last."""
+    global version
+    version += 1
     if before and not _hooks:
         observing.remove_global(_OBSERVER)
     elif not before and _hooks:
@@ -84,7 +88,9 @@ class HookHandle:
             if not hooks:
                 del _hooks[id(x)]
                 _ends.pop(id(x)).detach()
-                _changed(before=True)
+            _changed(
+                before=True
+            )  # counts the change; drops the observer after the last
 
     def __enter__(self) -> Self:
         return self

@@ -63,6 +63,7 @@ class Optimizer:
         params = [p for p in self._params() if p.grad is not None]
         recording = jit_recording()
         if recording is not None:  # xgrad.jit: these arrays are the step's state
+            recording.report_optimizer(self)
             for param in params:
                 recording.adopt(param)
         self.current = self._advance()

@@ -19,6 +19,7 @@ from .. import backends
 from ..core import Parameter, Variable
 from ..devices import Device, DeviceResident, device_of, get_default_device, to_device
 from ..devices import device as _device
+from ..recording.host import current as jit_recording
 from ..weight_files import read_weights, write_arrays
 
 __all__ = ["Layer", "assign_weights", "weight_arrays", "weights_dict"]
@@ -56,6 +57,9 @@ class Layer(DeviceResident):
         """``forward(*inputs, **options)``; the inputs and outputs are remembered
         (weakly) as DeZero's ``inputs``/``outputs``. Options are keywords such
         as an attention ``mask``."""
+        recording = jit_recording()
+        if recording is not None:  # xgrad.jit: this layer's state is the step's
+            recording.report_layer(self)
         outputs = self.forward(*inputs, **options)
         if not isinstance(outputs, tuple):
             outputs = (outputs,)

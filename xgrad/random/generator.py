@@ -177,6 +177,7 @@ def manual_seed(seed: int) -> Generator:
     return _default
 
 
+@host  # a replay draws from the default generator of its time (manual_seed)
 def uniform(
     low: float = 0.0,
     high: float = 1.0,
@@ -188,6 +189,7 @@ def uniform(
     return _default.uniform(low, high, size, dtype, device)
 
 
+@host  # a replay draws from the default generator of its time (manual_seed)
 def normal(
     loc: float = 0.0,
     scale: float = 1.0,
@@ -199,6 +201,7 @@ def normal(
     return _default.normal(loc, scale, size, dtype, device)
 
 
+@host  # a replay draws from the default generator of its time (manual_seed)
 def integers(
     low: int,
     high: int | None = None,
@@ -210,11 +213,13 @@ def integers(
     return _default.integers(low, high, size, dtype, device)
 
 
+@host  # a replay draws from the default generator of its time (manual_seed)
 def permutation(n: int, device: Any = None) -> Any:
     """:meth:`Generator.permutation` on the default generator."""
     return _default.permutation(n, device)
 
 
+@host  # a replay draws from the default generator of its time (manual_seed)
 def bernoulli(p: float, size: Shape = (), dtype: Any = None, device: Any = None) -> Any:
     """:meth:`Generator.bernoulli` on the default generator."""
     return _default.bernoulli(p, size, dtype, device)

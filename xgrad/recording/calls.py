@@ -27,7 +27,7 @@ from .traced import RecordingBackend, Traced
 
 __all__ = ["Recording", "compile_replay"]
 
-_NUMBER = (int, float, complex)
+_PYTHON_NUMBERS = frozenset({int, float, complex, bool})
 
 
 class Recording:
@@ -42,8 +42,11 @@ class Recording:
         # One Traced class per recording and library: the registry maps it to
         # the recording proxy of that library's backend.
         self.traced_types: dict[int, type[Traced]] = {}
-        #: Called with each Parameter an optimizer updates (set by xgrad.jit).
+        #: Told of each Parameter an optimizer updates, each optimizer that
+        #: updates and each Layer called (set by xgrad.jit).
         self.adopt: Callable[[Any], None] = lambda param: None
+        self.report_optimizer: Callable[[Any], None] = lambda optimizer: None
+        self.report_layer: Callable[[Any], None] = lambda layer: None
 
     # -- slots
     def backend_for(self, real: Any) -> RecordingBackend:
@@ -71,7 +74,7 @@ class Recording:
 
     def input(self, value: Any) -> Traced:
         """A Traced input of the step (an argument's array, a state array)."""
-        if isinstance(value, _NUMBER):
+        if type(value) in _PYTHON_NUMBERS:
             traced = self.new(value, None)
         else:
             traced = self.new(value, backends.of(value))
@@ -139,9 +142,11 @@ class Recording:
             backend = next(
                 (t._backend for t in _traced_in((args, kwargs)) if t._backend), None
             )
-        numbers = any(isinstance(t.value, _NUMBER) for t in _traced_in((args, kwargs)))
-        if into is not None:
-            into.value = result
+            any_array = any_array or backend is None
+        numbers = any(
+            type(t.value) in _PYTHON_NUMBERS for t in _traced_in((args, kwargs))
+        )
+        if into is not None and result is into.value:  # written in place
             self.entries.append((fn, args, kwargs, into))
             return into
         outputs = self._wrap(result, backend, numbers, any_array)
@@ -170,9 +175,16 @@ class Recording:
     def _wrap(
         self, result: Any, backend: Any, numbers: bool, any_array: bool = False
     ) -> Any:
-        """``result`` with arrays (and lifted numbers) as new Traced; _STATIC if none."""
-        if isinstance(result, _NUMBER) and not isinstance(result, bool):
-            return self.new(result, backend) if numbers else _STATIC
+        """``result`` with arrays (and lifted numbers) as new Traced; _STATIC if none.
+
+        A NumPy scalar (``np.float64`` is a ``float`` too) is an array here.
+        A Python number or bool is static unless it came from lifted numbers:
+        then it is Traced too, so a branch on it is refused, not baked.
+        """
+        if isinstance(result, np.generic):
+            return self.new(result, backend or backends.get("numpy"))
+        if type(result) in _PYTHON_NUMBERS:
+            return self.new(result, None) if numbers else _STATIC
         if any_array and hasattr(result, "shape") and hasattr(result, "dtype"):
             return self.new(result, backends.of(result))
         if self.is_array(result, backend):

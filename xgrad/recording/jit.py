@@ -18,7 +18,8 @@ from typing import Any
 
 from .. import backends
 from .._compat import is_array_api_obj
-from ..config import Config, enable_backprop
+from .._errors import JitError
+from ..config import settings
 from ..core import Variable
 from ..layers import Layer
 from ..optimizer_base import Optimizer
@@ -74,13 +75,14 @@ class Jitted:
     @property
     def source(self) -> list[str]:
         """The replay code of every recording (for reading and debugging)."""
-        return [t.replay.source for _, traces in self._cache.values() for t in traces]
+        return [t.replay.source for entry in self._cache.values() for t in entry[1]]
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if current() is not None:  # inside another recording: part of it
             return self.fn(*args, **kwargs)
         leaves: list[Any] = []
-        key = _signature((args, kwargs), leaves)
+        refs: list[Any] = []
+        key = _signature((args, kwargs), leaves, refs)
         if key is None:  # a lazy backend (Dask): nothing to gain
             return self.fn(*args, **kwargs)
         with self._lock:
@@ -88,10 +90,10 @@ class Jitted:
             if entry is None:
                 if len(self._cache) >= _SIGNATURES:  # forget the oldest signature
                     del self._cache[next(iter(self._cache))]
-                entry = self._cache[key] = [0, []]
+                entry = self._cache[key] = [0, [], refs]
             entry[0] += 1
             for trace in entry[1]:
-                if trace.holds():
+                if trace.holds(leaves):
                     if self.check and not trace.checked:
                         trace.checked = True
                         return checked_replay(trace, self.fn, args, kwargs, leaves)
@@ -103,17 +105,19 @@ class Jitted:
             return result
 
 
-def _signature(obj: Any, leaves: list[Any]) -> Any:
-    """A hashable key of the arguments; their arrays appended to ``leaves``."""
-    parts: list[Any] = [Config.train, enable_backprop.get()]
+def _signature(obj: Any, leaves: list[Any], refs: list[Any]) -> Any:
+    """A hashable key of the arguments; their arrays appended to ``leaves``,
+    the objects keyed by identity to ``refs`` (kept alive with the key, so
+    no later object can take their ``id``)."""
+    parts: list[Any] = [settings()]
     pending = [obj]
     while pending:
         x = pending.pop()
         kind = type(x)
-        if kind in (tuple, list):
+        if isinstance(x, tuple | list):
             parts.append((kind, len(x)))
             pending += reversed(x)
-        elif kind is dict:
+        elif isinstance(x, dict):
             parts.append((kind, tuple(x)))
             pending += reversed(list(x.values()))
         elif isinstance(x, Variable) or is_array_api_obj(x):
@@ -126,11 +130,29 @@ def _signature(obj: Any, leaves: list[Any]) -> Any:
                 (type(x), type(data), data.shape, str(data.dtype), str(device))
             )
             leaves.append(x)
+        elif kind in (int, float, complex, bool):  # 1, 1.0, True and -0.0 differ
+            parts.append((kind, repr(x)))
         elif isinstance(x, Layer | Optimizer) or not _hashable(x):
+            _refuse_hidden_arrays(x)
             parts.append(("id", id(x)))
+            refs.append(x)
         else:
-            parts.append(x)
+            parts.append((kind, x))
     return tuple(parts)
+
+
+def _refuse_hidden_arrays(x: Any) -> None:
+    """An object argument whose attributes hold arrays: those arrays would be
+    constants of the recording, so a new object's data would be ignored."""
+    if isinstance(x, Layer | Optimizer) or not hasattr(x, "__dict__"):
+        return
+    for name, value in vars(x).items():
+        if isinstance(value, Variable) or is_array_api_obj(value):
+            raise JitError(
+                f"xgrad.jit: argument {type(x).__name__} holds an array in "
+                f".{name}; a recording would keep that array as a constant. Pass "
+                f"the arrays themselves (a tuple, a namedtuple or a dict of them)"
+            )
 
 
 def _hashable(x: Any) -> bool:

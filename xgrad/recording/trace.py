@@ -11,11 +11,13 @@ Python numbers a replay would not read again.
 
 from __future__ import annotations
 
+import copy
+import gc
 import warnings
 from collections.abc import Callable
 from typing import Any
 
-from .. import observing
+from .. import hooks, observing
 from .._compat import is_array_api_obj
 from .._errors import JitError
 from ..core import Parameter, Variable
@@ -44,9 +46,18 @@ class Trace:
         self.checked = False  # by check=True, once
         # Gradients the step drops unread (cleargrads): let go before a replay.
         self.released: list[Binding] = []
+        # (binding index, argument index): bindings of Variable arguments,
+        # whose owner is each call's own argument.
+        self.arguments: list[tuple[int, int]] = []
 
-    def holds(self) -> bool:
-        """Whether this recording fits the state as it is now."""
+    def point_at(self, leaves: list[Any]) -> None:
+        """Make the bindings of Variable arguments those of this call's."""
+        for i, position in self.arguments:
+            self.bindings[i][0].owner = leaves[position]
+
+    def holds(self, leaves: list[Any]) -> bool:
+        """Whether this recording fits this call's arguments and the state now."""
+        self.point_at(leaves)
         for (binding, _, _), expected, last in zip(
             self.bindings, self.expected, self.written, strict=True
         ):
@@ -67,32 +78,50 @@ def rebuild(obj: Any, leaf: Callable[[Any], Any]) -> Any:
     kind = type(obj)
     if kind in (tuple, list):
         return kind(rebuild(x, leaf) for x in obj)
-    if kind is dict:
-        return {k: rebuild(v, leaf) for k, v in obj.items()}
+    if isinstance(obj, tuple):  # a namedtuple
+        items = [rebuild(x, leaf) for x in obj]
+        return kind(*items) if hasattr(obj, "_fields") else kind(items)
+    if isinstance(obj, list):
+        return kind(rebuild(x, leaf) for x in obj)
+    if isinstance(obj, dict):
+        new = copy.copy(obj)  # the same kind of dict (OrderedDict, defaultdict)
+        new.update({k: rebuild(v, leaf) for k, v in obj.items()})
+        return new
     if isinstance(obj, Variable) or is_array_api_obj(obj):
         return leaf(obj)
     return obj
 
 
 class _Adopter(observing.Observer):
-    """Binds the Variables a step's Functions meet that hold real arrays."""
+    """Binds the Variables a step's Functions meet that hold real arrays and
+    existed before the step (a Variable made in the step from a fresh array is
+    a constant of it, made anew by every eager call)."""
 
-    def __init__(self, bindings: Bindings) -> None:
-        self.bindings = bindings
+    def __init__(self, bindings: Bindings, existing: set[int]) -> None:
+        self.bindings, self.existing = bindings, existing
 
     def forward_preprocess(self, call: observing.Call, inputs: tuple[Any, ...]) -> None:
         for x in inputs:
-            if isinstance(x, Variable) and not isinstance(x._data, Traced | None):
+            if (
+                isinstance(x, Variable)
+                and not isinstance(x._data, Traced | None)
+                and id(x) in self.existing
+            ):
                 if isinstance(x, Parameter):
                     self.bindings.adopt(x)
                 else:
                     self.bindings.add(DataBinding(x))
+                    self.bindings.add(GradBinding(x))
 
     def backward_preprocess(
         self, call: observing.Call, grads: list[Variable | None]
     ) -> None:
         for x in call.function.inputs:
-            if x.requires_grad and not isinstance(x._data, Traced | None):
+            if (
+                x.requires_grad
+                and not isinstance(x._data, Traced | None)
+                and id(x) in self.existing
+            ):
                 raise JitError(
                     f"xgrad.jit: the backward pass reaches "
                     f"{type(call.function).__name__}, made before this call (a "
@@ -119,29 +148,46 @@ def record(fn: Callable[..., Any], args: Any, kwargs: Any) -> tuple[Trace, Any]:
             binding.install(traced)
             trace.bindings.append((binding, traced, True))
 
-    restore: list[tuple[Variable, Any]] = []
+    bindings = Bindings(install)
+    position = 0
 
     def as_input(x: Any) -> Any:
+        nonlocal position
         data = x._data if isinstance(x, Variable) else x
         traced = recording.input(data)
-        if isinstance(x, Variable):
-            restore.append((x, data))
-            x._data = traced
-            return x
-        return traced
+        position += 1
+        if not isinstance(x, Variable):
+            return traced
+        x._data = traced
+        # The argument's own data and gradient: bound, their owner the
+        # Variable of each call (Trace.point_at).
+        for binding in (DataBinding(x), GradBinding(x)):
+            trace.arguments.append((len(trace.bindings), position - 1))
+            bindings.add(binding)
+        return x
 
     targs, tkwargs = rebuild((args, kwargs), as_input)
-    bindings = Bindings(install)
+    guarded: set[int] = set()
+
+    def report_optimizer(optimizer: Optimizer) -> None:
+        if id(optimizer) not in guarded:
+            guarded.add(id(optimizer))
+            trace.guards += _optimizer_guards(optimizer)
+
     for obj in reach(fn, args):
         if isinstance(obj, Layer):
             bindings.adopt_layer(obj)
         elif isinstance(obj, Parameter):
             bindings.adopt(obj)
         elif isinstance(obj, Optimizer):
-            trace.guards += _optimizer_guards(obj)
+            report_optimizer(obj)
+    trace.guards.append((hooks, "version", hooks.version))
     recording.adopt = bindings.adopt
+    recording.report_layer = bindings.adopt_layer
+    recording.report_optimizer = report_optimizer
+    adopter = _Adopter(bindings, _existing_variables())
     try:
-        with recording_in(recording), observing.observe(_Adopter(bindings)):
+        with recording_in(recording), observing.observe(adopter):
             result = fn(*targs, **tkwargs)
         late = True
         bindings.adopt_new_state()
@@ -152,17 +198,18 @@ def record(fn: Callable[..., Any], args: Any, kwargs: Any) -> tuple[Trace, Any]:
             [b for b, _, _ in trace.bindings], finals, strict=True
         ):
             binding.write(final.value if isinstance(final, Traced) else final)
-        for variable, data in restore:
-            variable._data = data
     outputs: list[Any] = []
+    grads: list[Any] = []
 
     def collect(x: Any) -> Any:
         outputs.append(_traced_of(x))
+        grad = x.grad if isinstance(x, Variable) else None
+        grads.append(None if grad is None else grad._data)  # retain_grad
         return x
 
     trace.output = rebuild(result, collect)
     trace.n_outputs = len(outputs)
-    trace.replay = compile_replay(recording, [*outputs, *finals])
+    trace.replay = compile_replay(recording, [*outputs, *finals, *grads])
     dead = trace.replay.dead_inputs  # type: ignore[attr-defined]
     trace.released = [
         binding
@@ -179,8 +226,9 @@ def record(fn: Callable[..., Any], args: Any, kwargs: Any) -> tuple[Trace, Any]:
             trace.bindings, finals, trace.expected, strict=True
         )
     ]
-    values = [x.value if isinstance(x, Traced) else x for x in outputs]
-    return trace, results(trace, values)
+    values = [x.value if isinstance(x, Traced) else x for x in [*outputs, *grads]]
+    n = len(outputs)
+    return trace, results(trace, values[:n], values[n:])
 
 
 _NEVER = object()
@@ -197,30 +245,64 @@ def _expected(x: Any) -> Any:
     return (value.shape, value.dtype)
 
 
-def results(trace: Trace, values: list[Any]) -> Any:
-    """The step's result rebuilt from output values: Variables with no graph."""
-    it = iter(values)
-    return rebuild(
-        trace.output,
-        lambda x: Variable(next(it)) if isinstance(x, Variable) else next(it),
-    )
+class Replayed(Variable):
+    """A result of a replay: its array, with no graph behind it."""
+
+    __slots__ = ()
+
+    def backward(self, retain_grad: bool = False, create_graph: bool = False) -> None:
+        raise JitError(
+            f"xgrad.jit: backward() on the result of a replayed call, at "
+            f"{user_line()}: a replay keeps no graph, so the gradient would reach "
+            f"nothing. Call backward() inside the jitted function (and return the "
+            f"gradients you need), or jit the whole training step"
+        )
+
+
+def _existing_variables() -> set[int]:
+    """The ids of every Variable alive now: a step's state is among them.
+
+    One scan of the collector's objects, once per recording.
+    """
+    # type(), not isinstance(): some objects answer __class__ with a warning.
+    return {id(x) for x in gc.get_objects() if issubclass(type(x), Variable)}
+
+
+def results(trace: Trace, values: list[Any], grads: list[Any]) -> Any:
+    """The step's result rebuilt from output values: Variables with no graph
+    (with the ``.grad`` the step left them, as ``retain_grad`` does)."""
+    it, grad_it = iter(values), iter(grads)
+
+    def leaf(x: Any) -> Any:
+        value, grad = next(it), next(grad_it)
+        if not isinstance(x, Variable):
+            return value
+        out = Replayed(value)
+        if grad is not None:
+            out.grad = Variable(grad)
+        return out
+
+    return rebuild(trace.output, leaf)
 
 
 def replay(trace: Trace, leaves: list[Any]) -> Any:
+    """Run ``trace`` on this call's arguments (``leaves``) and the bound state;
+    write the final state back; return the step's result."""
+    trace.point_at(leaves)
     inputs = [x._data if isinstance(x, Variable) else x for x in leaves]
     inputs += [binding.read() for binding, _, is_input in trace.bindings if is_input]
     for binding in trace.released:  # as cleargrads() would, early
         binding.write(None)
     values = trace.replay(inputs)  # type: ignore[misc]
-    n = trace.n_outputs
-    finals = values[n:]
+    n, m = trace.n_outputs, len(trace.bindings)
+    finals = values[n : n + m]
     for (binding, _, _), value in zip(trace.bindings, finals, strict=True):
         binding.write(value)
     written = trace.written
     for i, value in enumerate(finals):
         if written[i] is not _NEVER:
             written[i] = value
-    return results(trace, values[:n])
+    return results(trace, values[:n], values[n + m :])
 
 
 def _optimizer_guards(optimizer: Optimizer) -> list[tuple[Any, str, Any]]:
@@ -234,9 +316,11 @@ def _optimizer_guards(optimizer: Optimizer) -> list[tuple[Any, str, Any]]:
             f"records the step again; see docs/jit.md for a replayable optimizer",
             stacklevel=4,
         )
-    return [
+    numbers = [
         (owner, name, value)
         for owner in owners
         for name, value in vars(owner).items()
         if isinstance(value, int | float) and not isinstance(value, bool)
     ]
+    # A hook added or taken off (FreezeParam, WeightDecay) records again.
+    return [*numbers, (optimizer, "hooks", list(optimizer.hooks))]

@@ -83,7 +83,6 @@ class Traced:
     """An array of a step being recorded: the real array plus its slot."""
 
     __slots__ = ("__weakref__", "_backend", "_recording", "index", "value")
-    __array_ufunc__ = None  # NumPy defers to our reflected operators
     __hash__ = object.__hash__
 
     def __init__(self, value: Any, index: int, recording: Recording, backend: Any):
@@ -147,6 +146,24 @@ class Traced:
                 operator.attrgetter(name), (self,), {}, self._backend
             )
         return attr
+
+    def __array_ufunc__(
+        self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any
+    ) -> Any:
+        """NumPy's ufuncs on a Traced array (``np.exp(x.data)``, ``a + x``) record."""
+        out = kwargs.get("out", ())
+        into = None
+        if out:
+            into = out[0] if len(out) == 1 else None
+            if not all(isinstance(o, Traced) for o in out) or into is None:
+                raise JitError(
+                    f"xgrad.jit: np.{ufunc.__name__}(..., out=...) writes into an "
+                    f"array that the recording does not follow, at {user_line()}: "
+                    f"write the result to a new array (y = x + 1, not x += 1 on "
+                    f"an array made outside xgrad)"
+                )
+        fn = ufunc if method == "__call__" else getattr(ufunc, method)
+        return self._recording.call(fn, inputs, kwargs, self._backend, into=into)
 
     @classmethod
     def __torch_function__(
