@@ -6,7 +6,10 @@ alike; the ratio is the median of the per-round ratios of the two times.
 
 from __future__ import annotations
 
+import json
 import statistics
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -35,3 +38,17 @@ def alternate(steps: dict[str, Any], ours: str, theirs: str, repeats: int) -> di
         "ratios": {name: ratio(name) for name in steps},
         "ms": {name: statistics.median(v) * 1e3 for name, v in times.items()},
     }
+
+
+def in_child(script: str, *flags: str) -> dict[str, Any]:
+    """Run ``python script *flags`` in a fresh process; its printed JSON.
+
+    A fresh process per measurement: where the big arrays land in memory
+    moves a single process's ratio, so the benchmarks take medians over many.
+    """
+    done = subprocess.run(
+        [sys.executable, script, *flags], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{script} {' '.join(flags)} failed:\n{done.stderr}")
+    return json.loads(done.stdout)

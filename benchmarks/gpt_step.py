@@ -52,7 +52,6 @@ import argparse
 import copy
 import json
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -64,7 +63,7 @@ for folder in (ROOT, ROOT / "examples"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-from alternate import alternate
+from alternate import alternate, in_child
 
 import xgrad
 import xgrad.functions as F
@@ -220,15 +219,7 @@ def time_pair(pair: str, repeats: int, jitted: bool = False) -> dict[str, Any]:
 def run_pair(pair: str, repeats: int, jitted: bool = False) -> dict[str, Any]:
     """:func:`time_pair` in a fresh Python process."""
     flags = ["--jit"] if jitted else []
-    done = subprocess.run(
-        [sys.executable, __file__, "--pair", pair, "--repeats", str(repeats), *flags],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"the {pair} pair failed:\n{done.stderr}")
-    return json.loads(done.stdout)
+    return in_child(__file__, "--pair", pair, "--repeats", str(repeats), *flags)
 
 
 def report(runs: dict[str, list[dict[str, Any]]]) -> None:

@@ -35,7 +35,6 @@ import argparse
 import gc
 import json
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from alternate import alternate
+from alternate import alternate, in_child
 from mlp import XgradStep, data, peak_extra
 
 import xgrad
@@ -155,24 +154,8 @@ def child(kind: str, repeats: int, ops: int) -> dict[str, Any]:
 
 
 def run_child(kind: str, repeats: int, ops: int) -> dict[str, Any]:
-    done = subprocess.run(
-        [
-            sys.executable,
-            __file__,
-            "--child",
-            kind,
-            "--repeats",
-            str(repeats),
-            "--ops",
-            str(ops),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"the {kind} measurement failed:\n{done.stderr}")
-    return json.loads(done.stdout)
+    flags = ["--child", kind, "--repeats", str(repeats), "--ops", str(ops)]
+    return in_child(__file__, *flags)
 
 
 def memory() -> tuple[int, int]:

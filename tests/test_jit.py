@@ -53,6 +53,21 @@ class Recurrent(Model):
         return self.fc(self.lstm(x))
 
 
+def training_step(model, optimizer, *after):
+    """The usual step: loss, cleargrads, backward, update (then each of ``after``)."""
+
+    def step(x, t):
+        loss = F.softmax_cross_entropy(model(x), t)
+        model.cleargrads()
+        loss.backward()
+        optimizer.update()
+        for f in after:
+            f()
+        return loss
+
+    return step
+
+
 def classification(to_backend, shape=(8, 4)):
     x = np.random.RandomState(1).randn(*shape).astype(np.float32)
     t = np.random.RandomState(2).randint(0, 3, shape[0])
@@ -63,12 +78,7 @@ def mlp_sgd(to_backend):
     model = MLP((10, 3))
     optimizer = O.SGD(lr=0.1).setup(model)
 
-    def step(x, t):
-        loss = F.softmax_cross_entropy(model(x), t)
-        model.cleargrads()
-        loss.backward()
-        optimizer.update()
-        return loss
+    step = training_step(model, optimizer)
 
     return model, step, classification(to_backend)
 
@@ -81,13 +91,7 @@ def mlp_adam_schedule(to_backend):
     optimizer.add_hook(O.ClipGrad(0.5))
     schedule = O.StepLR(optimizer, step_size=3, gamma=0.5)
 
-    def step(x, t):
-        loss = F.softmax_cross_entropy(model(x), t)
-        model.cleargrads()
-        loss.backward()
-        optimizer.update()
-        schedule.step()
-        return loss
+    step = training_step(model, optimizer, schedule.step)
 
     return model, step, classification(to_backend)
 
@@ -96,12 +100,7 @@ def cnn_batchnorm_dropout(to_backend):
     model = CNN()
     optimizer = O.MomentumSGD(lr=0.05).setup(model)
 
-    def step(x, t):
-        loss = F.softmax_cross_entropy(model(x), t)
-        model.cleargrads()
-        loss.backward()
-        optimizer.update()
-        return loss
+    step = training_step(model, optimizer)
 
     return model, step, classification(to_backend, (4, 2, 5, 5))
 
@@ -229,12 +228,7 @@ def test_a_schedule_outside_the_step_changes_the_replay(backend, to_backend):
         model = MLP((10, 3))
         optimizer = O.SGD(lr=0.5).setup(model)
 
-        def step(x, t):
-            loss = F.softmax_cross_entropy(model(x), t)
-            model.cleargrads()
-            loss.backward()
-            optimizer.update()
-            return loss
+        step = training_step(model, optimizer)
 
         run = xgrad.jit(step) if jitted else step
         args = classification(to_backend)
@@ -498,12 +492,7 @@ def test_big_temporaries_reuse_the_replays_own_buffers(backend, to_backend):
         model = MLP((300, 10))
         optimizer = O.MomentumSGD(lr=0.05).setup(model)
 
-        def step(x, t):
-            loss = F.softmax_cross_entropy(model(x), t)
-            model.cleargrads()
-            loss.backward()
-            optimizer.update()
-            return loss
+        step = training_step(model, optimizer)
 
         run = xgrad.jit(step) if jitted else step
         args = classification(to_backend, (128, 100))

@@ -14,6 +14,7 @@ then (:meth:`Bindings.adopt`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from types import MethodType
 from typing import Any
 
 from ..core import Parameter, Variable
@@ -188,6 +189,8 @@ def reach(fn: Callable[..., Any], args: tuple[Any, ...]) -> Iterator[Any]:
             yield obj
             if isinstance(obj, Optimizer) and obj.target is not None:
                 pending.append(obj.target)
+        elif isinstance(obj, MethodType):  # schedule.step handed over as a callable
+            pending.append(obj.__self__)
         elif type(obj) in (list, tuple):
             pending += obj
         elif type(obj) is dict:
