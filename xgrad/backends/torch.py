@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import functools
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from .._device import Device
-from . import register
+from . import _torch_division, _torch_sets, register
 from ._base import Backend, is_basic_index
+from ._derived import derived_namespace
 from ._indexing import (
     as_integer_arrays,
     fit_empty_masks,
@@ -28,6 +30,19 @@ class Torch(Backend):
     name = "torch"
     writes_in_place = True
     partial_dtypes = ("uint16", "uint32", "uint64")  # few kernels take them
+
+    @functools.cached_property
+    def xp(self) -> ModuleType:
+        """array-api-compat's PyTorch namespace, mended where it falls short of
+        the standard: the four ``unique_*`` functions (``_torch_sets``), and
+        ``floor_divide`` and ``remainder`` of floats at infinities and signed
+        zeros (``_torch_division``). Op code and xgrad's namespace both call
+        these by the standard's names."""
+        base = Backend.xp.func(self)  # type: ignore[attr-defined]  # cached_property.func
+        sets = {name: getattr(_torch_sets, name) for name in _torch_sets.FUNCTIONS}
+        return derived_namespace(
+            base, "xgrad.backends.torch.xp", **sets, **_torch_division.mended(base)
+        )
 
     def native_device(self, spec: str | None) -> Any:
         return self.device(spec).native
