@@ -32,8 +32,9 @@ class GuardedMul(Broadcasting):
     """``gy * slope``, and 0 where ``gy`` is 0 (even against ``inf`` or NaN)."""
 
     def forward(self, gy, slope):
-        # the slope, read as 0 where gy is 0: no inf or NaN meets a zero
-        safe = self.xp.where(gy == 0, 0.0, slope)
+        # the slope, read as gy (that is, 0) where gy is 0: no inf or NaN
+        # meets a zero
+        safe = self.xp.where(gy == 0, gy, slope)
         return gy * safe if gy.dtype is safe.dtype else self.xp.multiply(gy, safe)
 
     def backward(self, g):
