@@ -96,10 +96,7 @@ def unique_values(x: Any, /) -> Any:
     return ordered[starts]
 
 
-FUNCTIONS = ("unique_all", "unique_counts", "unique_inverse", "unique_values")
-
 __all__ = [
-    "FUNCTIONS",
     "UniqueAllResult",
     "UniqueCountsResult",
     "UniqueInverseResult",

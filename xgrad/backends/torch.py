@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from .._device import Device
-from . import _torch_division, _torch_sets, register
+from . import register
 from ._base import Backend, is_basic_index
 from ._derived import derived_namespace
 from ._indexing import (
@@ -23,6 +23,8 @@ from ._indexing import (
     positive_steps,
 )
 from ._special import Special
+from ._torch_division import mended
+from ._torch_sets import unique_all, unique_counts, unique_inverse, unique_values
 
 
 @register
@@ -39,9 +41,14 @@ class Torch(Backend):
         zeros (``_torch_division``). Op code and xgrad's namespace both call
         these by the standard's names."""
         base = Backend.xp.func(self)  # type: ignore[attr-defined]  # cached_property.func
-        sets = {name: getattr(_torch_sets, name) for name in _torch_sets.FUNCTIONS}
         return derived_namespace(
-            base, "xgrad.backends.torch.xp", **sets, **_torch_division.mended(base)
+            base,
+            "xgrad.backends.torch.xp",
+            unique_all=unique_all,
+            unique_counts=unique_counts,
+            unique_inverse=unique_inverse,
+            unique_values=unique_values,
+            **mended(base),
         )
 
     def native_device(self, spec: str | None) -> Any:
