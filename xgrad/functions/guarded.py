@@ -34,7 +34,7 @@ class GuardedMul(Broadcasting):
     def forward(self, gy, slope):
         # the slope, read as gy (that is, 0) where gy is 0: no inf or NaN
         # meets a zero
-        safe = self.xp.where(gy == 0, gy, slope)
+        safe = self.xp.where(gy == 0.0, gy, slope)
         return gy * safe if gy.dtype is safe.dtype else self.xp.multiply(gy, safe)
 
     def backward(self, g):
@@ -52,7 +52,7 @@ class GuardedDiv(Broadcasting):
 
     def forward(self, gy, denominator):
         # the denominator, read as 1 where gy is 0: no 0 / 0, no warning
-        safe = self.xp.where(gy == 0, 1.0, denominator)
+        safe = self.xp.where(gy == 0.0, 1.0, denominator)
         return gy / safe if gy.dtype is safe.dtype else self.xp.divide(gy, safe)
 
     def backward(self, g):
