@@ -91,6 +91,17 @@ SINGULAR = {
     "acos": (F.acos, -1.0, 0.0, -1.0),
     "acosh": (F.acosh, 1.0, 2.0, 1 / math.sqrt(3)),
     "atanh": (F.atanh, 1.0, 0.0, 1.0),
+    "logit": (F.logit, 0.0, 0.5, 4.0),
+    "erfinv": (F.erfinv, 1.0, 0.0, math.sqrt(math.pi) / 2),
+    "ndtri": (F.ndtri, 0.0, 0.5, math.sqrt(2 * math.pi)),
+    "entr": (F.entr, 0.0, 1.0, -1.0),
+    "xlogy_of_y": (lambda y: F.xlogy(Variable(y.data * 0 + 2.0), y), 0.0, 2.0, 1.0),
+    "rel_entr_of_x": (
+        lambda x: F.rel_entr(x, Variable(x.data * 0 + 1.0)),
+        0.0,
+        1.0,
+        1.0,
+    ),
 }
 
 
