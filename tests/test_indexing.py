@@ -138,3 +138,49 @@ def test_embedding_gradient_sums_repeated_rows_as_add_at_does(ids, backend, to_b
     np.add.at(expected, ids, weights)
     got = backend.to_numpy(W.grad.data)
     np.testing.assert_allclose(got, expected, rtol=1e-15, atol=1e-15)
+
+
+@pytest.mark.parametrize("mask_shape", [(0, 0), (0, 3), (0,)])
+def test_an_empty_mask_selects_nothing_whatever_its_empty_axes(
+    mask_shape, backend, to_backend
+):
+    """NumPy and the standard take a zero-length mask axis against a longer
+    axis of the array (PyTorch itself refuses it; its backend rewrites it)."""
+    if backend.lazy:
+        pytest.skip(f"{backend.name}: masks are refused altogether (see above)")
+    x = np.zeros((0, 3, 2))
+    v = Variable(to_backend(x))
+    y = v[to_backend(np.zeros(mask_shape, dtype=bool))]
+    assert y.shape == x[np.zeros(mask_shape, dtype=bool)].shape
+    F.sum(y).backward()
+    assert v.grad.shape == x.shape
+
+
+@pytest.mark.parametrize(
+    "key",
+    [np.s_[:, ::-2], np.s_[::-1, 1:], np.s_[np.array([2, 0]), ::-1]],
+    ids=["reverse_every_other", "reverse_rows", "rows_and_reverse"],
+)
+def test_a_write_through_a_reversed_slice_matches_numpy(key, backend, to_backend):
+    """``x[::-1] = v`` writes what NumPy writes; gradients reach the rest of
+    ``x`` and every written value."""
+    from xgrad.functions.indexing import set_item
+
+    x = np.arange(12.0).reshape(3, 4)
+    value = -np.arange(1.0, 1.0 + x[key].shape[-1])  # broadcasts along rows
+    want = x.copy()
+    want[key] = value
+    v, w = Variable(to_backend(x)), Variable(to_backend(value))
+    if backend.name == "array_api_strict" and isinstance(key[0], np.ndarray):
+        with pytest.raises(IndexError, match=r"^SetItem: .*not supported"):
+            set_item(v, _on(key, to_backend), w)  # the standard writes no arrays
+        return
+    y = set_item(v, _on(key, to_backend), w)
+    np.testing.assert_array_equal(backend.to_numpy(y.data), want)
+    F.sum(y * y).backward()
+    written = np.zeros(x.shape, dtype=bool)
+    written[key] = True
+    np.testing.assert_array_equal(backend.to_numpy(v.grad.data), 2 * x * ~written)
+    np.testing.assert_array_equal(
+        backend.to_numpy(w.grad.data), 2 * value * x[key].shape[0]
+    )

@@ -6,7 +6,10 @@ and their backends call these rewrites (op code never does):
 - PyTorch has no negative slice steps: :func:`forward_slices` selects the
   same elements walking forward and flips the result; and it places the
   block of an integer and an integer array apart from NumPy when a slice
-  stands between them: :func:`as_integer_arrays` spells such keys out.
+  stands between them: :func:`as_integer_arrays` spells such keys out. It
+  also refuses a boolean mask with a zero-length axis where the array's axis
+  is longer, which NumPy and the standard take (nothing is selected):
+  :func:`fit_empty_masks` gives such a mask the array's own axes.
 - array-api-strict refuses slices that run past the end (:func:`clamp_slices`
   clamps them, as NumPy does) and takes integer arrays only when every axis
   is indexed by an integer or an integer array: :func:`as_integer_arrays`
@@ -67,6 +70,29 @@ def has_none(key: Any) -> bool:
 def has_array(key: Any) -> bool:
     """True when ``key`` holds an index array (integer or boolean)."""
     return any(_is_array(p) for p in _parts(key))
+
+
+def has_empty_mask(key: Any) -> bool:
+    """True when ``key`` holds a boolean mask with a zero-length axis."""
+    return any(
+        _is_array(p) and 0 in tuple(p.shape) and _is_bool(p) for p in _parts(key)
+    )
+
+
+def fit_empty_masks(xp: Any, key: Any, shape: tuple[int, ...], device: Any) -> Any:
+    """``key`` with each boolean mask that has a zero-length axis replaced by
+    an all-False mask of the axes it indexes: both select nothing. A mask that
+    fits in no other way is kept, so that the library refuses it."""
+    out, axis = [], 0
+    for p in expand(key, len(shape)):
+        used = _axes_used(p)
+        if _is_array(p) and _is_bool(p) and 0 in tuple(p.shape):
+            axes = shape[axis : axis + used]
+            if all(k in (n, 0) for k, n in zip(p.shape, axes, strict=True)):
+                p = xp.zeros(axes, dtype=p.dtype, device=device)
+        out.append(p)
+        axis += used
+    return tuple(out)
 
 
 def has_negative_step(key: Any) -> bool:

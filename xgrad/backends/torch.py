@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -10,15 +11,20 @@ import numpy as np
 from .._device import Device
 from . import register
 from ._base import Backend, is_basic_index
+from ._derived import derived_namespace
 from ._indexing import (
     as_integer_arrays,
+    fit_empty_masks,
     forward_slices,
+    has_empty_mask,
     has_negative_step,
     has_none,
     mixes_integers_and_arrays,
     positive_steps,
 )
 from ._special import Special
+from ._torch_division import mended
+from ._torch_sets import unique_all, unique_counts, unique_inverse, unique_values
 
 
 @register
@@ -27,13 +33,34 @@ class Torch(Backend):
     writes_in_place = True
     partial_dtypes = ("uint16", "uint32", "uint64")  # few kernels take them
 
+    @functools.cached_property
+    def xp(self) -> ModuleType:
+        """array-api-compat's PyTorch namespace, mended where it falls short of
+        the standard: the four ``unique_*`` functions (``_torch_sets``), and
+        ``floor_divide`` and ``remainder`` of floats at infinities and signed
+        zeros (``_torch_division``). Op code and xgrad's namespace both call
+        these by the standard's names."""
+        base = Backend.xp.func(self)  # type: ignore[attr-defined]  # cached_property.func
+        return derived_namespace(
+            base,
+            "xgrad.backends.torch.xp",
+            unique_all=unique_all,
+            unique_counts=unique_counts,
+            unique_inverse=unique_inverse,
+            unique_values=unique_values,
+            **mended(base),
+        )
+
     def native_device(self, spec: str | None) -> Any:
         return self.device(spec).native
 
-    # torch slices only step forward, and places an integer beside an integer
-    # array apart from NumPy: such keys are rewritten (see _indexing).
+    # torch slices only step forward, places an integer beside an integer
+    # array apart from NumPy, and refuses an empty mask that is shorter than
+    # the array in an axis: such keys are rewritten (see _indexing).
     def getitem(self, x: Any, key: Any) -> Any:
         shape, xp = tuple(x.shape), self.xp
+        if has_empty_mask(key):
+            key = fit_empty_masks(xp, key, shape, x.device)
         if mixes_integers_and_arrays(key) and not has_none(key):
             return x[as_integer_arrays(xp, key, shape, x.device)]
         if not has_negative_step(key):
@@ -44,6 +71,26 @@ class Torch(Backend):
             return xp.flip(y, axis=flips) if flips else y
         flips, key = positive_steps(key, shape)  # with arrays: flip x itself
         return xp.flip(x, axis=flips)[key]
+
+    def set_item(self, x: Any, key: Any, value: Any) -> Any:
+        shape, xp = tuple(x.shape), self.xp
+        if has_empty_mask(key):
+            key = fit_empty_masks(xp, key, shape, x.device)
+        if mixes_integers_and_arrays(key) and not has_none(key):
+            key = as_integer_arrays(xp, key, shape, x.device)
+        if not has_negative_step(key):
+            return super().set_item(x, key, value)
+        if is_basic_index(key):  # write the selection walking forward, flipped
+            key, flips = forward_slices(key, shape)
+            out = xp.asarray(x, copy=True)
+            if flips:
+                value = xp.flip(xp.broadcast_to(value, out[key].shape), axis=flips)
+            out[key] = value
+            return out
+        flips, key = positive_steps(key, shape)  # with arrays: flip x itself
+        out = xp.flip(x, axis=flips)  # a copy
+        out[key] = value
+        return xp.flip(out, axis=flips)
 
     def scatter_add(self, target: Any, key: Any, values: Any) -> Any:
         shape, xp = tuple(target.shape), self.xp

@@ -26,11 +26,18 @@ from . import (
     writes,
 )
 from .elementwise import log
+from .guarded import guarded_div, guarded_mul
 from .shape import sum_to
 
 
 class _Binary(Function):
-    """Two inputs that broadcast; remembers their shapes for the backward pass."""
+    """Two inputs that broadcast; remembers their shapes for the backward pass.
+
+    The forwards use the library's operator when both dtypes are one (the
+    common case: nothing extra to pay) and the standard's function when they
+    differ, whose promotion array-api-compat mends where the operator's
+    differs (PyTorch gives ``int16 0-d + int8`` the dtype int8).
+    """
 
     def explain(self, xs: tuple[Any, ...]) -> str:
         return broadcast_advice(*(tuple(x.shape) for x in xs))
@@ -42,7 +49,7 @@ class _Binary(Function):
 
 class Add(_Binary):
     def forward(self, x0, x1):
-        return x0 + x1
+        return x0 + x1 if x0.dtype is x1.dtype else self.xp.add(x0, x1)
 
     def backward(self, gy):
         return self.reduce(gy, gy)
@@ -50,7 +57,7 @@ class Add(_Binary):
 
 class Sub(_Binary):
     def forward(self, x0, x1):
-        return x0 - x1
+        return x0 - x1 if x0.dtype is x1.dtype else self.xp.subtract(x0, x1)
 
     def backward(self, gy):
         return self.reduce(gy, -gy)
@@ -58,7 +65,7 @@ class Sub(_Binary):
 
 class Mul(_Binary):
     def forward(self, x0, x1):
-        return x0 * x1
+        return x0 * x1 if x0.dtype is x1.dtype else self.xp.multiply(x0, x1)
 
     def backward(self, gy):
         x0, x1 = self.inputs
@@ -69,12 +76,14 @@ class Div(_Binary):
     domain = "floating"  # true division: integers become floating
 
     def forward(self, x0, x1):
-        return x0 / x1
+        return x0 / x1 if x0.dtype is x1.dtype else self.xp.divide(x0, x1)
 
     def backward(self, gy):
         x0, x1 = self.inputs
-        gx0 = gy / x1
-        return self.reduce(gx0, -gx0 * x0 / x1)  # d(x0/x1)/dx1 = -x0 / x1**2
+        gx0 = guarded_div(gy, x1)  # 0 where gy is 0, where x1 is 0 too
+        y = self.outputs[0]()
+        y = x0 / x1 if y is None else y  # d(x0/x1)/dx1 = -x0 / x1**2 = -gx0 * y
+        return self.reduce(gx0, -guarded_mul(gx0, y))
 
 
 class Neg(Function):
@@ -101,14 +110,16 @@ class Pow(Function):
         c = self.c
         if c == 0:  # x ** 0 is 1 everywhere: a zero slope, at x = 0 too (not 0 * inf)
             return gy * 0.0
-        return c * x ** (c - 1) * gy
+        if isinstance(c, int | float) and c >= 1:  # a finite slope everywhere
+            return c * x ** (c - 1) * gy
+        return guarded_mul(gy, c * x ** (c - 1))  # infinite at 0
 
 
 class Power(_Binary):
     """``x0 ** x1`` where the exponent is an array too."""
 
     def forward(self, x0, x1):
-        return x0**x1
+        return x0**x1 if x0.dtype is x1.dtype else self.xp.pow(x0, x1)
 
     def backward(self, gy):
         x0, x1 = self.inputs
@@ -116,14 +127,15 @@ class Power(_Binary):
         # there take x ** 0 for x ** -1 (the factor x1 is 0 either way); the
         # exponent's slope of this term, 1 / x, is infinite there anyway.
         both_zero = (x1.data == 0) & (x0.data == 0)
-        gx0 = gy * x1 * x0 ** (x1 - 1 + self.xp.astype(both_zero, x1.dtype))
+        slope = x1 * x0 ** (x1 - 1 + self.xp.astype(both_zero, x1.dtype))
+        gx0 = guarded_mul(gy, slope)  # infinite at x0 = 0 for x1 < 1
         if not self.needs_grad(1):  # a data exponent: no log of a negative base
             return sum_to(gx0, x0.shape), None
         y = self.outputs[0]()
         # 0 ** t is constant in t where it is defined, so its slope is 0, not
         # 0 * log(0): take the log of 1 there instead of 0.
         zero_base = self.xp.astype(x0.data == 0, x0.dtype)
-        gx1 = gy * (y if y is not None else x0**x1) * log(x0 + zero_base)
+        gx1 = guarded_mul(gy, (y if y is not None else x0**x1) * log(x0 + zero_base))
         return self.reduce(gx0, gx1)
 
 
@@ -174,7 +186,8 @@ class DivIntoConstant(AddConstant):
 
     def backward(self, gy):
         (x,) = self.inputs
-        return gy * -self.outputs[0]() / x  # type: ignore[operator]  # d(c/x)/dx = -c/x**2 = -y/x; y lives
+        y = self.outputs[0]()
+        return guarded_mul(gy, -y / x)  # type: ignore[operator]  # d(c/x)/dx = -c/x**2 = -y/x; y lives
 
 
 def constant(c: Any) -> complex | None:

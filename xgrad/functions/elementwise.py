@@ -9,6 +9,7 @@ from typing import Any
 
 from .._errors import broadcast_advice
 from ..core import Function, Variable
+from .guarded import guarded_div
 from .shape import sum_to
 
 
@@ -35,7 +36,7 @@ class Log(Function):
 
     def backward(self, gy):
         (x,) = self.inputs
-        return gy / x
+        return guarded_div(gy, x)
 
 
 class Sin(Function):
@@ -104,7 +105,7 @@ class Sqrt(Function):
 
     def backward(self, gy):
         y = self.outputs[0]()
-        return gy / (2.0 * y)  # type: ignore[operator]  # infinite at 0, as the derivative is; y lives
+        return guarded_div(gy, 2.0 * y)  # type: ignore[operator]  # infinite at 0, as the derivative is; y lives
 
 
 class Abs(Function):

@@ -13,6 +13,7 @@ from typing import Any
 from ..core import Function, Variable
 from .binary import Broadcasting, refuse_complex
 from .elementwise import exp, where
+from .guarded import guarded_div
 
 __all__ = ["log10", "log2", "logaddexp"]
 
@@ -29,7 +30,7 @@ class Log2(Function):
     def backward(self, gy):
         (x,) = self.inputs
         refuse_complex(self, x)
-        return gy / (x * LN2)
+        return guarded_div(gy, x * LN2)
 
 
 class Log10(Function):
@@ -41,7 +42,7 @@ class Log10(Function):
     def backward(self, gy):
         (x,) = self.inputs
         refuse_complex(self, x)
-        return gy / (x * LN10)
+        return guarded_div(gy, x * LN10)
 
 
 class Logaddexp(Broadcasting):

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..core import Constant, Function, Variable
 from .binary import Broadcasting, refuse_complex, zero_gradient
+from .guarded import guarded_mul
 
 __all__ = ["copysign", "hypot", "reciprocal"]
 
@@ -61,7 +62,7 @@ class Reciprocal(Function):
         (x,) = self.inputs
         refuse_complex(self, x)
         y = self.outputs[0]()
-        return -gy * y * y  # d/dx (1/x) = -1/x**2 = -y**2 (y lives)
+        return -guarded_mul(gy, y * y)  # type: ignore[operator]  # d/dx (1/x) = -1/x**2 = -y**2 (y lives)
 
 
 def hypot(x1: Any, x2: Any, /) -> Variable:

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..core import Function, Variable
 from .elementwise import exp
+from .guarded import guarded_div
 
 
 class Log1p(Function):
@@ -17,7 +18,7 @@ class Log1p(Function):
 
     def backward(self, gy):
         (x,) = self.inputs
-        return gy / (1.0 + x)
+        return guarded_div(gy, 1.0 + x)
 
 
 class Expm1(Function):

@@ -16,6 +16,7 @@ from typing import Any
 from .._errors import broadcast_advice
 from ..core import Function, Variable
 from .elementwise import log, where
+from .guarded import guarded_mul
 from .shape import sum_to
 from .special import log1p
 
@@ -58,7 +59,9 @@ class _XLog(Function):
         )
         dx = where(low, edge_dx, self.g(safe))
         dy = where(low, edge_dy, x / (safe - self.edge))  # g'(y) = 1 / (y - edge)
-        return sum_to(gy * dx, x.shape), sum_to(gy * dy, y.shape)
+        return sum_to(guarded_mul(gy, dx), x.shape), sum_to(
+            guarded_mul(gy, dy), y.shape
+        )
 
 
 class XLogY(_XLog):
@@ -95,7 +98,7 @@ class Entr(Function):
         slope = -(log(where(positive, x, 1.0)) + 1.0)
         # at 0 the one-sided derivative, +inf; below 0 (value -inf) nothing
         edge = xp.where(x.data == 0, xp.inf, xp.zeros_like(x.data))
-        return gy * where(positive, slope, edge)
+        return guarded_mul(gy, where(positive, slope, edge))
 
 
 class RelEntr(Function):
@@ -125,7 +128,9 @@ class RelEntr(Function):
         edge = xp.where((x.data == 0) & (y.data > 0), -xp.inf, xp.zeros_like(x.data))
         dx = where(inside, log(xs) - log(ys) + 1.0, edge)
         dy = where(inside, -xs / ys, 0.0)
-        return sum_to(gy * dx, x.shape), sum_to(gy * dy, y.shape)
+        return sum_to(guarded_mul(gy, dx), x.shape), sum_to(
+            guarded_mul(gy, dy), y.shape
+        )
 
 
 def xlogy(x: Any, y: Any, /) -> Variable:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import Function, Variable
+from .guarded import guarded_div
 
 
 class Expit(Function):
@@ -42,7 +43,7 @@ class Logit(Function):
 
     def backward(self, gy):
         (p,) = self.inputs
-        return gy / (p * (1.0 - p))  # inf at 0 and 1, as the derivative
+        return guarded_div(gy, p * (1.0 - p))  # inf at 0 and 1, as the derivative
 
 
 class LogExpit(Function):

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..core import Function, Variable
 from .elementwise import exp, where
+from .guarded import guarded_mul
 
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
@@ -50,7 +51,7 @@ class Erfinv(Function):
 
     def backward(self, gy):
         y = self.outputs[0]()
-        return gy * (math.sqrt(math.pi) / 2) * exp(y * y)  # type: ignore[operator]
+        return guarded_mul(gy, (math.sqrt(math.pi) / 2) * exp(y * y))  # type: ignore[operator]
 
 
 class Ndtr(Function):
@@ -72,7 +73,7 @@ class Ndtri(Function):
 
     def backward(self, gy):
         y = self.outputs[0]()
-        return gy * _SQRT_2PI * exp(0.5 * (y * y))  # type: ignore[operator]  # 1 / density
+        return guarded_mul(gy, _SQRT_2PI * exp(0.5 * (y * y)))  # type: ignore[operator]  # 1 / density
 
 
 class LogNdtr(Function):

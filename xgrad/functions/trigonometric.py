@@ -15,6 +15,7 @@ from typing import Any
 from ..core import Constant, Function, Variable
 from .binary import Broadcasting, refuse_complex
 from .elementwise import sqrt
+from .guarded import guarded_div
 from .magnitudes import hypot
 
 __all__ = [
@@ -39,7 +40,7 @@ class Acos(Function):
     def backward(self, gy):
         (x,) = self.inputs
         refuse_complex(self, x)
-        return -gy / sqrt((1.0 - x) * (1.0 + x))  # -1 / sqrt(1 - x**2)
+        return -guarded_div(gy, sqrt((1.0 - x) * (1.0 + x)))  # -1 / sqrt(1 - x**2)
 
 
 class Asin(Function):
@@ -51,7 +52,7 @@ class Asin(Function):
     def backward(self, gy):
         (x,) = self.inputs
         refuse_complex(self, x)
-        return gy / sqrt((1.0 - x) * (1.0 + x))  # 1 / sqrt(1 - x**2)
+        return guarded_div(gy, sqrt((1.0 - x) * (1.0 + x)))  # 1 / sqrt(1 - x**2)
 
 
 class Atan(Function):
@@ -116,7 +117,7 @@ class Acosh(Function):
     def backward(self, gy):
         (x,) = self.inputs
         refuse_complex(self, x)
-        return gy / (sqrt(x - 1.0) * sqrt(x + 1.0))  # 1 / sqrt(x**2 - 1), no overflow
+        return guarded_div(gy, sqrt(x - 1.0) * sqrt(x + 1.0))  # 1 / sqrt(x**2 - 1)
 
 
 class Asinh(Function):
@@ -140,7 +141,7 @@ class Atanh(Function):
     def backward(self, gy):
         (x,) = self.inputs
         refuse_complex(self, x)
-        return gy / ((1.0 - x) * (1.0 + x))  # 1 / (1 - x**2)
+        return guarded_div(gy, (1.0 - x) * (1.0 + x))  # 1 / (1 - x**2)
 
 
 def acos(x: Any, /) -> Variable:
