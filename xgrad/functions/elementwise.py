@@ -9,6 +9,7 @@ from typing import Any
 
 from .._errors import broadcast_advice
 from ..core import Function, Variable
+from .complex_numbers import COMPLEX, conj_of
 from .shape import sum_to
 
 
@@ -24,7 +25,7 @@ class Exp(Function):
         return self.xp.exp(x)
 
     def backward(self, gy):
-        return gy * self.outputs[0]()  # d/dx exp(x) = exp(x)
+        return gy * conj_of(self.outputs[0](), self.backend)  # exp' = exp
 
 
 class Log(Function):
@@ -34,8 +35,7 @@ class Log(Function):
         return self.xp.log(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        return gy / x
+        return gy / conj_of(self.inputs[0], self.backend)
 
 
 class Sin(Function):
@@ -45,8 +45,7 @@ class Sin(Function):
         return self.xp.sin(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        return gy * cos(x)
+        return gy * cos(conj_of(self.inputs[0], self.backend))
 
 
 class Cos(Function):
@@ -56,8 +55,7 @@ class Cos(Function):
         return self.xp.cos(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        return gy * -sin(x)
+        return gy * -sin(conj_of(self.inputs[0], self.backend))
 
 
 class Tan(Function):
@@ -67,8 +65,8 @@ class Tan(Function):
         return self.xp.tan(x)
 
     def backward(self, gy):
-        y = self.outputs[0]()
-        return gy * (1.0 + y * y)  # type: ignore[operator]  # d/dx tan(x) = 1 + tan(x)**2; y lives
+        y = conj_of(self.outputs[0](), self.backend)  # type: ignore[arg-type]  # y lives
+        return gy * (1.0 + y * y)  # d/dx tan(x) = 1 + tan(x)**2
 
 
 class Tanh(Function):
@@ -78,11 +76,16 @@ class Tanh(Function):
         return self.xp.tanh(x)
 
     def backward(self, gy):
-        return TanhGrad()(self.outputs[0](), gy)
+        y = self.outputs[0]()
+        if self.backend.kinds.get(y.dtype) == COMPLEX:  # type: ignore[union-attr]  # y lives
+            y = conj_of(y, self.backend)  # type: ignore[arg-type]  # y lives
+            return gy * (1.0 - y * y)  # composed: TanhGrad is real-only
+        return TanhGrad()(y, gy)
 
 
 class TanhGrad(Function):
-    """``gy * (1 - y**2)``, tanh's gradient from its output ``y``, as one op.
+    """``gy * (1 - y**2)``, tanh's gradient from its output ``y``, as one op
+    (for real ``y``: a complex one composes the formula, with ``conj(y)``).
 
     One call instead of three makes tanh's backward cheap; this op's own
     backward gives tanh's higher derivatives.
@@ -103,8 +106,8 @@ class Sqrt(Function):
         return self.xp.sqrt(x)
 
     def backward(self, gy):
-        y = self.outputs[0]()
-        return gy / (2.0 * y)  # type: ignore[operator]  # infinite at 0, as the derivative is; y lives
+        y = conj_of(self.outputs[0](), self.backend)  # type: ignore[arg-type]  # y lives
+        return gy / (2.0 * y)  # infinite at 0, as the derivative is
 
 
 class Abs(Function):
@@ -113,6 +116,10 @@ class Abs(Function):
 
     def backward(self, gy):
         (x,) = self.inputs
+        if self.backend.kinds.get(x.dtype) == COMPLEX:  # gy * z / |z|, 0 at 0
+            r = self.outputs[0]()
+            safe = r + _constant(self.xp.astype(r.data == 0, r.dtype))  # type: ignore[operator, union-attr]  # r lives
+            return gy * x / safe
         return gy * _constant(self.xp.sign(x.data))  # 0 at x == 0
 
 
@@ -121,8 +128,7 @@ class Square(Function):
         return x * x
 
     def backward(self, gy):
-        (x,) = self.inputs
-        return 2.0 * x * gy
+        return 2.0 * conj_of(self.inputs[0], self.backend) * gy
 
 
 class Clip(Function):

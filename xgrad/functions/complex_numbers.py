@@ -1,0 +1,126 @@
+"""Complex numbers: real, imag, conj, and the one gradient convention of xgrad.
+
+For a real loss ``L`` of a complex Variable ``z = x + iy``, ``z.grad`` is
+``dL/dx + i dL/dy`` (twice the conjugate Wirtinger derivative, PyTorch's
+convention), so a gradient step ``z - lr * z.grad`` descends ``L`` as it
+does for real numbers. Each backward follows from it:
+
+- a holomorphic op ``w = f(z)`` gives ``gz = gw * conj(f'(z))``: the real
+  formula with the inputs conjugated (``conj_of`` below, free on real data);
+- ``real(z)`` gives ``gw + 0j``, ``imag(z)`` gives ``1j * gw``, ``conj(z)``
+  gives ``conj(gw)``, ``abs(z)`` gives ``gw * z / |z|`` (0 at 0);
+- a real input of a mixed real/complex op gets the real part of its
+  gradient (the backward engine takes it, once, for every op).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import backends
+from ..core import Function, Variable, as_variable
+from ..domains import kind
+from .shape import Identity
+
+COMPLEX = "complex floating"
+
+
+def is_complex(x: Variable, backend: Any) -> bool:
+    """Whether ``x`` holds complex numbers (one cached lookup per dtype)."""
+    return kind(backend, x._data.dtype) == COMPLEX
+
+
+def conj_of(x: Variable, backend: Any) -> Variable:
+    """``conj(x)`` on the tape for complex ``x``; ``x`` itself for real ``x``.
+
+    Backward methods call it on the factors of ``gy``: on real data it adds no
+    op, so the real path costs one dictionary lookup.
+    """
+    if kind(backend, x._data.dtype) != COMPLEX:
+        return x
+    return Conj()(x)
+
+
+class Conj(Function):
+    domain = "numeric"
+
+    def forward(self, x):
+        return self.xp.conj(x)
+
+    def backward(self, gy):
+        return Conj()(gy)  # conj is its own adjoint under the convention
+
+
+class Real(Function):
+    domain = "numeric"
+
+    def forward(self, x):
+        return self.xp.real(x)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        return Complexify(x.dtype, 1.0)(gy)  # gy + 0j
+
+
+class Imag(Function):
+    domain = "numeric"
+
+    def forward(self, x):
+        return self.xp.imag(x)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        return Complexify(x.dtype, 1.0j)(gy)  # 0 + 1j * gy
+
+
+class Complexify(Function):
+    """``factor * gy`` as the complex ``dtype``: real and imag's backward.
+
+    Its own backward is the real part of ``conj(factor) * ggx``: the gradient
+    of a real input.
+    """
+
+    def __init__(self, dtype: Any, factor: complex) -> None:
+        self.dtype, self.factor = dtype, factor
+
+    def forward(self, gy):
+        z = self.xp.astype(gy, self.dtype)
+        return z if self.factor == 1.0 else z * self.factor
+
+    def backward(self, ggz):
+        part = Real() if self.factor == 1.0 else Imag()
+        return part(ggz)
+
+
+def real(x: Any, /) -> Variable:
+    """The real part of ``x``; for a real ``x``, a copy on the tape.
+
+    Its gradient is ``gy + 0j``: the imaginary part gets none.
+    """
+    x = as_variable(x)
+    if not is_complex(x, backends.of(x._data)):
+        return Identity()(x)
+    return Real()(x)
+
+
+def imag(x: Any, /) -> Variable:
+    """The imaginary part of ``x`` (zeros for a real ``x``, with no gradient).
+
+    Its gradient is ``1j * gy``: the real part gets none.
+    """
+    x = as_variable(x)
+    backend = backends.of(x._data)
+    if not is_complex(x, backend):
+        return Variable(backend.xp.zeros_like(x._data))
+    return Imag()(x)
+
+
+def conj(x: Any, /) -> Variable:
+    """The complex conjugate of ``x``; for a real ``x``, a copy on the tape.
+
+    Its gradient is ``conj(gy)``.
+    """
+    x = as_variable(x)
+    if not is_complex(x, backends.of(x._data)):
+        return Identity()(x)
+    return Conj()(x)
