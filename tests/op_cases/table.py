@@ -65,6 +65,7 @@ from .strategies_ops import (
 
 MASK_ON_DASK = r"get_item: a boolean mask of shape \([\d, ]*\) on a dask"
 X23 = rand((2, 3))
+from .table_complex import CASES as COMPLEX_CASES
 from .table_elementwise import CASES as ELEMENTWISE_CASES
 from .table_linalg import CASES as LINALG_CASES
 from .table_manip import CASES as MANIP_CASES
@@ -205,6 +206,7 @@ CASES = [
     *MANIP_CASES,
     *ELEMENTWISE_CASES,
     *SPECIAL_CASES,
+    *COMPLEX_CASES,
 ]
 
 ROWS = {row.name: row for row in CASES}
