@@ -58,6 +58,22 @@ from .elementwise import (
     tanh,
     where,
 )
+from .fft import (
+    fft,
+    fftfreq,
+    fftn,
+    fftshift,
+    hfft,
+    ifft,
+    ifftn,
+    ifftshift,
+    ihfft,
+    irfft,
+    irfftn,
+    rfft,
+    rfftfreq,
+    rfftn,
+)
 from .gelu import gelu
 from .indexing import get_item
 from .linalg import dot, linear, linear_simple, matmul
@@ -130,6 +146,10 @@ __all__ = [
 ]  # fmt: skip
 
 __all__ += ["conj", "imag", "real"]  # complex numbers (docs/complex.md)
+__all__ += [  # the standard's fft extension
+    "fft", "fftfreq", "fftn", "fftshift", "hfft", "ifft", "ifftn", "ifftshift",
+    "ihfft", "irfft", "irfftn", "rfft", "rfftfreq", "rfftn",
+]  # fmt: skip
 __all__ += [  # the special functions SciPy finds as xp.special.<name>
     "digamma", "entr", "erfc", "erfcx", "erfinv", "expit", "gammaln", "i0", "i1",
     "log_expit", "log_ndtr", "logit", "ndtr", "ndtri", "polygamma", "rel_entr",

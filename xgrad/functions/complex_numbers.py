@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import backends
-from ..core import Function, Variable, as_variable
+from ..core import Constant, Function, Variable, as_variable
 from ..domains import kind
 from .shape import Identity
 
@@ -111,7 +111,7 @@ def imag(x: Any, /) -> Variable:
     x = as_variable(x)
     backend = backends.of(x._data)
     if not is_complex(x, backend):
-        return Variable(backend.xp.zeros_like(x._data))
+        return Constant(backend.xp.zeros_like(x._data))
     return Imag()(x)
 
 
