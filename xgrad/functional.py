@@ -13,7 +13,6 @@ from typing import Any
 
 from . import backends
 from .core import Constant, Variable
-from .domains import kind as dtype_kind
 from .functions.reduction import sum as sum_
 from .functions.shape import reshape, stack
 from .tracing import (
@@ -72,13 +71,7 @@ def _value_and_grad(
                 f"reduce it (F.sum), use has_aux=True, or jacobian(f) or vjp(f, x)"
             )
         (y,) = outs
-        backend = backends.of(y.data)
-        if dtype_kind(backend, y.dtype) == "complex floating":
-            raise TypeError(
-                f"{where}: f returned a complex scalar (dtype {y.dtype}); grad needs "
-                f"a real loss: reduce it with F.abs or F.real (docs/complex.md)"
-            )
-        seed = Constant(backend.xp.ones_like(y.data))  # no gradient back
+        seed = Constant(backends.of(y.data).xp.ones_like(y.data))  # no gradient back
         gs = gradients([(y, seed)], ts, mode == "graph")
         grads = [as_result(g, t, mode) for g, t in zip(gs, ts, strict=True)]
         grads = grads[0] if isinstance(argnums, int) else tuple(grads)  # type: ignore[assignment]  # one or a tuple

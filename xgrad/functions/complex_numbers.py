@@ -59,7 +59,7 @@ class Real(Function):
 
     def backward(self, gy):
         (x,) = self.inputs
-        return Complexify(x.dtype, 1.0)(gy)  # gy + 0j
+        return Complexify(x.dtype, imaginary=False)(gy)  # gy + 0j
 
 
 class Imag(Function):
@@ -70,26 +70,26 @@ class Imag(Function):
 
     def backward(self, gy):
         (x,) = self.inputs
-        return Complexify(x.dtype, 1.0j)(gy)  # 0 + 1j * gy
+        return Complexify(x.dtype, imaginary=True)(gy)  # 0 + 1j * gy
 
 
 class Complexify(Function):
-    """``factor * gy`` as the complex ``dtype``: real and imag's backward.
+    """A real ``gy`` as the complex ``dtype``: ``gy + 0j``, or ``1j * gy`` if
+    ``imaginary`` (real's and imag's backward).
 
-    Its own backward is the real part of ``conj(factor) * ggx``: the gradient
-    of a real input.
+    Its own backward gives the real gradient of its real input: the real
+    part of ``ggz``, or the imaginary part.
     """
 
-    def __init__(self, dtype: Any, factor: complex) -> None:
-        self.dtype, self.factor = dtype, factor
+    def __init__(self, dtype: Any, imaginary: bool) -> None:
+        self.dtype, self.imaginary = dtype, imaginary
 
     def forward(self, gy):
         z = self.xp.astype(gy, self.dtype)
-        return z if self.factor == 1.0 else z * self.factor
+        return z * 1j if self.imaginary else z
 
     def backward(self, ggz):
-        part = Real() if self.factor == 1.0 else Imag()
-        return part(ggz)
+        return Imag()(ggz) if self.imaginary else Real()(ggz)
 
 
 def real(x: Any, /) -> Variable:
