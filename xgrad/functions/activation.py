@@ -7,7 +7,7 @@ from typing import Any
 
 from .._inputs import operand
 from ..core import Function, Variable, as_variable
-from .complex_numbers import COMPLEX, conj_of
+from .complex_numbers import conj_of, is_complex
 from .elementwise import exp
 from .reduction import sum as sum_
 from .shape import normalize_axes, sum_to
@@ -22,7 +22,7 @@ class Sigmoid(Function):
 
     def backward(self, gy):
         y = self.outputs[0]()
-        if self.backend.kinds.get(y.dtype) == COMPLEX:  # type: ignore[union-attr]  # y lives
+        if is_complex(y, self.backend):  # type: ignore[arg-type]  # y lives
             y = conj_of(y, self.backend)  # type: ignore[arg-type]  # y lives
             return gy * y * (1.0 - y)  # composed: SigmoidGrad is real-only
         return SigmoidGrad()(y, gy)

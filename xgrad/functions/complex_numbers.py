@@ -26,8 +26,11 @@ COMPLEX = "complex floating"
 
 
 def is_complex(x: Variable, backend: Any) -> bool:
-    """Whether ``x`` holds complex numbers (one cached lookup per dtype)."""
-    return kind(backend, x._data.dtype) == COMPLEX
+    """Whether ``x`` holds complex numbers: one lookup in the backend's table of
+    dtype kinds, filled on a dtype's first use (``xgrad.domains.kind``)."""
+    dtype = x._data.dtype
+    found = backend.kinds.get(dtype)
+    return (found or kind(backend, dtype)) == COMPLEX
 
 
 def conj_of(x: Variable, backend: Any) -> Variable:
@@ -36,7 +39,8 @@ def conj_of(x: Variable, backend: Any) -> Variable:
     Backward methods call it on the factors of ``gy``: on real data it adds no
     op, so the real path costs one dictionary lookup.
     """
-    if kind(backend, x._data.dtype) != COMPLEX:
+    dtype = x._data.dtype
+    if (backend.kinds.get(dtype) or kind(backend, dtype)) != COMPLEX:
         return x
     return Conj()(x)
 

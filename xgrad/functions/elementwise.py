@@ -9,7 +9,7 @@ from typing import Any
 
 from .._errors import broadcast_advice
 from ..core import Function, Variable
-from .complex_numbers import COMPLEX, conj_of
+from .complex_numbers import conj_of, is_complex
 from .shape import sum_to
 
 
@@ -77,7 +77,7 @@ class Tanh(Function):
 
     def backward(self, gy):
         y = self.outputs[0]()
-        if self.backend.kinds.get(y.dtype) == COMPLEX:  # type: ignore[union-attr]  # y lives
+        if is_complex(y, self.backend):  # type: ignore[arg-type]  # y lives
             y = conj_of(y, self.backend)  # type: ignore[arg-type]  # y lives
             return gy * (1.0 - y * y)  # composed: TanhGrad is real-only
         return TanhGrad()(y, gy)
@@ -116,7 +116,7 @@ class Abs(Function):
 
     def backward(self, gy):
         (x,) = self.inputs
-        if self.backend.kinds.get(x.dtype) == COMPLEX:  # gy * z / |z|, 0 at 0
+        if is_complex(x, self.backend):  # gy * z / |z|, 0 at 0
             r = self.outputs[0]()
             safe = r + _constant(self.xp.astype(r.data == 0, r.dtype))  # type: ignore[operator, union-attr]  # r lives
             return gy * x / safe

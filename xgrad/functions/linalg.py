@@ -6,7 +6,7 @@ from typing import Any
 
 from .._inputs import operand
 from ..core import Function, Variable
-from .complex_numbers import COMPLEX, conj_of
+from .complex_numbers import conj_of, is_complex
 from .shape import broadcast_to, matrix_transpose, reshape, sum_to, sum_to_array
 from .temporaries import add_into
 
@@ -131,7 +131,7 @@ class Linear(Function):
         if not any(wants):
             return (None,) * len(inputs)
         bias_shape = tuple(inputs[2].shape) if len(inputs) == 3 else None
-        if any(self.backend.kinds.get(v.dtype) == COMPLEX for v in inputs):
+        if any(is_complex(v, self.backend) for v in inputs):
             return self._complex_grads(gy, wants, bias_shape)
         grads = LinearGrad(wants, bias_shape)(inputs[0], inputs[1], gy)
         found = iter(grads if isinstance(grads, list) else [grads])

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..core import Constant, Function, Variable
 from .binary import Broadcasting
-from .complex_numbers import COMPLEX, conj_of
+from .complex_numbers import conj_of, is_complex
 from .elementwise import sqrt
 from .magnitudes import hypot
 
@@ -122,7 +122,7 @@ class Asinh(Function):
 
     def backward(self, gy):
         x = conj_of(self.inputs[0], self.backend)  # holomorphic: conj(f'(x))
-        if self.backend.kinds.get(x.dtype) == COMPLEX:  # hypot is real-only
+        if is_complex(x, self.backend):  # hypot is real-only
             return gy / sqrt(x * x + 1.0)
         return gy / hypot(x, 1.0)  # 1 / sqrt(x**2 + 1), no overflow
 
