@@ -183,12 +183,9 @@ def _real_part(x: Variable, gx: Variable) -> Variable:
     a mixed real/complex op: ``dL/dx`` of a real ``x`` is real); ``gx`` as it
     is otherwise."""
     backend = backends.of(x._data)
-    if (
-        kind(backend, gx._data.dtype)
-        == "complex floating"
-        != kind(backend, x._data.dtype)
-    ):
-        return OPS.real(gx)  # type: ignore[no-any-return]  # xgrad.functions.real
+    complex_gradient = kind(backend, gx._data.dtype) == "complex floating"
+    if complex_gradient and kind(backend, x._data.dtype) != "complex floating":
+        return OPS.real(gx)  # xgrad.functions.real
     return gx
 
 

@@ -25,7 +25,8 @@ class Exp(Function):
         return self.xp.exp(x)
 
     def backward(self, gy):
-        return gy * conj_of(self.outputs[0](), self.backend)  # exp' = exp
+        y = conj_of(self.outputs[0](), self.backend)  # type: ignore[arg-type]  # y lives
+        return gy * y  # exp' = exp
 
 
 class Log(Function):
