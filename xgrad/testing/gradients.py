@@ -87,7 +87,9 @@ def numerical_grad(
     """Gradient of ``sum(f(x, *args, **kwargs))`` by central differences in float64.
 
     Each element of ``x`` is perturbed through a one-hot array built with
-    standard functions, so this runs on every backend.
+    standard functions, so this runs on every backend. A complex ``x`` is
+    perturbed along its real part, then its imaginary part (complex128), and
+    a complex output counts as ``real + 0.5 * imag`` (:func:`total`).
     """
     x = _float64(array_of(x))
     backend = backends.of(x)
@@ -153,8 +155,8 @@ def gradient_check(
 ) -> None:
     """Check the backward pass of ``f`` against central differences, in float64.
 
-    Every floating input is differentiated; integer inputs (labels) are
-    passed through. Raises AssertionError naming ``f``, the input, the worst
+    Every real or complex floating input is differentiated; integer inputs
+    (labels) are passed through. Raises AssertionError naming ``f``, the input, the worst
     element and both values.
     """
     analytic = _analytic_grads(f, inputs)
