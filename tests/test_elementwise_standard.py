@@ -286,12 +286,15 @@ def test_complex_gradients_are_conjugate_derivatives(name, numpy, derivative):
     np.testing.assert_allclose(x.grad.data, np.conj(derivative(x.data)))
 
 
-def test_complex_sign_has_values_but_no_gradient():
-    x = Variable(np.array([0.5 + 0.5j]))
-    y = F.sign(x)
+def test_complex_sign_is_differentiable_as_x_over_its_magnitude():
+    x = Variable(np.array([0.5 + 0.5j, 0j]))
+    with np.errstate(invalid="ignore"):  # array-api-compat's sign divides 0 by 0
+        y = F.sign(x)
     np.testing.assert_allclose(y.data, np.sign(x.data))
-    with pytest.raises(TypeError, match=r"^sign: no gradient for complex input"):
-        F.real(y).backward()
+    F.sum(F.imag(y)).backward()  # d Im(z / |z|) along x and y; 0 at 0
+    z, r = x.data[0], abs(x.data[0])
+    want = (1j - np.conj(1j) * (z / r) ** 2) / (2 * r)
+    np.testing.assert_allclose(x.grad.data, [want, 0])
 
 
 def test_shapes_that_do_not_broadcast_name_the_function_and_the_fix():

@@ -78,8 +78,9 @@ CASES = [
         ("atanh", np.arctanh), ("sinh", np.sinh), ("cosh", np.cosh),
         ("log2", np.log2), ("log10", np.log10), ("reciprocal", np.reciprocal),
     ]),
-    # abs: gy * z / |z| (0 at 0)
+    # abs: gy * z / |z| (0 at 0); sign, z / |z|: (gy - conj(gy) w**2) / (2 |z|)
     OpCase("abs of complex", F.abs, np.abs, [ex(Z)], torch=lambda z: z.abs()),
+    OpCase("sign of complex", F.sign, np.sign, [ex(Z)], torch=lambda z: z.sgn()),
     OpCase("mul of complex", F.mul, np.multiply, [ex(ZZ)], torch=lambda a, b: a * b),
     OpCase("div of complex", F.div, np.divide, [ex(ZZ)], torch=lambda a, b: a / b),
     OpCase("pow of complex", lambda z: z ** (2 - 0.5j), lambda z: z ** (2 - 0.5j),
