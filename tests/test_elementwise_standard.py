@@ -270,21 +270,31 @@ def test_complex_input_is_refused_where_the_standard_has_real_numbers_only():
 
 
 @pytest.mark.parametrize(
-    ("name", "numpy"),
+    ("name", "numpy", "derivative"),
     [
-        ("acos", np.arccos),
-        ("sinh", np.sinh),
-        ("log10", np.log10),
-        ("reciprocal", np.reciprocal),
-        ("sign", np.sign),
+        ("acos", np.arccos, lambda z: -1 / np.sqrt(1 - z * z)),
+        ("sinh", np.sinh, np.cosh),
+        ("log10", np.log10, lambda z: 1 / (z * np.log(10))),
+        ("reciprocal", np.reciprocal, lambda z: -1 / (z * z)),
     ],
 )
-def test_complex_values_but_no_complex_gradient(name, numpy):
+def test_complex_gradients_are_conjugate_derivatives(name, numpy, derivative):
     x = Variable(np.array([0.5 + 0.5j]))
     y = getattr(F, name)(x)
     np.testing.assert_allclose(y.data, numpy(x.data))
-    with pytest.raises(TypeError, match=rf"^{name}: no gradient for complex input"):
-        y.backward()
+    F.real(y).backward()  # holomorphic: grad of Re(f) is conj(f'(z))
+    np.testing.assert_allclose(x.grad.data, np.conj(derivative(x.data)))
+
+
+def test_complex_sign_is_differentiable_as_x_over_its_magnitude():
+    x = Variable(np.array([0.5 + 0.5j, 0j]))
+    with np.errstate(invalid="ignore"):  # array-api-compat's sign divides 0 by 0
+        y = F.sign(x)
+    np.testing.assert_allclose(y.data, np.sign(x.data))
+    F.sum(F.imag(y)).backward()  # d Im(z / |z|) along x and y; 0 at 0
+    z, r = x.data[0], abs(x.data[0])
+    want = (1j - np.conj(1j) * (z / r) ** 2) / (2 * r)
+    np.testing.assert_allclose(x.grad.data, [want, 0])
 
 
 def test_shapes_that_do_not_broadcast_name_the_function_and_the_fix():

@@ -25,8 +25,10 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import observing
+from . import backends, observing
 from .config import enable_backprop
+from .domains import kind
+from .operators import OPS
 
 if TYPE_CHECKING:
     from .function import Function
@@ -116,6 +118,8 @@ def run(
                     gx = wrap(gx)
                 if gx._data.shape != x._data.shape:
                     _bad_shape(f, x, gx)
+                if gx._data.dtype is not x._data.dtype:  # rare: mixed real/complex
+                    gx = _real_part(x, gx)
                 if x in grads:  # a second gradient: the creator is queued already
                     grads[x] = grads[x] + gx
                     continue
@@ -172,6 +176,17 @@ def _output_grads(
                 y.grad = gy if y.grad is None else y.grad + gy  # type: ignore[union-attr]  # y lives
         gys.append(gy)
     return gys
+
+
+def _real_part(x: Variable, gx: Variable) -> Variable:
+    """The real part of a complex gradient for a real input (a real operand of
+    a mixed real/complex op: ``dL/dx`` of a real ``x`` is real); ``gx`` as it
+    is otherwise."""
+    backend = backends.of(x._data)
+    complex_gradient = kind(backend, gx._data.dtype) == "complex floating"
+    if complex_gradient and kind(backend, x._data.dtype) != "complex floating":
+        return OPS.real(gx)  # xgrad.functions.real
+    return gx
 
 
 def _bad_count(f: Function, gxs: tuple[Any, ...], inputs: Sequence[Variable]) -> None:

@@ -18,6 +18,7 @@ from ._errors import JitError
 from .array_check import ARRAY_TYPES, checked_array
 from .array_object import ArrayObject
 from .devices import Device, DeviceResident, device_of, to_device
+from .domains import kind
 from .lazy import persist
 from .operators import OPS, Operators
 from .recording.host import current as jit_recording
@@ -200,6 +201,7 @@ class Variable(Operators, ArrayObject, DeviceResident):
 
         The seed gradient is ``ones_like(data)`` unless ``self.grad`` is set
         already, so a non-scalar output backpropagates the gradient of its sum.
+        A complex output needs its seed set by hand (docs/complex.md).
 
         Parameters
         ----------
@@ -211,7 +213,15 @@ class Variable(Operators, ArrayObject, DeviceResident):
         """
         seed = self.grad  # set by hand (the book's step 7), or ones
         if seed is None:
-            seed = Variable(backends.of(self._data).xp.ones_like(self._data))
+            backend = backends.of(self._data)
+            if kind(backend, self._data.dtype) == "complex floating":
+                raise TypeError(
+                    f"backward: the output is complex (dtype {self.dtype}, shape "
+                    f"{self.shape}); a gradient is implicitly created only for real "
+                    f"outputs. Reduce it to a real loss (F.abs, F.real) or set "
+                    f"y.grad to the complex gradient dL/dRe(y) + 1j*dL/dIm(y) first"
+                )
+            seed = Variable(backend.xp.ones_like(self._data))
         elif type(seed) is not Variable:
             seed = as_variable(seed)
         if self.creator is None:  # a leaf, or made under no_grad: nothing to do

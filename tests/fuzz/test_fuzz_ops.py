@@ -27,11 +27,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import xgrad.functions as F
 from xgrad import Variable
 from xgrad.testing import gradgradcheck, gradient_check
 
-from op_cases import CASES, ROWS, Call, OpCase, bound, is_float, joined, outputs, quiet
+from op_cases import (
+    CASES,
+    ROWS,
+    Call,
+    OpCase,
+    bound,
+    in_precision,
+    is_float,
+    joined,
+    outputs,
+    precision,
+    quiet,
+    real_loss,
+)
 
 
 def _fuzz_settings() -> settings:
@@ -71,16 +83,25 @@ def _refused(row: OpCase, call: Call, backend, inputs: list[Any]) -> bool:
 
 def _magnitude(arrays: list[Any]) -> float:
     """Sum of absolute values: what central differences lose to rounding scales with."""
-    return float(sum(np.sum(np.abs(np.asarray(a, dtype=np.float64))) for a in arrays))
+    return float(sum(np.sum(np.abs(np.asarray(a)), dtype=np.float64) for a in arrays))
 
 
-def _check(what: str, v: Variable, backend, like: Any, shape: tuple) -> None:
-    """``v`` is an array of ``backend`` on ``like``'s device, dtype, and ``shape``."""
+def _check(
+    what: str, v: Variable, backend, like: Any, shape: tuple, complex_: bool
+) -> None:
+    """``v`` is an array of ``backend`` on ``like``'s device, with ``like``'s
+    precision (complex if ``complex_``), and ``shape``."""
     assert backend.owns(v.data), f"{what} is a {type(v.data)}, not {backend.name}"
     device, want = backend.device_of(v.data), backend.device_of(like)
     assert device == want, f"{what} on {device}, inputs on {want}"
-    assert v.dtype == like.dtype, f"{what} has dtype {v.dtype}, inputs {like.dtype}"
+    bits, _ = precision(backend, like.dtype)
+    got = precision(backend, v.dtype)
+    assert got == (bits, complex_), f"{what} has dtype {v.dtype}, inputs {like.dtype}"
     assert v.shape == tuple(shape), f"{what} has shape {v.shape}, expected {shape}"
+
+
+def _is_complex(backend, v: Variable) -> bool:
+    return precision(backend, v.dtype)[1]
 
 
 # -- the tests ------------------------------------------------------------------------
@@ -118,7 +139,7 @@ def test_dtype_shape_namespace_device(name: str, data, dtype, backend, to_backen
     """Outputs and gradients (first and second order) keep dtype, library, device."""
     row = ROWS[name]
     call = data.draw(row.fuzz, label=name)
-    arrays = [a.astype(dtype) if is_float(a) else a for a in call.arrays]
+    arrays = [in_precision(a, dtype) if is_float(a) else a for a in call.arrays]
     inputs = [to_backend(a) for a in arrays]
     like = next(x for x, a in zip(inputs, arrays, strict=True) if is_float(a))
     if _refused(row, call, backend, inputs):
@@ -127,24 +148,30 @@ def test_dtype_shape_namespace_device(name: str, data, dtype, backend, to_backen
     ys = outputs(bound(row, call)(*xs))
     want = outputs(quiet(row.reference, *call.arrays, **call.kwargs))
     for i, (y, w) in enumerate(zip(ys, want, strict=True)):
-        _check(f"{name}: output {i}", y, backend, like, np.shape(w))
+        complex_ = np.iscomplexobj(w)
+        _check(f"{name}: output {i}", y, backend, like, np.shape(w), complex_)
     if not row.differentiable:
         return
-    sum(F.sum(y) for y in ys).backward(create_graph=True)
+    real_loss(ys).backward(create_graph=True)
     variables = [x for x in xs if isinstance(x, Variable)]
     grads = [x.grad for x in variables]
     for i, (x, g) in enumerate(zip(variables, grads, strict=True)):
         if g is not None:
-            _check(f"{name}: gradient {i}", g, backend, like, x.shape)
+            complex_ = _is_complex(backend, x)  # a real input's gradient is real
+            _check(f"{name}: gradient {i}", g, backend, like, x.shape, complex_)
     grads = [g for g in grads if g is not None]
     if not grads:
         return
     for x in variables:
         x.cleargrad()
-    sum(F.sum(g * g) for g in grads).backward()
+    real_loss([g * g for g in grads]).backward()
     for i, x in enumerate(variables):
         if x.grad is not None:
-            _check(f"{name}: second-order gradient {i}", x.grad, backend, like, x.shape)
+            what, complex_ = (
+                f"{name}: second-order gradient {i}",
+                _is_complex(backend, x),
+            )
+            _check(what, x.grad, backend, like, x.shape, complex_)
 
 
 @_rows(DIFFERENTIABLE)

@@ -15,7 +15,18 @@ docs/functions.md. Adding an op: its class, one row in table.py, its line in
 docs/functions.md (docs/testing.md, "Adding an op").
 """
 
-from .case import Call, Example, OpCase, bound, is_float, joined, outputs
+from .case import (
+    Call,
+    Example,
+    OpCase,
+    bound,
+    in_precision,
+    is_float,
+    joined,
+    outputs,
+    precision,
+    real_loss,
+)
 from .references import (
     np_average_pooling,
     np_col2im,
@@ -34,6 +45,7 @@ __all__ = [
     "Example",
     "OpCase",
     "bound",
+    "in_precision",
     "is_float",
     "joined",
     "np_average_pooling",
@@ -43,5 +55,7 @@ __all__ = [
     "np_im2col",
     "np_pooling",
     "outputs",
+    "precision",
     "quiet",
+    "real_loss",
 ]

@@ -18,6 +18,7 @@ import numpy as np
 from hypothesis.strategies import SearchStrategy
 
 import xgrad.functions as F
+from xgrad.testing.gradients import real_loss as loss_of
 
 Arrays = Callable[[np.random.Generator], list[np.ndarray]]
 
@@ -76,7 +77,29 @@ def same(name: str, expr: Callable[..., Any], **fields: Any) -> OpCase:
 
 # -- calling a row ----------------------------------------------------------------------
 def is_float(a: Any) -> bool:
-    return np.issubdtype(np.asarray(a).dtype, np.floating)
+    """Real or complex floating: an input the tests differentiate."""
+    return np.issubdtype(np.asarray(a).dtype, np.inexact)
+
+
+def in_precision(a: np.ndarray, dtype: Any) -> np.ndarray:
+    """A float64 or complex128 array ``a`` in ``dtype``'s precision (float32:
+    complex64 for a complex ``a``)."""
+    if np.iscomplexobj(a):
+        return a.astype(np.result_type(dtype, np.complex64))
+    return a.astype(dtype)
+
+
+def precision(backend: Any, dtype: Any) -> tuple[int, bool]:
+    """(bits of the real part, complex?) of a backend's floating dtype: what an
+    op keeps (float32 in, complex64 out for an fft)."""
+    xp = backend.xp
+    return xp.finfo(dtype).bits, bool(xp.isdtype(dtype, "complex floating"))
+
+
+def real_loss(ys: Any) -> Any:
+    """The real scalar whose gradient the tests take: each output's sum, with
+    ``real + 0.5 * imag`` for a complex one (xgrad.testing's loss)."""
+    return sum(loss_of(y) for y in outputs(ys))
 
 
 def outputs(y: Any) -> list[Any]:

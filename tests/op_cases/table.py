@@ -65,7 +65,9 @@ from .strategies_ops import (
 
 MASK_ON_DASK = r"get_item: a boolean mask of shape \([\d, ]*\) on a dask"
 X23 = rand((2, 3))
+from .table_complex import CASES as COMPLEX_CASES
 from .table_elementwise import CASES as ELEMENTWISE_CASES
+from .table_fft import CASES as FFT_CASES
 from .table_linalg import CASES as LINALG_CASES
 from .table_manip import CASES as MANIP_CASES
 from .table_nn import CASES as NN_CASES
@@ -205,6 +207,8 @@ CASES = [
     *MANIP_CASES,
     *ELEMENTWISE_CASES,
     *SPECIAL_CASES,
+    *COMPLEX_CASES,
+    *FFT_CASES,
 ]
 
 ROWS = {row.name: row for row in CASES}

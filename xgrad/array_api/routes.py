@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from .. import functions as F
-from .._errors import Unsupported
 from ..core import Variable, as_input
 from ..domains import kind
 from ..functions.linalg_results import EighResult, QRResult, SlogdetResult, SVDResult
@@ -149,54 +148,37 @@ def matrix_transpose(x: Any, /) -> Variable:
 
 
 # -- complex parts -------------------------------------------------------------------
-def _part(name: str, x: Any, of_real: Any) -> Variable:
-    """``real``/``conj``/``imag``: ``of_real(x)`` for a real ``x``; a complex
-    ``x`` is computed without a gradient, and refused if it needs one."""
-    x = as_input(x)
-    if kind(x.backend, x.dtype) != "complex floating":
-        return of_real(x)
-    if x.requires_grad:
-        raise Unsupported(
-            f"xgrad.array_api: {name} of a complex Variable that needs a gradient: "
-            f"xgrad has no complex gradients yet; pass its array (`x.data`)"
-        )
-    return wrap(getattr(x.backend.xp, name)(x.data))
-
-
 def real(x: Any, /) -> Variable:
-    """The real part; for a real array, the array itself (on the tape)."""
-    return _part("real", x, Identity())
+    """The real part; for a real array, a copy on the tape (docs/complex.md)."""
+    return F.real(as_input(x))
 
 
 def conj(x: Any, /) -> Variable:
-    """The complex conjugate; for a real array, the array itself (on the tape)."""
-    return _part("conj", x, Identity())
+    """The complex conjugate; for a real array, a copy on the tape."""
+    return F.conj(as_input(x))
 
 
 def imag(x: Any, /) -> Variable:
     """The imaginary part; for a real array, zeros (no gradient flows)."""
-    return _part("imag", x, lambda v: wrap(v.backend.xp.zeros_like(v.data)))
+    return F.imag(as_input(x))
 
 
 # -- dtypes ------------------------------------------------------------------------
 def astype(x: Any, dtype: Any, /, *, copy: bool = True, device: Any = None) -> Any:
-    """``x`` as ``dtype``. A cast between real floating dtypes records on the
-    tape (its gradient is cast back); a cast to integers or booleans gives a
-    Constant, since its derivative is zero wherever it exists."""
+    """``x`` as ``dtype``. A cast between real or complex floating dtypes
+    records on the tape (its gradient is cast back, real for a real ``x``); a
+    cast to integers or booleans gives a Constant, since its derivative is
+    zero wherever it exists."""
     x = as_input(x)
     if device is not None:
         x = x.to_device(device)
     if x.dtype == dtype:
         return Identity()(x) if copy else x
+    floating = ("real floating", "complex floating")
     source, target = kind(x.backend, x.dtype), kind(x.backend, dtype)
-    if not x.requires_grad or target not in ("real floating", "complex floating"):
-        return wrap(x.backend.xp.astype(x.data, dtype))
-    if source == target == "real floating":
-        return Cast(dtype)(x)
-    raise Unsupported(
-        f"xgrad.array_api: astype from {x.dtype} to {dtype} of a Variable that "
-        f"needs a gradient: xgrad has no complex gradients yet"
-    )
+    if x.requires_grad and source in floating and target in floating:
+        return Cast(dtype)(x)  # to real: the real part; from real: a real gradient
+    return wrap(x.backend.xp.astype(x.data, dtype))
 
 
 MAIN: dict[str, Any] = {name: getattr(F, name) for name in (*UNARY, *AS_IS)}
@@ -281,7 +263,12 @@ LINALG |= {"matmul": matmul, "matrix_transpose": matrix_transpose, "trace": trac
 LINALG |= _CONTRACTIONS
 LINALG |= {"slogdet": slogdet, "qr": qr, "eigh": eigh, "svd": svd}
 MAIN |= _CONTRACTIONS
-FFT: dict[str, Any] = {}
+_FFT_AS_IS = (
+    "fft", "ifft", "fftn", "ifftn", "rfft", "irfft", "rfftn", "irfftn", "hfft",
+    "ihfft", "fftshift", "ifftshift",
+)  # fmt: skip
+#: ``xp.fft``: the differentiable transforms (fftfreq and rfftfreq are creation).
+FFT: dict[str, Any] = {name: getattr(F, name) for name in _FFT_AS_IS}
 
 
 def polygamma(n: Any, x: Any) -> Variable:

@@ -38,6 +38,7 @@ from .._errors import Unsupported
 from . import register
 from ._base import Backend, is_basic_index
 from ._derived import derived_namespace
+from ._fft import whole_axes_fft
 from ._indexing import has_array, has_none, mixes_integers_and_arrays
 from ._linalg import chunked_linalg
 from ._special import ChunkwiseSpecial, Special
@@ -239,6 +240,7 @@ def _namespace(base: types.ModuleType) -> types.ModuleType:
         reshape=reshape,
         repeat=repeat,
         take_along_axis=functools.partial(take_along_axis, base),
+        fft=whole_axes_fft(base.fft),
     )
 
 

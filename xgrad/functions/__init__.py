@@ -30,6 +30,7 @@ from .arrangement import (
 )
 from .attention import scaled_dot_product_attention
 from .clipping import clip
+from .complex_numbers import conj, imag, real
 from .contractions import cross, diagonal, outer, tensordot, trace, vecdot
 from .conv import (
     average_pooling,
@@ -56,6 +57,22 @@ from .elementwise import (
     tan,
     tanh,
     where,
+)
+from .fft import (
+    fft,
+    fftfreq,
+    fftn,
+    fftshift,
+    hfft,
+    ifft,
+    ifftn,
+    ifftshift,
+    ihfft,
+    irfft,
+    irfftn,
+    rfft,
+    rfftfreq,
+    rfftn,
 )
 from .gelu import gelu
 from .indexing import get_item
@@ -128,6 +145,11 @@ __all__ = [
     "reciprocal", "remainder", "round", "sign", "sinh", "trunc",
 ]  # fmt: skip
 
+__all__ += ["conj", "imag", "real"]  # complex numbers (docs/complex.md)
+__all__ += [  # the standard's fft extension
+    "fft", "fftfreq", "fftn", "fftshift", "hfft", "ifft", "ifftn", "ifftshift",
+    "ihfft", "irfft", "irfftn", "rfft", "rfftfreq", "rfftn",
+]  # fmt: skip
 __all__ += [  # the special functions SciPy finds as xp.special.<name>
     "digamma", "entr", "erfc", "erfcx", "erfinv", "expit", "gammaln", "i0", "i1",
     "log_expit", "log_ndtr", "logit", "ndtr", "ndtri", "polygamma", "rel_entr",

@@ -7,6 +7,7 @@ from typing import Any
 
 from .._inputs import operand
 from ..core import Function, Variable, as_variable
+from .complex_numbers import conj_of, is_complex
 from .elementwise import exp
 from .reduction import sum as sum_
 from .shape import normalize_axes, sum_to
@@ -20,7 +21,11 @@ class Sigmoid(Function):
         return self.xp.tanh(x * 0.5) * 0.5 + 0.5  # never overflows, unlike 1/(1+e^-x)
 
     def backward(self, gy):
-        return SigmoidGrad()(self.outputs[0](), gy)
+        y = self.outputs[0]()
+        if is_complex(y, self.backend):  # type: ignore[arg-type]  # y lives
+            y = conj_of(y, self.backend)  # type: ignore[arg-type]  # y lives
+            return gy * y * (1.0 - y)  # composed: SigmoidGrad is real-only
+        return SigmoidGrad()(y, gy)
 
 
 class SigmoidGrad(Function):

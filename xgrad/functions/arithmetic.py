@@ -15,6 +15,7 @@ from .._inputs import floating
 from ..core import Function, Variable
 from ..operators import OPS
 from . import (
+    complex_numbers,
     elementwise,
     indexing,
     linalg,
@@ -25,6 +26,7 @@ from . import (
     transfer,
     writes,
 )
+from .complex_numbers import conj_of
 from .elementwise import log
 from .guarded import guarded_div, guarded_mul
 from .shape import sum_to
@@ -45,6 +47,12 @@ class _Binary(Function):
     def reduce(self, gx0: Variable, gx1: Variable) -> tuple[Variable, Variable]:
         x0, x1 = self.inputs
         return sum_to(gx0, x0.shape), sum_to(gx1, x1.shape)
+
+
+def conjugates(f: Function) -> tuple[Variable, Variable]:
+    """``f``'s two inputs, conjugated where complex (xgrad.functions.complex_numbers)."""
+    x0, x1 = f.inputs
+    return conj_of(x0, f.backend), conj_of(x1, f.backend)
 
 
 class Add(_Binary):
@@ -68,7 +76,7 @@ class Mul(_Binary):
         return x0 * x1 if x0.dtype is x1.dtype else self.xp.multiply(x0, x1)
 
     def backward(self, gy):
-        x0, x1 = self.inputs
+        x0, x1 = conjugates(self)
         return self.reduce(gy * x1, gy * x0)
 
 
@@ -79,10 +87,11 @@ class Div(_Binary):
         return x0 / x1 if x0.dtype is x1.dtype else self.xp.divide(x0, x1)
 
     def backward(self, gy):
-        x0, x1 = self.inputs
+        x0, x1 = conjugates(self)
         gx0 = guarded_div(gy, x1)  # 0 where gy is 0, where x1 is 0 too
         y = self.outputs[0]()
-        y = x0 / x1 if y is None else y  # d(x0/x1)/dx1 = -x0 / x1**2 = -gx0 * y
+        # d(x0/x1)/dx1 = -x0 / x1**2 = -gx0 * y (conjugated: x0, x1 are)
+        y = x0 / x1 if y is None else conj_of(y, self.backend)
         return self.reduce(gx0, -guarded_mul(gx0, y))
 
 
@@ -106,8 +115,8 @@ class Pow(Function):
         return floating(self.backend, x, kind) ** c
 
     def backward(self, gy):
-        (x,) = self.inputs
-        c = self.c
+        x = conj_of(self.inputs[0], self.backend)
+        c = self.c.conjugate()
         if c == 0:  # x ** 0 is 1 everywhere: a zero slope, at x = 0 too (not 0 * inf)
             return gy * 0.0
         if isinstance(c, int | float) and c >= 1:  # a finite slope everywhere
@@ -122,7 +131,7 @@ class Power(_Binary):
         return x0**x1 if x0.dtype is x1.dtype else self.xp.pow(x0, x1)
 
     def backward(self, gy):
-        x0, x1 = self.inputs
+        x0, x1 = conjugates(self)
         # 0 ** 0 sits on x ** 0, constant in x: slope 0, not 0 * 0 ** -1. Only
         # there take x ** 0 for x ** -1 (the factor x1 is 0 either way); the
         # exponent's slope of this term, 1 / x, is infinite there anyway.
@@ -132,6 +141,7 @@ class Power(_Binary):
         if not self.needs_grad(1):  # a data exponent: no log of a negative base
             return sum_to(gx0, x0.shape), None
         y = self.outputs[0]()
+        y = None if y is None else conj_of(y, self.backend)
         # 0 ** t is constant in t where it is defined, so its slope is 0, not
         # 0 * log(0): take the log of 1 there instead of 0.
         zero_base = self.xp.astype(x0.data == 0, x0.dtype)
@@ -157,7 +167,7 @@ class MulConstant(AddConstant):
         return floating(self.backend, x, type(self.c)) * self.c
 
     def backward(self, gy):
-        return gy * self.c
+        return gy * self.c.conjugate()
 
 
 class SubFromConstant(AddConstant):
@@ -175,7 +185,7 @@ class DivConstant(AddConstant):
         return x / self.c
 
     def backward(self, gy):
-        return gy / self.c
+        return gy / self.c.conjugate()
 
 
 class DivIntoConstant(AddConstant):
@@ -185,9 +195,9 @@ class DivIntoConstant(AddConstant):
         return self.c / x
 
     def backward(self, gy):
-        (x,) = self.inputs
-        y = self.outputs[0]()
-        return guarded_mul(gy, -y / x)  # type: ignore[operator]  # d(c/x)/dx = -c/x**2 = -y/x; y lives
+        x, y = self.inputs[0], self.outputs[0]()
+        x, y = conj_of(x, self.backend), conj_of(y, self.backend)  # type: ignore[arg-type]  # y lives
+        return guarded_mul(gy, -y / x)  # d(c/x)/dx = -c/x**2 = -y/x
 
 
 def constant(c: Any) -> complex | None:
@@ -306,6 +316,7 @@ def setup_variable() -> None:
         binary=logic.binary,
         unary=logic.unary,
         matrix_transpose=shape.matrix_transpose,
+        real=complex_numbers.real,
         to_device=transfer.move,
         setitem=writes.setitem,
         inplace=writes.inplace,

@@ -14,6 +14,7 @@ from typing import Any
 from .._inputs import operand
 from ..core import Function, Variable
 from . import geometry
+from .binary import refuse_complex
 from .linalg import linear
 from .pooling import (
     AveragePooling,
@@ -70,6 +71,8 @@ class _Conv(Function):
     def _grads(
         self, gx: Variable | None, gW: Variable, gy: Variable
     ) -> tuple[Any, ...]:
+        for x in self.inputs:  # the products below are not conjugated
+            refuse_complex(self, x)
         gb = sum_(gy, axis=(0, 2, 3)) if len(self.inputs) == 3 else None
         return (gx, gW) if gb is None else (gx, gW, gb)
 

@@ -13,6 +13,7 @@ from .._inputs import operand
 from ..core import Function, Variable
 from .arithmetic import add, mul
 from .arrangement import flip, single_axis
+from .complex_numbers import conj_of
 from .indexing import get_item
 from .shape import concat
 from .transfer import Cast
@@ -102,8 +103,9 @@ class CumulativeProd(Function):
         # y_i = prod_{j<=i} x_j, so dL/dx_k = before_k * after_k with
         # before_k = prod_{j<k} x_j and after_k = sum_{i>=k} gy_i prod_{k<j<=i} x_j,
         # which obeys after_k = gy_k + x_{k+1} after_{k+1}: no division by x.
-        (x,) = self.inputs
+        x = conj_of(self.inputs[0], self.backend)  # complex: conj of each factor
         y, axis, n = self.outputs[0](), self.axis, x.shape[self.axis]
+        y = conj_of(y, self.backend)  # type: ignore[arg-type]  # y lives
         if n == 0:
             return filled(x, axis, 0, 0.0)
         if self.include_initial:  # y starts with the empty product, 1

@@ -9,6 +9,7 @@ from typing import Any
 
 from .._errors import broadcast_advice
 from ..core import Function, Variable
+from .complex_numbers import conj_of, is_complex
 from .guarded import guarded_div
 from .shape import sum_to
 
@@ -25,7 +26,8 @@ class Exp(Function):
         return self.xp.exp(x)
 
     def backward(self, gy):
-        return gy * self.outputs[0]()  # d/dx exp(x) = exp(x)
+        y = conj_of(self.outputs[0](), self.backend)  # type: ignore[arg-type]  # y lives
+        return gy * y  # exp' = exp
 
 
 class Log(Function):
@@ -35,8 +37,7 @@ class Log(Function):
         return self.xp.log(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        return guarded_div(gy, x)
+        return guarded_div(gy, conj_of(self.inputs[0], self.backend))
 
 
 class Sin(Function):
@@ -46,8 +47,7 @@ class Sin(Function):
         return self.xp.sin(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        return gy * cos(x)
+        return gy * cos(conj_of(self.inputs[0], self.backend))
 
 
 class Cos(Function):
@@ -57,8 +57,7 @@ class Cos(Function):
         return self.xp.cos(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        return gy * -sin(x)
+        return gy * -sin(conj_of(self.inputs[0], self.backend))
 
 
 class Tan(Function):
@@ -68,8 +67,8 @@ class Tan(Function):
         return self.xp.tan(x)
 
     def backward(self, gy):
-        y = self.outputs[0]()
-        return gy * (1.0 + y * y)  # type: ignore[operator]  # d/dx tan(x) = 1 + tan(x)**2; y lives
+        y = conj_of(self.outputs[0](), self.backend)  # type: ignore[arg-type]  # y lives
+        return gy * (1.0 + y * y)  # d/dx tan(x) = 1 + tan(x)**2
 
 
 class Tanh(Function):
@@ -79,11 +78,16 @@ class Tanh(Function):
         return self.xp.tanh(x)
 
     def backward(self, gy):
-        return TanhGrad()(self.outputs[0](), gy)
+        y = self.outputs[0]()
+        if is_complex(y, self.backend):  # type: ignore[arg-type]  # y lives
+            y = conj_of(y, self.backend)  # type: ignore[arg-type]  # y lives
+            return gy * (1.0 - y * y)  # composed: TanhGrad is real-only
+        return TanhGrad()(y, gy)
 
 
 class TanhGrad(Function):
-    """``gy * (1 - y**2)``, tanh's gradient from its output ``y``, as one op.
+    """``gy * (1 - y**2)``, tanh's gradient from its output ``y``, as one op
+    (for real ``y``: a complex one composes the formula, with ``conj(y)``).
 
     One call instead of three makes tanh's backward cheap; this op's own
     backward gives tanh's higher derivatives.
@@ -104,8 +108,8 @@ class Sqrt(Function):
         return self.xp.sqrt(x)
 
     def backward(self, gy):
-        y = self.outputs[0]()
-        return guarded_div(gy, 2.0 * y)  # type: ignore[operator]  # infinite at 0, as the derivative is; y lives
+        y = conj_of(self.outputs[0](), self.backend)  # type: ignore[arg-type]  # y lives
+        return guarded_div(gy, 2.0 * y)  # infinite at 0, as the derivative is
 
 
 class Abs(Function):
@@ -114,6 +118,10 @@ class Abs(Function):
 
     def backward(self, gy):
         (x,) = self.inputs
+        if is_complex(x, self.backend):  # gy * z / |z|, 0 at 0
+            r = self.outputs[0]()
+            safe = r + _constant(self.xp.astype(r.data == 0, r.dtype))  # type: ignore[operator, union-attr]  # r lives
+            return gy * x / safe
         return gy * _constant(self.xp.sign(x.data))  # 0 at x == 0
 
 
@@ -122,8 +130,7 @@ class Square(Function):
         return x * x
 
     def backward(self, gy):
-        (x,) = self.inputs
-        return 2.0 * x * gy
+        return 2.0 * conj_of(self.inputs[0], self.backend) * gy
 
 
 class Clip(Function):

@@ -6,6 +6,7 @@ from typing import Any
 
 from .._inputs import operand
 from ..core import Function, Variable
+from .complex_numbers import conj_of, is_complex
 from .shape import broadcast_to, matrix_transpose, reshape, sum_to, sum_to_array
 from .temporaries import add_into
 
@@ -38,6 +39,7 @@ class MatMul(Function):
 
     def backward(self, gy):
         x, W = self.inputs  # shapes already checked: MatMul, not the matmul wrapper
+        x, W = conj_of(x, self.backend), conj_of(W, self.backend)
         gx = MatMul()(gy, matrix_transpose(W)) if self.needs_grad(0) else None
         gW = MatMul()(matrix_transpose(x), gy) if self.needs_grad(1) else None
         return (
@@ -129,9 +131,20 @@ class Linear(Function):
         if not any(wants):
             return (None,) * len(inputs)
         bias_shape = tuple(inputs[2].shape) if len(inputs) == 3 else None
+        if any(is_complex(v, self.backend) for v in inputs):
+            return self._complex_grads(gy, wants, bias_shape)
         grads = LinearGrad(wants, bias_shape)(inputs[0], inputs[1], gy)
         found = iter(grads if isinstance(grads, list) else [grads])
         return tuple([next(found) if want else None for want in wants])
+
+    def _complex_grads(self, gy: Variable, wants: Any, bias_shape: Any) -> Any:
+        """``gy conj(W)^T``, ``conj(x)^T gy`` and ``gy`` summed to the bias, composed
+        (LinearGrad's fused backward is for real numbers)."""
+        x, W = (conj_of(v, self.backend) for v in self.inputs[:2])
+        gx = MatMul()(gy, matrix_transpose(W)) if wants[0] else None
+        gW = MatMul()(matrix_transpose(x), gy) if wants[1] else None
+        gb = sum_to(gy, bias_shape) if len(wants) == 3 and wants[2] else None
+        return (gx, gW, gb)[: len(wants)]
 
 
 class LinearGrad(Function):

@@ -11,7 +11,8 @@ import math
 from typing import Any
 
 from ..core import Function, Variable
-from .binary import Broadcasting, refuse_complex
+from .binary import Broadcasting
+from .complex_numbers import conj_of
 from .elementwise import exp, where
 from .guarded import guarded_div
 
@@ -28,8 +29,7 @@ class Log2(Function):
         return self.xp.log2(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        refuse_complex(self, x)
+        x = conj_of(self.inputs[0], self.backend)  # holomorphic: conj(f'(x))
         return guarded_div(gy, x * LN2)
 
 
@@ -40,8 +40,7 @@ class Log10(Function):
         return self.xp.log10(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        refuse_complex(self, x)
+        x = conj_of(self.inputs[0], self.backend)  # holomorphic: conj(f'(x))
         return guarded_div(gy, x * LN10)
 
 

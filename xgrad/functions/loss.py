@@ -15,6 +15,7 @@ from ..core import Function, Variable
 from ..domains import kind
 from .activation import sigmoid, softmax
 from .clipping import clip
+from .complex_numbers import conj_of
 from .elementwise import log
 from .reduction import sum as sum_
 from .shape import sum_to
@@ -33,7 +34,7 @@ class MeanSquaredError(Function):
 
     def backward(self, gy):
         x0, x1 = self.inputs
-        diff = x0 - x1
+        diff = conj_of(x0 - x1, self.backend)  # complex: the holomorphic rule
         n = _batch_size(diff.shape)
         scale = 2.0 / n if n else math.nan  # an empty batch: NaN, like the loss
         gx0 = diff * scale * gy  # int diff: floating

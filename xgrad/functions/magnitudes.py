@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import Constant, Function, Variable
-from .binary import Broadcasting, refuse_complex, zero_gradient
+from .binary import Broadcasting, zero_gradient
+from .complex_numbers import conj_of
 from .guarded import guarded_mul
 
 __all__ = ["copysign", "hypot", "reciprocal"]
@@ -59,10 +60,8 @@ class Reciprocal(Function):
         return 1.0 / x
 
     def backward(self, gy):
-        (x,) = self.inputs
-        refuse_complex(self, x)
-        y = self.outputs[0]()
-        return -guarded_mul(gy, y * y)  # type: ignore[operator]  # d/dx (1/x) = -1/x**2 = -y**2 (y lives)
+        y = conj_of(self.outputs[0](), self.backend)  # type: ignore[arg-type]  # y lives
+        return -guarded_mul(gy, y * y)  # d/dx (1/x) = -1/x**2 = -y**2
 
 
 def hypot(x1: Any, x2: Any, /) -> Variable:

@@ -13,7 +13,9 @@ from typing import Any
 
 from ..core import Constant, Function, Variable
 from ..domains import kind
-from .binary import Broadcasting, refuse_complex, zero_gradient
+from .binary import Broadcasting, zero_gradient
+from .complex_numbers import conj_of, is_complex
+from .elementwise import abs as abs_
 
 __all__ = ["ceil", "floor", "floor_divide", "remainder", "round", "sign", "trunc"]
 
@@ -56,8 +58,21 @@ class Sign(_Step):
         return self.xp.sign(x)
 
     def backward(self, gy):
-        refuse_complex(self, self.inputs[0])  # x / |x| is not piecewise constant
-        return zero_gradient(self, self.inputs[0])
+        (x,) = self.inputs
+        if is_complex(x, self.backend):  # x / |x|: smooth, but for a jump at 0
+            return _phase_gradient(self, x, gy)
+        return zero_gradient(self, x)
+
+
+def _phase_gradient(f: Function, z: Variable, gw: Variable) -> Variable:
+    """The gradient of ``w = z / |z|``: ``(gw - conj(gw) * w**2) / (2 |z|)``,
+    and 0 at ``z == 0`` (as PyTorch's ``sgn``)."""
+    r = abs_(z)
+    at_zero = f.xp.astype(r.data == 0, r.dtype)
+    safe = r + Constant(at_zero)
+    w = z / safe
+    g = (gw - conj_of(gw, f.backend) * w * w) / (2.0 * safe)
+    return g * Constant(1.0 - at_zero)
 
 
 class _Division(Broadcasting):
@@ -130,7 +145,8 @@ def round(x: Any, /) -> Variable:
 
 def sign(x: Any, /) -> Variable:
     """-1, 0 or 1 by the sign of ``x`` (NaN for NaN; ``x / |x|`` for complex),
-    in ``x``'s dtype. Gradient 0 for real input; none for complex."""
+    in ``x``'s dtype. Gradient 0 for real input; for complex input that of
+    ``x / |x|``, 0 at 0 (as PyTorch's ``sgn``)."""
     return Sign()(x)
 
 

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from ..core import Function, Variable
+from .complex_numbers import conj_of
 from .elementwise import exp
 from .guarded import guarded_div
 
@@ -17,8 +18,7 @@ class Log1p(Function):
         return self.xp.log1p(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        return guarded_div(gy, 1.0 + x)
+        return guarded_div(gy, 1.0 + conj_of(self.inputs[0], self.backend))
 
 
 class Expm1(Function):
@@ -28,8 +28,8 @@ class Expm1(Function):
         return self.xp.expm1(x)
 
     def backward(self, gy):
-        y = self.outputs[0]()
-        return gy * (y + 1.0)  # type: ignore[operator]  # d/dx (e^x - 1) = e^x; y lives
+        y = conj_of(self.outputs[0](), self.backend)  # type: ignore[arg-type]  # y lives
+        return gy * (y + 1.0)  # d/dx (e^x - 1) = e^x
 
 
 class Erf(Function):

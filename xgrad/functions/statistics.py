@@ -13,6 +13,7 @@ from typing import Any
 from .._inputs import operand
 from ..core import Function, Variable
 from .arrangement import flip
+from .complex_numbers import conj_of
 from .cumulative import cumulative_prod, filled, with_dtype
 from .elementwise import where
 from .indexing import get_item
@@ -34,7 +35,7 @@ class Prod(Function):
         return self.xp.prod(x, axis=self.axes, keepdims=self.keepdims)
 
     def backward(self, gy):
-        (x,) = self.inputs
+        x = conj_of(self.inputs[0], self.backend)  # complex: conj of the co-factors
         return _spread(gy, x, self.axes) * _others(x, self.axes)
 
 

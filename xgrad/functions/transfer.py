@@ -7,6 +7,8 @@ from typing import Any
 from .. import backends
 from ..core import Function, Variable
 from ..devices import device, device_of, to_device
+from ..domains import kind
+from .complex_numbers import COMPLEX, real
 
 __all__ = ["Cast", "ToDevice"]
 
@@ -38,10 +40,22 @@ class Cast(Function):
 
     def forward(self, x):
         self.source = x.dtype
-        return self.xp.astype(x, self.dtype)
+        xp = self.xp
+        if _is_complex(self.backend, x.dtype) and not _is_complex(
+            self.backend, self.dtype
+        ):
+            x = xp.real(x)  # complex to real keeps the real part, as NumPy does
+        return xp.astype(x, self.dtype)
 
     def backward(self, gy):
+        backend = self.backend
+        if _is_complex(backend, gy.dtype) and not _is_complex(backend, self.source):
+            gy = real(gy)  # a real input's gradient is real (docs/complex.md)
         return Cast(self.source)(gy)
+
+
+def _is_complex(backend: Any, dtype: Any) -> bool:
+    return kind(backend, dtype) == COMPLEX
 
 
 def move(x: Variable, target: Any) -> Variable:

@@ -5,7 +5,7 @@ Forward values (and the standard's special cases: ``atan2``'s signed zeros
 and infinities, NaN outside a domain) come from the library. Derivatives are
 written in forms that stay accurate where the naive ones lose digits:
 ``(1 - x) * (1 + x)`` for ``1 - x**2`` near ±1, ``hypot`` for ``x**2 + 1``.
-Complex input gets values but no gradient (``refuse_complex``).
+Complex input gets the gradient ``gy * conj(f'(x))`` (docs/complex.md).
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..core import Constant, Function, Variable
-from .binary import Broadcasting, refuse_complex
+from .binary import Broadcasting
+from .complex_numbers import conj_of, is_complex
 from .elementwise import sqrt
 from .guarded import guarded_div
 from .magnitudes import hypot
@@ -38,8 +39,7 @@ class Acos(Function):
         return self.xp.acos(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        refuse_complex(self, x)
+        x = conj_of(self.inputs[0], self.backend)  # holomorphic: conj(f'(x))
         return -guarded_div(gy, sqrt((1.0 - x) * (1.0 + x)))  # -1 / sqrt(1 - x**2)
 
 
@@ -50,8 +50,7 @@ class Asin(Function):
         return self.xp.asin(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        refuse_complex(self, x)
+        x = conj_of(self.inputs[0], self.backend)  # holomorphic: conj(f'(x))
         return guarded_div(gy, sqrt((1.0 - x) * (1.0 + x)))  # 1 / sqrt(1 - x**2)
 
 
@@ -62,8 +61,7 @@ class Atan(Function):
         return self.xp.atan(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        refuse_complex(self, x)
+        x = conj_of(self.inputs[0], self.backend)  # holomorphic: conj(f'(x))
         return gy / (1.0 + x * x)
 
 
@@ -91,8 +89,7 @@ class Sinh(Function):
         return self.xp.sinh(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        refuse_complex(self, x)
+        x = conj_of(self.inputs[0], self.backend)  # holomorphic: conj(f'(x))
         return gy * cosh(x)
 
 
@@ -103,8 +100,7 @@ class Cosh(Function):
         return self.xp.cosh(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        refuse_complex(self, x)
+        x = conj_of(self.inputs[0], self.backend)  # holomorphic: conj(f'(x))
         return gy * sinh(x)
 
 
@@ -115,8 +111,7 @@ class Acosh(Function):
         return self.xp.acosh(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        refuse_complex(self, x)
+        x = conj_of(self.inputs[0], self.backend)  # holomorphic: conj(f'(x))
         return guarded_div(gy, sqrt(x - 1.0) * sqrt(x + 1.0))  # 1 / sqrt(x**2 - 1)
 
 
@@ -127,8 +122,9 @@ class Asinh(Function):
         return self.xp.asinh(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        refuse_complex(self, x)
+        x = conj_of(self.inputs[0], self.backend)  # holomorphic: conj(f'(x))
+        if is_complex(x, self.backend):  # hypot is real-only
+            return gy / sqrt(x * x + 1.0)
         return gy / hypot(x, 1.0)  # 1 / sqrt(x**2 + 1), no overflow
 
 
@@ -139,8 +135,7 @@ class Atanh(Function):
         return self.xp.atanh(x)
 
     def backward(self, gy):
-        (x,) = self.inputs
-        refuse_complex(self, x)
+        x = conj_of(self.inputs[0], self.backend)  # holomorphic: conj(f'(x))
         return guarded_div(gy, (1.0 - x) * (1.0 + x))  # 1 / (1 - x**2)
 
 

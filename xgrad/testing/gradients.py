@@ -1,6 +1,13 @@
 """Gradient checks: central differences computed with standard functions alone
 (no ``nditer``, no element writes, so on every backend), compared with what
-backward gives; the arrays given are never modified."""
+backward gives; the arrays given are never modified.
+
+Complex inputs and outputs are checked under xgrad's convention
+(docs/complex.md): the loss is real, ``sum(real(y) + 0.5 * imag(y))`` for a
+complex output ``y``, and a complex input's gradient is the loss's slope
+along its real part plus ``1j`` times its slope along its imaginary part,
+each by central differences in complex128.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,8 @@ import numpy as np
 
 from .. import backends
 from ..core import Variable
+from ..domains import kind
+from ..functions.complex_numbers import imag, real
 from ..functions.reduction import sum as sum_
 
 __all__ = [
@@ -29,22 +38,47 @@ def array_of(x: Any) -> Any:
     return x.data if isinstance(x, Variable) else x
 
 
+#: The weight of the imaginary part in the real loss of a complex output.
+IMAG_WEIGHT = 0.5
+
+
 def is_floating(x: Any) -> bool:
+    """Whether ``x`` holds real or complex floating numbers (differentiated)."""
     x = array_of(x)
-    return hasattr(x, "dtype") and backends.of(x).xp.isdtype(x.dtype, "real floating")
+    return hasattr(x, "dtype") and backends.of(x).xp.isdtype(
+        x.dtype, ("real floating", "complex floating")
+    )
+
+
+def _is_complex(x: Any) -> bool:
+    return kind(backends.of(x), x.dtype) == "complex floating"
 
 
 def _float64(x: Any) -> Any:
+    """``x`` in double precision: float64, or complex128 for complex ``x``."""
     xp = backends.of(x).xp
-    return xp.astype(x, xp.float64)
+    return xp.astype(x, xp.complex128 if _is_complex(x) else xp.float64)
 
 
 def total(y: Any) -> Any:
-    """Sum of every output of ``f`` as a float64 0-d array."""
+    """The real loss of ``f``'s outputs as a float64 0-d array: their sum, with
+    ``real + 0.5 * imag`` of a complex output."""
     outputs = y if isinstance(y, list | tuple) else [y]
     arrays = [array_of(o) for o in outputs]
     xp = backends.of(arrays[0]).xp
-    return sum(xp.sum(xp.astype(a, xp.float64)) for a in arrays)
+    parts = []
+    for a in arrays:
+        if _is_complex(a):
+            a = xp.real(a) + IMAG_WEIGHT * xp.imag(a)
+        parts.append(xp.sum(xp.astype(a, xp.float64)))
+    return sum(parts)
+
+
+def real_loss(y: Variable) -> Variable:
+    """:func:`total` on the tape: ``sum(y)``, or ``sum(real(y) + 0.5 * imag(y))``."""
+    if _is_complex(y.data):
+        return sum_(real(y)) + sum_(imag(y)) * IMAG_WEIGHT
+    return sum_(y)
 
 
 def numerical_grad(
@@ -53,22 +87,28 @@ def numerical_grad(
     """Gradient of ``sum(f(x, *args, **kwargs))`` by central differences in float64.
 
     Each element of ``x`` is perturbed through a one-hot array built with
-    standard functions, so this runs on every backend.
+    standard functions, so this runs on every backend. A complex ``x`` is
+    perturbed along its real part, then its imaginary part (complex128), and
+    a complex output counts as ``real + 0.5 * imag`` (:func:`total`).
     """
     x = _float64(array_of(x))
     backend = backends.of(x)
     xp = backend.xp
     size = int(np.prod(x.shape))
     positions = xp.reshape(xp.arange(size, device=backend.device_of(x)), x.shape)
-    slopes = []
-    for i in range(size):
-        step = xp.astype(positions == i, xp.float64) * eps
-        plus = total(f(Variable(x + step), *args, **kwargs))
-        minus = total(f(Variable(x - step), *args, **kwargs))
-        slopes.append((plus - minus) / (2 * eps))
-    if not slopes:
-        return xp.zeros_like(x)
-    return xp.reshape(xp.stack(slopes), x.shape)
+    directions = (1.0, 1j) if _is_complex(x) else (1.0,)
+    parts = []
+    for direction in directions:  # along the real part, then the imaginary part
+        slopes = []
+        for i in range(size):
+            step = xp.astype(positions == i, x.dtype) * (eps * direction)
+            plus = total(f(Variable(x + step), *args, **kwargs))
+            minus = total(f(Variable(x - step), *args, **kwargs))
+            slopes.append((plus - minus) / (2 * eps))
+        if not slopes:
+            return xp.zeros_like(x)
+        parts.append(xp.astype(xp.reshape(xp.stack(slopes), x.shape), x.dtype))
+    return parts[0] if len(parts) == 1 else parts[0] + parts[1] * 1j
 
 
 def _analytic_grads(f: Callable[..., Any], inputs: Sequence[Any]) -> list[Any]:
@@ -77,7 +117,7 @@ def _analytic_grads(f: Callable[..., Any], inputs: Sequence[Any]) -> list[Any]:
     ]
     y = f(*variables)
     outputs = y if isinstance(y, list | tuple) else [y]
-    total: Variable = outputs[0] if len(outputs) == 1 else sum(sum_(o) for o in outputs)  # type: ignore[assignment]  # sum() of Variables: a Variable
+    total: Variable = sum(real_loss(o) for o in outputs)  # type: ignore[assignment]  # sum() of Variables: a Variable
     total.backward()
     grads: list[Any] = []
     for v in variables:
@@ -115,8 +155,8 @@ def gradient_check(
 ) -> None:
     """Check the backward pass of ``f`` against central differences, in float64.
 
-    Every floating input is differentiated; integer inputs (labels) are
-    passed through. Raises AssertionError naming ``f``, the input, the worst
+    Every real or complex floating input is differentiated; integer inputs
+    (labels) are passed through. Raises AssertionError naming ``f``, the input, the worst
     element and both values.
     """
     analytic = _analytic_grads(f, inputs)
@@ -147,7 +187,10 @@ def gradient_check(
 def _compare(
     got: np.ndarray, want: np.ndarray, rtol: float, atol: float, what: str
 ) -> None:
-    got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
+    dtype = (
+        np.complex128 if np.iscomplexobj(got) or np.iscomplexobj(want) else np.float64
+    )
+    got, want = np.asarray(got, dtype=dtype), np.asarray(want, dtype=dtype)
     if got.shape != want.shape:
         raise AssertionError(
             f"{what}: gradient shape {got.shape}, expected {want.shape}"
@@ -189,6 +232,8 @@ def gradgradcheck(
         if "gy" not in upstream:
             backend = backends.of(y.data)
             gy = rng.standard_normal(tuple(y.shape))
+            if _is_complex(y.data):  # a complex output's gradient is complex
+                gy = gy + 1j * rng.standard_normal(tuple(y.shape))
             upstream["gy"] = backend.from_numpy(gy, backend.device_of(y.data))
         y.grad = Variable(upstream["gy"])
         y.backward(create_graph=True)
