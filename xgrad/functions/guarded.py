@@ -24,6 +24,7 @@ from typing import Any
 
 from ..core import Variable
 from .binary import Broadcasting
+from .complex_numbers import conj_of
 
 __all__ = ["guarded_div", "guarded_mul"]
 
@@ -39,7 +40,9 @@ class GuardedMul(Broadcasting):
 
     def backward(self, g):
         gy, slope = self.inputs
-        # d/dgy is the slope (guarded again); d/dslope is gy, finite
+        gy, slope = conj_of(gy, self.backend), conj_of(slope, self.backend)
+        # d/dgy is the slope (guarded again); d/dslope is gy, finite; both
+        # conjugated for complex data (docs/complex.md)
         return self.reduce(
             guarded_mul(g, slope) if self.needs_grad(0) else None,
             g * gy if self.needs_grad(1) else None,
@@ -57,10 +60,14 @@ class GuardedDiv(Broadcasting):
 
     def backward(self, g):
         gy, denominator = self.inputs
+        denominator = conj_of(denominator, self.backend)  # complex: conjugated
         if not self.needs_grad(1):
             return self.reduce(guarded_div(g, denominator), None)
-        q = self.outputs[0]()
-        q = guarded_div(gy, denominator) if q is None else q
+        q = self.outputs[0]()  # the quotient, conjugated below as d is
+        if q is None:
+            q = guarded_div(conj_of(gy, self.backend), denominator)
+        else:
+            q = conj_of(q, self.backend)
         # d(gy / d)/dd = -(gy / d) / d: zero where g or the quotient is
         gd = -guarded_div(guarded_mul(g, q), denominator)
         gg = guarded_div(g, denominator) if self.needs_grad(0) else None
