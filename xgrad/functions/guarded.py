@@ -53,9 +53,11 @@ class GuardedDiv(Broadcasting):
     """``gy / denominator``, and 0 where ``gy`` is 0 (even where the
     denominator is 0)."""
 
+    domain = "floating"  # true division, as Div: integers become floating
+
     def forward(self, gy, denominator):
         # the denominator, read as 1 where gy is 0: no 0 / 0, no warning
-        safe = self.xp.where(gy == 0.0, 1.0, denominator)
+        safe = self.xp.where(gy == 0, 1, denominator)  # ints: any dtype takes them
         return gy / safe if gy.dtype is safe.dtype else self.xp.divide(gy, safe)
 
     def backward(self, g):
