@@ -56,6 +56,9 @@ class Call:
     atol: float = 1e-7
     #: how close the value on Variables is to the same loss on NumPy arrays
     value_rtol: float = 1e-10
+    #: a RuntimeWarning NumPy gives the library's own arithmetic (a 0/0 it
+    #: overwrites), as it does on plain NumPy arrays: the message, ignored
+    numpy_warns: str | None = None
 
     @property
     def id(self) -> str:

@@ -119,9 +119,10 @@ class Pow(Function):
         c = self.c.conjugate()
         if c == 0:  # x ** 0 is 1 everywhere: a zero slope, at x = 0 too (not 0 * inf)
             return gy * 0.0
-        if isinstance(c, int | float) and c >= 1:  # a finite slope everywhere
-            return c * x ** (c - 1) * gy
-        return guarded_mul(gy, c * x ** (c - 1))  # infinite at 0
+        # Infinite at 0 for c < 1; and for any c NaN where x is (a 0/0 that
+        # the caller overwrites, as StandardScaler's variance update does):
+        # a zero upstream gradient gives 0 there either way.
+        return guarded_mul(gy, c * x ** (c - 1))
 
 
 class Power(_Binary):
