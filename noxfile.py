@@ -253,7 +253,9 @@ def docs_examples(session: nox.Session) -> None:
         "docs",
         "xgrad",
         *session.posargs,
-        env={"PYTHONPATH": "tests/docs"},
+        # SciPy reads SCIPY_ARRAY_API once, at its first import, which any
+        # page or docstring may make: docs/array_api.md's SciPy needs it on.
+        env={"PYTHONPATH": "tests/docs", "SCIPY_ARRAY_API": "1"},
     )
 
 
