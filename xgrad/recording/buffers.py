@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .traced import Traced
+from .traced import Traced, traced_in
 
 __all__ = ["MIN_BYTES", "reusable_outputs"]
 
@@ -73,7 +73,7 @@ def reusable_outputs(
     escapes = set(keep)
     for fn, args, kwargs, _ in entries:
         if _ufunc(fn) is None and fn not in _INPLACE:
-            escapes.update(_slots((args, kwargs)))
+            escapes.update(t.index for t in traced_in((args, kwargs)))
     found: dict[int, Any] = {}
     for i, (fn, _, kwargs, outputs) in enumerate(entries):
         ufunc = _ufunc(fn)
@@ -88,15 +88,3 @@ def reusable_outputs(
         ):
             found[i] = (ufunc, np.empty_like(value))
     return found
-
-
-def _slots(obj: Any) -> list[int]:
-    if isinstance(obj, Traced):
-        return [obj.index]
-    if type(obj) in (tuple, list):
-        return [s for x in obj for s in _slots(x)]
-    if type(obj) is dict:
-        return [s for x in obj.values() for s in _slots(x)]
-    if type(obj) is slice:
-        return _slots((obj.start, obj.stop, obj.step))
-    return []

@@ -23,7 +23,7 @@ from .._errors import JitError
 from ..array_check import ARRAY_TYPES
 from .buffers import reusable_outputs
 from .host import recording_in
-from .traced import RecordingBackend, Traced
+from .traced import RecordingBackend, Traced, traced_in
 
 __all__ = ["Recording", "compile_replay"]
 
@@ -86,23 +86,18 @@ class Recording:
             return False
         return isinstance(x, np.generic) or (hasattr(x, "shape") and backend.owns(x))
 
-    def unwrap(self, obj: Any) -> tuple[Any, bool]:
-        """``obj`` with each Traced replaced by its value, and whether one was."""
+    def unwrap(self, obj: Any) -> Any:
+        """``obj`` with each Traced replaced by its value."""
         if isinstance(obj, Traced):
             self._check_open(obj)
-            return obj.value, True
+            return obj.value
         if type(obj) in (tuple, list):
-            pairs = [self.unwrap(x) for x in obj]
-            return type(obj)(p[0] for p in pairs), any(p[1] for p in pairs)
+            return type(obj)(self.unwrap(x) for x in obj)
         if type(obj) is dict:
-            pairs2 = {k: self.unwrap(v) for k, v in obj.items()}
-            return {k: p[0] for k, p in pairs2.items()}, any(
-                p[1] for p in pairs2.values()
-            )
+            return {k: self.unwrap(v) for k, v in obj.items()}
         if type(obj) is slice:
-            parts, found = self.unwrap((obj.start, obj.stop, obj.step))
-            return slice(*parts), found
-        return obj, False
+            return slice(*self.unwrap((obj.start, obj.stop, obj.step)))
+        return obj
 
     def _check_open(self, traced: Traced) -> None:
         if traced._recording is not self or self.closed:
@@ -134,36 +129,29 @@ class Recording:
         any_array: bool = False,
     ) -> Any:
         """Run ``fn`` on the real values and record it when it touches the step."""
-        raw_args, traced_args = self.unwrap(args)
-        raw_kwargs, traced_kwargs = self.unwrap(kwargs)
-        result = fn(*raw_args, **raw_kwargs)
-        traced_in = traced_args or traced_kwargs
+        result = fn(*self.unwrap(args), **self.unwrap(kwargs))
+        found = list(traced_in((args, kwargs)))
         if backend is None:  # arithmetic of Python numbers lifted from the host
-            backend = next(
-                (t._backend for t in _traced_in((args, kwargs)) if t._backend), None
-            )
+            backend = next((t._backend for t in found if t._backend), None)
             any_array = any_array or backend is None
-        numbers = any(
-            type(t.value) in _PYTHON_NUMBERS for t in _traced_in((args, kwargs))
-        )
+        numbers = any(type(t.value) in _PYTHON_NUMBERS for t in found)
         if into is not None and result is into.value:  # written in place
             self.entries.append((fn, args, kwargs, into))
             return into
         outputs = self._wrap(result, backend, numbers, any_array)
-        if outputs is not _STATIC and (traced_in or _contains_traced(outputs)):
+        if outputs is not _STATIC and (found or _contains_traced(outputs)):
             self.entries.append((fn, args, kwargs, outputs))
             return outputs
-        if result is None and traced_in:  # a write: setitem, scatter into
+        if result is None and found:  # a write: setitem, scatter into
             self.entries.append((fn, args, kwargs, None))
         return result
 
     def host_call(self, fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
         """Run a :func:`host` function and record it, its results as inputs to come."""
-        raw_args, _ = self.unwrap(args)
-        raw_kwargs, _ = self.unwrap(kwargs)
+        raw_args, raw_kwargs = self.unwrap(args), self.unwrap(kwargs)
         with recording_in(None):  # what it does inside is its own
             result = fn(*raw_args, **raw_kwargs)
-        backend = next((t._backend for t in _traced_in((args, kwargs))), None)
+        backend = next((t._backend for t in traced_in((args, kwargs))), None)
         outputs = self._wrap(result, backend, numbers=True, any_array=True)
         if outputs is _STATIC:
             outputs = result
@@ -209,21 +197,8 @@ class Recording:
 _STATIC: Any = object()
 
 
-def _traced_in(obj: Any) -> Any:
-    if isinstance(obj, Traced):
-        yield obj
-    elif type(obj) in (tuple, list):
-        for x in obj:
-            yield from _traced_in(x)
-    elif type(obj) is dict:
-        for x in obj.values():
-            yield from _traced_in(x)
-    elif type(obj) is slice:
-        yield from _traced_in((obj.start, obj.stop, obj.step))
-
-
 def _contains_traced(obj: Any) -> bool:
-    return next(_traced_in(obj), None) is not None
+    return next(traced_in(obj), None) is not None
 
 
 # -- code generation ---------------------------------------------------------
@@ -296,7 +271,7 @@ def compile_replay(
     keep = {t.index for t in results if isinstance(t, Traced)}
     uses: list[set[int]] = []
     for _, args, kwargs, _ in recording.entries:
-        uses.append({t.index for t in _traced_in((args, kwargs))})
+        uses.append({t.index for t in traced_in((args, kwargs))})
     last_use: dict[int, int] = {}
     for i, used in enumerate(uses):
         for slot in used:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +25,13 @@ from .host import user_line
 if TYPE_CHECKING:
     from .calls import Recording
 
-__all__ = ["RecordingBackend", "RecordingNamespace", "Traced", "refuse_reading"]
+__all__ = [
+    "RecordingBackend",
+    "RecordingNamespace",
+    "Traced",
+    "refuse_reading",
+    "traced_in",
+]
 
 
 def refuse_reading(what: str) -> JitError:
@@ -169,7 +176,7 @@ class Traced:
     def __torch_function__(
         cls, func: Any, types: Any, args: Any = (), kwargs: Any = None
     ) -> Any:
-        traced = next(a for a in _flat(args) if isinstance(a, Traced))
+        traced = next(traced_in(tuple(args)))
         return traced._recording.call(
             func, tuple(args), dict(kwargs or {}), traced._backend
         )
@@ -184,12 +191,18 @@ class Traced:
     tolist = _refusing(".tolist()")
 
 
-def _flat(items: Any) -> Any:
-    for x in items:
-        if isinstance(x, list | tuple):
-            yield from _flat(x)
-        else:
-            yield x
+def traced_in(obj: Any) -> Iterator[Traced]:
+    """Every Traced in ``obj`` and the tuples, lists, dicts and slices in it."""
+    if isinstance(obj, Traced):
+        yield obj
+    elif type(obj) in (tuple, list):
+        for x in obj:
+            yield from traced_in(x)
+    elif type(obj) is dict:
+        for x in obj.values():
+            yield from traced_in(x)
+    elif type(obj) is slice:
+        yield from traced_in((obj.start, obj.stop, obj.step))
 
 
 _attr_T = operator.attrgetter("T")
@@ -315,4 +328,4 @@ class RecordingBackend:
 
     def _static(self, method: Any, *args: Any, **kwargs: Any) -> Any:
         unwrap = self._recording.unwrap
-        return method(*unwrap(args)[0], **unwrap(kwargs)[0])
+        return method(*unwrap(args), **unwrap(kwargs))
