@@ -36,7 +36,6 @@ class Trace:
 
     def __init__(self) -> None:
         self.bindings: list[tuple[Binding, Traced | None, bool]] = []  # initial, input?
-        self.finals: list[Any] = []  # final value (Traced, constant, None) per binding
         self.guards: list[tuple[Any, str, Any]] = []
         self.expected: list[Any] = []  # (shape, dtype) or None per binding
         self.output: Any = None  # the step's result, with Traced leaves
@@ -76,12 +75,9 @@ def rebuild(obj: Any, leaf: Callable[[Any], Any]) -> Any:
     """``obj`` with every array and Variable replaced by ``leaf(it)``, in the
     order :func:`_signature` met them."""
     kind = type(obj)
-    if kind in (tuple, list):
-        return kind(rebuild(x, leaf) for x in obj)
-    if isinstance(obj, tuple):  # a namedtuple
-        items = [rebuild(x, leaf) for x in obj]
-        return kind(*items) if hasattr(obj, "_fields") else kind(items)
-    if isinstance(obj, list):
+    if isinstance(obj, tuple) and hasattr(obj, "_fields"):  # a namedtuple
+        return kind(*(rebuild(x, leaf) for x in obj))
+    if isinstance(obj, tuple | list):
         return kind(rebuild(x, leaf) for x in obj)
     if isinstance(obj, dict):
         new = copy.copy(obj)  # the same kind of dict (OrderedDict, defaultdict)
@@ -100,13 +96,18 @@ class _Adopter(observing.Observer):
     def __init__(self, bindings: Bindings, existing: set[int]) -> None:
         self.bindings, self.existing = bindings, existing
 
+    def _unbound(self, x: Any) -> bool:
+        """Whether ``x`` is a Variable from before the step still holding a
+        real array (not yet bound)."""
+        return (
+            isinstance(x, Variable)
+            and not isinstance(x._data, Traced | None)
+            and id(x) in self.existing
+        )
+
     def forward_preprocess(self, call: observing.Call, inputs: tuple[Any, ...]) -> None:
         for x in inputs:
-            if (
-                isinstance(x, Variable)
-                and not isinstance(x._data, Traced | None)
-                and id(x) in self.existing
-            ):
+            if self._unbound(x):
                 if isinstance(x, Parameter):
                     self.bindings.adopt(x)
                 else:
@@ -117,11 +118,7 @@ class _Adopter(observing.Observer):
         self, call: observing.Call, grads: list[Variable | None]
     ) -> None:
         for x in call.function.inputs:
-            if (
-                x.requires_grad
-                and not isinstance(x._data, Traced | None)
-                and id(x) in self.existing
-            ):
+            if x.requires_grad and self._unbound(x):
                 raise JitError(
                     f"xgrad.jit: the backward pass reaches "
                     f"{type(call.function).__name__}, made before this call (a "
