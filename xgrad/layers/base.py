@@ -37,6 +37,10 @@ class Layer(DeviceResident):
     # assignment order (dicts used as ordered sets); set by __init__.
     _params: dict[str, None]
     _persistent: dict[str, None]
+    #: Attributes holding state carried from call to call as a Variable (or
+    #: None after ``reset_state()``): a recurrent layer's hidden state.
+    #: ``xgrad.jit`` reads and writes them around each replay.
+    recurrent_state: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         object.__setattr__(self, "_params", {})

@@ -21,6 +21,8 @@ class RNN(Layer):
     ``in_size`` every weight is made at the first call, on the input's device.
     """
 
+    recurrent_state = ("h",)
+
     def __init__(self, hidden_size: int, in_size: int | None = None) -> None:
         super().__init__()
         self.x2h = Linear(hidden_size, in_size=in_size)
@@ -44,6 +46,8 @@ class RNN(Layer):
 
 class LSTM(Layer):
     """A long short-term memory cell with DeZero's attribute names (``x2f``, ``h2f`` ...)."""
+
+    recurrent_state = ("h", "c")
 
     def __init__(self, hidden_size: int, in_size: int | None = None) -> None:
         super().__init__()
@@ -95,6 +99,8 @@ class GRU(Layer):
     until :meth:`reset_state`. Without ``in_size`` every weight is made at the
     first call, on the input's device.
     """
+
+    recurrent_state = ("h",)
 
     def __init__(self, hidden_size: int, in_size: int | None = None) -> None:
         super().__init__()

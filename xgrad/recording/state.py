@@ -145,14 +145,10 @@ class Bindings:
                     continue
                 if name in sub._persistent:
                     self.add(AttributeBinding(sub, name, wrapped=False))
-                elif isinstance(value, Variable) or (value is None and name in _STATE):
+                elif isinstance(value, Variable) or name in sub.recurrent_state:
                     self.add(AttributeBinding(sub, name, wrapped=True))
         for param in layer.params():
             self.adopt(param)
-
-
-# Attributes that hold a layer's recurrent state (None after reset_state()).
-_STATE = frozenset({"h", "c"})
 
 
 def reach(fn: Callable[..., Any], args: tuple[Any, ...]) -> Iterator[Any]:
