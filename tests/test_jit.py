@@ -723,3 +723,19 @@ def test_a_branch_on_a_host_number_is_refused(backend, to_backend):
 
     x, _ = classification(to_backend)
     refuses(step, (x,), r"bool\(array\)")
+
+
+def test_a_call_that_hands_back_its_argument_writes_in_place(backend, to_backend):
+    """An optimizer step updates a parameter in place and returns it: the
+    recording keeps it as a write into that parameter, so a replay neither
+    copies it back nor holds two names for one array."""
+    from xgrad.recording.calls import Recording
+
+    recording = Recording()
+    param = recording.input(to_backend(np.ones(3, dtype=np.float32)))
+    delta = recording.input(to_backend(np.full(3, 0.5, dtype=np.float32)))
+    real = backend.apply_step
+    stepped = recording.call(real, (param, delta), {"scale": 2.0}, backend)
+    assert (stepped is param) == backend.writes_in_place
+    np.testing.assert_array_equal(xgrad.cuda.as_numpy(stepped.value), np.zeros(3))
+    recording.close()

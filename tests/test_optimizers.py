@@ -162,7 +162,9 @@ def test_book_optimizers_match_dezero(
         ref.update()
         for p, q in zip(ours, theirs, strict=True):
             np.testing.assert_allclose(as_numpy(p), q.data, rtol=1e-12, atol=1e-15)
-            if not backend.gpu:  # the same operations in the same order: bitwise
+            # The same operations in the same order: bitwise (a fused step
+            # rounds lr * grad and the subtraction once, as torch.optim does).
+            if not backend.gpu and not (backend.fused_step and name == "SGD"):
                 np.testing.assert_array_equal(as_numpy(p), q.data)
     if name == "Adam":
         assert opt.lr == pytest.approx(ref.lr, rel=1e-15)

@@ -16,6 +16,7 @@ _SETTINGS: dict[str, contextvars.ContextVar[Any]] = {
     "train": contextvars.ContextVar("train", default=True),
     "max_ties": contextvars.ContextVar("max_ties", default="split"),
 }
+_VARIABLES = tuple(_SETTINGS.values())
 #: Read on every Function call; kept as a module global for speed.
 enable_backprop = _SETTINGS["enable_backprop"]
 
@@ -113,4 +114,4 @@ test_mode.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
 def settings() -> tuple[Any, ...]:
     """Every setting's value in this context, in a fixed order (``xgrad.jit``
     keys its recordings by them)."""
-    return tuple(var.get() for var in _SETTINGS.values())
+    return tuple([var.get() for var in _VARIABLES])

@@ -30,10 +30,11 @@ __all__ += ["LRScheduler", "StepLR", "CosineLR"]
 # hyperparameter into a weak Python float, so float32 stays float32.
 
 
-def _step(param: Parameter, delta: Any) -> Any:
-    """``param.data - delta``, in place where the backend allows writes."""
+def _step(param: Parameter, delta: Any, scale: float | None = None) -> Any:
+    """``param.data - delta`` (``- scale * delta``), in place where the backend
+    allows writes, in one fused pass where it has one."""
     data = param._data
-    return backends.of(data).apply_step(data, delta)
+    return backends.of(data).apply_step(data, delta, scale)
 
 
 class SGD(Optimizer):
@@ -47,7 +48,7 @@ class SGD(Optimizer):
     replayable = True
 
     def update_one(self, param: Parameter) -> None:
-        param.data = _step(param, self.current["lr"] * grad_array(param))
+        param.data = _step(param, grad_array(param), scale=self.current["lr"])
 
 
 class MomentumSGD(Optimizer):
@@ -183,7 +184,7 @@ class RMSprop(Optimizer):
             param, self._state(param)[0] * alpha + (1 - alpha) * (grad * grad)
         )
         self._store(param, v)
-        param.data = _step(param, lr * (grad / (xp.sqrt(v) + eps)))
+        param.data = _step(param, grad / (xp.sqrt(v) + eps), scale=lr)
 
 
 class Nesterov(MomentumSGD):
@@ -197,7 +198,7 @@ class Nesterov(MomentumSGD):
             param, self._state(param)[0] * mu + grad
         )  # gradients, without lr
         self._store(param, v)
-        param.data = _step(param, self.current["lr"] * (grad + mu * v))
+        param.data = _step(param, grad + mu * v, scale=self.current["lr"])
 
 
 class AdamW(Optimizer):

@@ -20,19 +20,9 @@ from .. import _compat
 from .._device import Device
 from . import _erf
 from ._host_random import HostRandom
-from ._indexing import forward_slices, has_negative_step, has_none
+from ._indexing import forward_slices, has_negative_step, has_none, is_basic_index
 from ._linalg import standard_linalg
 from ._special import Special
-
-
-def is_basic_index(key: Any) -> bool:
-    """True when ``key`` uses only integers, slices, ``None`` and ``...``.
-
-    Basic indexing never selects an element twice, so its gradient can be
-    written with plain item assignment instead of an accumulating scatter.
-    """
-    parts = key if isinstance(key, tuple) else (key,)
-    return all(p is None or p is Ellipsis or isinstance(p, int | slice) for p in parts)
 
 
 class Backend:
@@ -53,6 +43,9 @@ class Backend:
     writes_in_place : bool
         Whether arrays can be written in place (NumPy, CuPy, PyTorch), so an
         optimizer step keeps each parameter's array object (:meth:`write_into`).
+    fused_step : bool
+        Whether :meth:`apply_step` computes ``param - scale * delta`` with one
+        rounding (PyTorch's ``add_(alpha=)``, as ``torch.optim`` does).
     partial_dtypes : tuple of str
         The standard's dtypes the library has but cannot compute with (most
         of PyTorch's kernels lack uint16/32/64): xgrad's namespace leaves them
@@ -68,6 +61,7 @@ class Backend:
     multi_device: bool = True
     lazy: bool = False
     writes_in_place: bool = False
+    fused_step: bool = False
     partial_dtypes: tuple[str, ...] = ()
     gpu_only: bool = False
     test_device: str | None = None
@@ -164,12 +158,17 @@ class Backend:
             return self.from_numpy(source.to_numpy(x), native)
         return self.move(y, native) if native is not None else y
 
-    def apply_step(self, param: Any, delta: Any) -> Any:
-        """``param - delta`` for an optimizer step: a new array by default.
+    def apply_step(self, param: Any, delta: Any, scale: float | None = None) -> Any:
+        """``param - delta`` (``param - scale * delta``) for an optimizer step:
+        a new array by default.
 
         Libraries whose arrays can be written override this to update in
-        place, which saves a full copy of every parameter per step.
+        place, which saves a full copy of every parameter per step; those
+        with a fused multiply-subtract use it for ``scale``, which saves the
+        temporary ``scale * delta`` too.
         """
+        if scale is not None:
+            delta = scale * delta
         return param - delta
 
     def write_into(self, target: Any, value: Any) -> Any:

@@ -216,3 +216,13 @@ def as_integer_arrays(xp: Any, key: Any, shape: tuple[int, ...], device: Any) ->
             sizes = [1] * at + list(block) + [1] * (n_out - at - b)
             new.append(xp.reshape(a, tuple(sizes)))
     return tuple(new)
+
+
+def is_basic_index(key: Any) -> bool:
+    """True when ``key`` uses only integers, slices, ``None`` and ``...``.
+
+    Basic indexing never selects an element twice, so its gradient can be
+    written with plain item assignment instead of an accumulating scatter.
+    """
+    parts = key if isinstance(key, tuple) else (key,)
+    return all(p is None or p is Ellipsis or isinstance(p, int | slice) for p in parts)

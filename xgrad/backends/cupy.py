@@ -9,7 +9,8 @@ import numpy as np
 
 from .._device import Device
 from . import register
-from ._base import Backend, is_basic_index
+from ._base import Backend
+from ._indexing import is_basic_index
 
 
 @register
@@ -94,7 +95,9 @@ class CuPy(Backend):
         with device:
             return cupy.asarray(a)
 
-    def apply_step(self, param: Any, delta: Any) -> Any:
+    def apply_step(self, param: Any, delta: Any, scale: float | None = None) -> Any:
+        if scale is not None:
+            delta = scale * delta
         if param.dtype == delta.dtype and param.shape == delta.shape:
             param -= delta
             return param

@@ -36,10 +36,10 @@ from .._compat import array_namespace
 from .._device import Device
 from .._errors import Unsupported
 from . import register
-from ._base import Backend, is_basic_index
+from ._base import Backend
 from ._derived import derived_namespace
 from ._fft import whole_axes_fft
-from ._indexing import has_array, has_none, mixes_integers_and_arrays
+from ._indexing import has_array, has_none, is_basic_index, mixes_integers_and_arrays
 from ._linalg import chunked_linalg
 from ._special import ChunkwiseSpecial, Special
 from ._standard import take_along_axis

@@ -127,7 +127,9 @@ class NumPy(Backend):
     def is_writable(self, x: Any) -> bool:
         return bool(x.flags.writeable)
 
-    def apply_step(self, param: Any, delta: Any) -> Any:
+    def apply_step(self, param: Any, delta: Any, scale: float | None = None) -> Any:
+        if scale is not None:
+            delta = scale * delta
         if (
             param.flags.writeable
             and param.dtype == delta.dtype

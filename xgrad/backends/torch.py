@@ -10,7 +10,7 @@ import numpy as np
 
 from .._device import Device
 from . import register
-from ._base import Backend, is_basic_index
+from ._base import Backend
 from ._derived import derived_namespace
 from ._indexing import (
     as_integer_arrays,
@@ -19,6 +19,7 @@ from ._indexing import (
     has_empty_mask,
     has_negative_step,
     has_none,
+    is_basic_index,
     mixes_integers_and_arrays,
     positive_steps,
 )
@@ -31,6 +32,7 @@ from ._torch_sets import unique_all, unique_counts, unique_inverse, unique_value
 class Torch(Backend):
     name = "torch"
     writes_in_place = True
+    fused_step = True
     partial_dtypes = ("uint16", "uint32", "uint64")  # few kernels take them
 
     @functools.cached_property
@@ -182,9 +184,15 @@ class Torch(Backend):
     def is_writable(self, x: Any) -> bool:
         return not (x.requires_grad or x.is_inference())
 
-    def apply_step(self, param: Any, delta: Any) -> Any:
+    def apply_step(self, param: Any, delta: Any, scale: float | None = None) -> Any:
         same = param.dtype == delta.dtype and param.shape == delta.shape
-        return param.sub_(delta) if same and not param.requires_grad else param - delta
+        if not same or param.requires_grad:
+            return param - (delta if scale is None else scale * delta)
+        if scale is None:
+            return param.sub_(delta)
+        if type(scale) in (float, int):
+            return param.add_(delta, alpha=-scale)  # one pass, no temporary
+        return param.sub_(scale * delta)
 
     def segment_sum(self, index: Any, values: Any, size: int) -> Any:
         out = values.new_zeros((size,))

@@ -108,28 +108,33 @@ class Jitted:
 def _signature(obj: Any, leaves: list[Any], refs: list[Any]) -> Any:
     """A hashable key of the arguments; their arrays appended to ``leaves``,
     the objects keyed by identity to ``refs`` (kept alive with the key, so
-    no later object can take their ``id``)."""
+    no later object can take their ``id``).
+
+    Called before every replay, right after the previous step's array work
+    has pushed the interpreter's data out of the caches: arrays are looked
+    up in the registry first and their dtype objects kept as they are.
+    """
     parts: list[Any] = [settings()]
     pending = [obj]
+    by_type = backends.BY_TYPE
     while pending:
         x = pending.pop()
         kind = type(x)
-        if isinstance(x, tuple | list):
+        data = x._data if isinstance(x, Variable) else x
+        backend = by_type.get(type(data))
+        if backend is not None or is_array_api_obj(data):
+            backend = backend or backends.of(data)
+            if backend.lazy:
+                return None
+            device = str(backend.device_of(data)) if backend.multi_device else None
+            parts.append((kind, type(data), data.shape, data.dtype, device))
+            leaves.append(x)
+        elif kind is tuple or kind is list or isinstance(x, tuple | list):
             parts.append((kind, len(x)))
             pending += reversed(x)
         elif isinstance(x, dict):
             parts.append((kind, tuple(x)))
             pending += reversed(list(x.values()))
-        elif isinstance(x, Variable) or is_array_api_obj(x):
-            data = x._data if isinstance(x, Variable) else x
-            backend = backends.of(data)
-            if backend.lazy:
-                return None
-            device = backend.device_of(data) if backend.multi_device else None
-            parts.append(
-                (type(x), type(data), data.shape, str(data.dtype), str(device))
-            )
-            leaves.append(x)
         elif kind in (int, float, complex, bool):  # 1, 1.0, True and -0.0 differ
             parts.append((kind, repr(x)))
         elif isinstance(x, Layer | Optimizer) or not _hashable(x):
