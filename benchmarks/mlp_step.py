@@ -15,8 +15,10 @@ How to run
     python benchmarks/mlp_step.py                                  # NumPy vs torch CPU
     python benchmarks/mlp_step.py --xgrad-device cupy --torch-device cuda
     python benchmarks/mlp_step.py --xgrad-device torch:cuda --torch-device cuda
+    python benchmarks/mlp_step.py --xgrad-device cupy --torch-device cuda --jit
 
-On a GPU both sides synchronise before the clock stops.
+On a GPU both sides synchronise before the clock stops. ``--jit`` adds the
+same xgrad step under ``xgrad.jit`` (recorded once, then replayed).
 """
 
 from __future__ import annotations
@@ -53,21 +55,27 @@ def _sync(array: Any) -> None:
     xgrad.backends.of(array).synchronize(array)
 
 
-def xgrad_step(device: str, sizes: list[int], batch: int) -> Any:
+def xgrad_step(device: str, sizes: list[int], batch: int, jitted: bool = False) -> Any:
     with xgrad.default_device(device):
         model = MLP(sizes)
         # Plain arrays, as PyTorch's tensors: data needs no gradient.
         x = xgrad.random.normal(size=(batch, sizes[0]), dtype=model.l0.W.dtype)
         t = xgrad.random.normal(size=(batch, sizes[-1]), dtype=model.l0.W.dtype)
 
-    def step() -> float:
-        start = time.perf_counter()
+    def train(x: Any, t: Any) -> Any:
         loss = F.mean_squared_error(model(x), t)
         model.cleargrads()
         loss.backward()
         with xgrad.no_grad():
             for p in model.params():
                 p.data = p.data - 0.01 * p.grad.data
+        return loss
+
+    run = xgrad.jit(train) if jitted else train
+
+    def step() -> float:
+        start = time.perf_counter()
+        run(x, t)
         _sync(model.l2.W.data)
         return time.perf_counter() - start
 
@@ -108,11 +116,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="784,1000,1000,10")
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=21)
+    parser.add_argument("--jit", action="store_true", help="also time xgrad.jit")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    steps = {
-        f"xgrad ({args.xgrad_device})": xgrad_step(args.xgrad_device, sizes, args.batch)
-    }
+    device = args.xgrad_device
+    steps = {f"xgrad ({device})": xgrad_step(device, sizes, args.batch)}
+    if args.jit:
+        steps[f"xgrad jit ({device})"] = xgrad_step(device, sizes, args.batch, True)
     try:
         steps[f"PyTorch ({args.torch_device})"] = torch_step(
             args.torch_device, sizes, args.batch
@@ -129,9 +139,11 @@ def main() -> None:
     print(f"MLP {sizes}, batch {args.batch}, float32; median of {args.repeats} steps")
     for name, values in times.items():
         print(f"  {name:28s} {statistics.median(values) * 1e3:8.2f} ms/step")
-    if len(times) == 2:
-        (a, ta), (b, tb) = times.items()
-        print(f"  ratio {a} / {b}: {statistics.median(ta) / statistics.median(tb):.2f}")
+    theirs = f"PyTorch ({args.torch_device})"
+    for name, values in times.items():
+        if name != theirs and theirs in times:
+            ratio = statistics.median(values) / statistics.median(times[theirs])
+            print(f"  ratio {name} / {theirs}: {ratio:.2f}")
 
 
 if __name__ == "__main__":

@@ -40,8 +40,11 @@ class Torch(Backend):
         """array-api-compat's PyTorch namespace, mended where it falls short of
         the standard: the four ``unique_*`` functions (``_torch_sets``), and
         ``floor_divide`` and ``remainder`` of floats at infinities and signed
-        zeros (``_torch_division``). Op code and xgrad's namespace both call
-        these by the standard's names."""
+        zeros (``_torch_division``); and ``matmul`` goes straight to PyTorch
+        when the dtypes agree. Op code and xgrad's namespace both call these
+        by the standard's names."""
+        import torch
+
         base = Backend.xp.func(self)  # type: ignore[attr-defined]  # cached_property.func
         return derived_namespace(
             base,
@@ -50,6 +53,7 @@ class Torch(Backend):
             unique_counts=unique_counts,
             unique_inverse=unique_inverse,
             unique_values=unique_values,
+            matmul=functools.partial(_matmul, torch.matmul, base.matmul),
             **mended(base),
         )
 
@@ -269,3 +273,13 @@ class _TorchSpecial(Special):
         import torch
 
         return torch.special.gammaln(x)
+
+
+def _matmul(direct: Any, promoting: Any, x1: Any, x2: Any, /) -> Any:
+    """``torch.matmul`` for two tensors of one dtype: array-api-compat's
+    ``matmul`` first converts both to their common dtype, which for equal
+    dtypes costs two no-op conversions per call (every Linear layer's
+    forward and backward); other operands take its promotion."""
+    if type(x1) is type(x2) and getattr(x1, "dtype", None) is getattr(x2, "dtype", 0):
+        return direct(x1, x2)
+    return promoting(x1, x2)
