@@ -725,7 +725,7 @@ def test_a_branch_on_a_host_number_is_refused(backend, to_backend):
     refuses(step, (x,), r"bool\(array\)")
 
 
-def test_a_call_that_hands_back_its_argument_writes_in_place(backend, to_backend):
+def test_an_in_place_optimizer_step_is_recorded_as_a_write(backend, to_backend):
     """An optimizer step updates a parameter in place and returns it: the
     recording keeps it as a write into that parameter, so a replay neither
     copies it back nor holds two names for one array."""
@@ -734,8 +734,31 @@ def test_a_call_that_hands_back_its_argument_writes_in_place(backend, to_backend
     recording = Recording()
     param = recording.input(to_backend(np.ones(3, dtype=np.float32)))
     delta = recording.input(to_backend(np.full(3, 0.5, dtype=np.float32)))
-    real = backend.apply_step
-    stepped = recording.call(real, (param, delta), {"scale": 2.0}, backend)
+    stepped = recording.backend_for(backend).apply_step(param, delta, scale=2.0)
     assert (stepped is param) == backend.writes_in_place
     np.testing.assert_array_equal(xgrad.cuda.as_numpy(stepped.value), np.zeros(3))
     recording.close()
+
+
+def test_a_result_equal_to_an_argument_is_not_that_argument(backend, to_backend):
+    """NumPy hands back one shared object for every 0-d True: ``a & b`` can
+    *be* ``a`` at the recording and still be another value at a replay."""
+
+    @xgrad.jit
+    def both_positive(a, b):
+        xp = xgrad.backends.of(a).xp
+        first = a > 0
+        return first, xp.logical_and(first, b > 0)
+
+    one, minus = to_backend(np.array(1.0)), to_backend(np.array(-1.0))
+    for _ in range(3):
+        both_positive(one, one)
+    first, both = both_positive(one, minus)  # a replay
+    assert bool(xgrad.cuda.as_numpy(first))
+    assert not bool(xgrad.cuda.as_numpy(both))
+
+
+def test_a_variable_without_data_is_refused_at_the_first_call(backend, to_backend):
+    step = xgrad.jit(lambda v: v * 2)
+    with pytest.raises(TypeError, match="no data"):
+        step(Variable(None))

@@ -75,3 +75,19 @@ def test_comparisons_of_two_dtypes_compare_values(symbol, backend, to_backend):
     got = backend.to_numpy(COMPARISONS[symbol](small, wide).data)
     want = COMPARISONS[symbol](np.array([1, 2, 3], dtype=np.int8), np.int16(300))
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [("float32", "float32"), ("float32", "float64"), ("int32", "int64")],
+)
+def test_the_backend_matmul_promotes_two_dtypes(left, right, backend, to_backend):
+    """The backend's ``matmul`` (the one op code calls) gives the standard's
+    result dtype; PyTorch's own ``matmul`` refuses two dtypes."""
+    xp = backend.xp
+    a = to_backend(np.arange(6).reshape(2, 3).astype(left))
+    b = to_backend(np.arange(3).reshape(3, 1).astype(right))
+    got = xp.matmul(a, b)
+    assert got.dtype == xp.result_type(a.dtype, b.dtype)
+    expected = np.arange(6).reshape(2, 3) @ np.arange(3).reshape(3, 1)
+    np.testing.assert_array_equal(xgrad.cuda.as_numpy(got), expected)

@@ -721,3 +721,19 @@ def test_load_state_dict_into_a_lazy_layer_asks_for_a_forward_pass():
     }
     with pytest.raises(ValueError, match=r"parameter 0 \(W\) of shape None"):
         O.Adam().setup(model).load_state_dict(saved)
+
+
+@pytest.mark.parametrize(
+    ("param_dtype", "delta_dtype"),
+    [("float32", "float32"), ("float32", "float64"), ("int64", "int64")],
+)
+def test_a_step_with_a_scale_is_param_minus_scale_times_delta(
+    param_dtype, delta_dtype, backend, to_backend
+):
+    """``apply_step(param, delta, scale)``, fused or not, in place or not."""
+    if param_dtype == "int64" and backend.name == "array_api_strict":
+        pytest.skip("array_api_strict: the standard promotes no int array by a float")
+    param = to_backend(np.arange(4).astype(param_dtype))
+    delta = to_backend(np.ones(4, dtype=delta_dtype))
+    stepped = backend.apply_step(param, delta, scale=0.5)
+    np.testing.assert_allclose(as_numpy(stepped), np.arange(4) - 0.5, rtol=1e-6)

@@ -189,14 +189,16 @@ class Torch(Backend):
         return not (x.requires_grad or x.is_inference())
 
     def apply_step(self, param: Any, delta: Any, scale: float | None = None) -> Any:
-        same = param.dtype == delta.dtype and param.shape == delta.shape
-        if not same or param.requires_grad:
-            return param - (delta if scale is None else scale * delta)
-        if scale is None:
+        in_place = param.shape == delta.shape and not param.requires_grad
+        fusable = param.dtype.is_floating_point or param.dtype.is_complex
+        if scale is not None:
+            fused = type(scale) in (float, int) and fusable
+            if in_place and fused and param.dtype == delta.dtype:
+                return param.add_(delta, alpha=-scale)  # one pass, no temporary
+            delta = scale * delta
+        if in_place and param.dtype == delta.dtype:
             return param.sub_(delta)
-        if type(scale) in (float, int):
-            return param.add_(delta, alpha=-scale)  # one pass, no temporary
-        return param.sub_(scale * delta)
+        return param - delta
 
     def segment_sum(self, index: Any, values: Any, size: int) -> Any:
         out = values.new_zeros((size,))
@@ -275,11 +277,12 @@ class _TorchSpecial(Special):
         return torch.special.gammaln(x)
 
 
-def _matmul(direct: Any, promoting: Any, x1: Any, x2: Any, /) -> Any:
+def _matmul(direct: Any, promoting: Any, x1: Any, x2: Any, /, **kwargs: Any) -> Any:
     """``torch.matmul`` for two tensors of one dtype: array-api-compat's
     ``matmul`` first converts both to their common dtype, which for equal
     dtypes costs two no-op conversions per call (every Linear layer's
     forward and backward); other operands take its promotion."""
-    if type(x1) is type(x2) and getattr(x1, "dtype", None) is getattr(x2, "dtype", 0):
+    dtype = getattr(x1, "dtype", None)
+    if type(x1) is type(x2) and dtype is getattr(x2, "dtype", 0) and not kwargs:
         return direct(x1, x2)
-    return promoting(x1, x2)
+    return promoting(x1, x2, **kwargs)

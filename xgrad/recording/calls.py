@@ -135,8 +135,6 @@ class Recording:
             backend = next((t._backend for t in found if t._backend), None)
             any_array = any_array or backend is None
         numbers = any(type(t.value) in _PYTHON_NUMBERS for t in found)
-        if into is None and hasattr(result, "shape"):  # an argument handed back
-            into = next((t for t in found if t.value is result), None)
         if into is not None and result is into.value:  # written in place
             self.entries.append((fn, args, kwargs, into))
             return into

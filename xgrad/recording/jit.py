@@ -122,7 +122,7 @@ def _signature(obj: Any, leaves: list[Any], refs: list[Any]) -> Any:
         kind = type(x)
         data = x._data if isinstance(x, Variable) else x
         backend = by_type.get(type(data))
-        if backend is not None or is_array_api_obj(data):
+        if backend is not None or data is not x or is_array_api_obj(data):
             backend = backend or backends.of(data)
             if backend.lazy:
                 return None

@@ -289,6 +289,11 @@ _FACTORIES = frozenset({"linalg", "special"})
 # Backend methods that compute a lazy library's arrays (Dask, which jit never
 # records); on the others they hand the arrays back as they are.
 _REFUSED = frozenset(["compute", "persist"])
+# Backend methods that write their result into their first argument where the
+# library allows it, and then return that argument: recorded as such a write
+# (an optimizer step), so a replay neither copies it back nor names one array
+# twice. Where a call returns a new array instead, it is recorded as one.
+_IN_PLACE = frozenset(["apply_step", "write_into"])
 
 
 class RecordingBackend:
@@ -309,6 +314,8 @@ class RecordingBackend:
             value = functools.partial(self._static, attr)
         elif name in _FACTORIES:
             value = self._factory(attr)
+        elif name in _IN_PLACE:
+            value = functools.partial(self._in_place, attr)
         elif name == "to_numpy":  # a NumPy array, recorded: a replay makes it anew
             value = functools.partial(self._recording.call_function, attr, None)
         elif callable(attr) and name[0] != "_":
@@ -325,6 +332,11 @@ class RecordingBackend:
         if not callable(attr):  # a property: an object of functions
             return wrap(attr)
         return lambda *args, **kwargs: _record_callable(wrap, attr(*args, **kwargs))
+
+    def _in_place(self, method: Any, target: Any, *args: Any, **kwargs: Any) -> Any:
+        into = target if isinstance(target, Traced) else None
+        args = (target, *args)
+        return self._recording.call(method, args, kwargs, self.real, into=into)
 
     def _static(self, method: Any, *args: Any, **kwargs: Any) -> Any:
         unwrap = self._recording.unwrap
