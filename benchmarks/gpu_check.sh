@@ -9,9 +9,11 @@
 # they are installed into /tmp/site first.
 # 1. The jit tests and the core suites on CuPy and on PyTorch CUDA tensors
 #    (the whole suite takes longer than a lease: run `nox -s tests-cupy` for it).
+#    On CuPy these include the jit tests with CuPy's own CUDA graphs.
 # 2. benchmarks/mlp_step.py with --jit: the launch-bound MLP (784-1000-1000-10,
 #    batch 256) and the compute-bound one (4096^4, batch 4096), xgrad eager and
-#    jitted on CuPy and on PyTorch CUDA against PyTorch's own autograd.
+#    jitted on CuPy (plain and with --graphs) and on PyTorch CUDA, against
+#    PyTorch's own autograd.
 #
 # Each part has its own time limit (490 s together, inside one 600 s command),
 # so one that hangs leaves the others their time; every log lands in the
@@ -39,9 +41,11 @@ timeout 120 "$python" -m pytest $core -q -p no:cacheprovider --backend torch \
     --device torch:cuda >"$out/tests-torch-cuda.txt" 2>&1
 
 for device in cupy torch:cuda; do
-    timeout 40 "$python" benchmarks/mlp_step.py --jit --xgrad-device "$device" \
+    graphs=""
+    [ "$device" = cupy ] && graphs=--graphs
+    timeout 40 "$python" benchmarks/mlp_step.py --jit $graphs --xgrad-device "$device" \
         --torch-device cuda --repeats 51
-    timeout 70 "$python" benchmarks/mlp_step.py --jit --xgrad-device "$device" \
+    timeout 70 "$python" benchmarks/mlp_step.py --jit $graphs --xgrad-device "$device" \
         --torch-device cuda --sizes 4096,4096,4096,4096 --batch 4096 --repeats 11
 done >"$out/mlp_step.txt" 2>&1
 

@@ -18,7 +18,9 @@ How to run
     python benchmarks/mlp_step.py --xgrad-device cupy --torch-device cuda --jit
 
 On a GPU both sides synchronise before the clock stops. ``--jit`` adds the
-same xgrad step under ``xgrad.jit`` (recorded once, then replayed).
+same xgrad step under ``xgrad.jit`` (recorded once, then replayed);
+``--graphs`` adds it under ``xgrad.jit(graphs=True)`` (CuPy: runs of kernels
+as CUDA graphs).
 """
 
 from __future__ import annotations
@@ -55,7 +57,13 @@ def _sync(array: Any) -> None:
     xgrad.backends.of(array).synchronize(array)
 
 
-def xgrad_step(device: str, sizes: list[int], batch: int, jitted: bool = False) -> Any:
+def xgrad_step(
+    device: str,
+    sizes: list[int],
+    batch: int,
+    jitted: bool = False,
+    graphs: bool = False,
+) -> Any:
     with xgrad.default_device(device):
         model = MLP(sizes)
         # Plain arrays, as PyTorch's tensors: data needs no gradient.
@@ -71,7 +79,7 @@ def xgrad_step(device: str, sizes: list[int], batch: int, jitted: bool = False) 
                 p.data = p.data - 0.01 * p.grad.data
         return loss
 
-    run = xgrad.jit(train) if jitted else train
+    run = xgrad.jit(train, graphs=graphs) if jitted else train
 
     def step() -> float:
         start = time.perf_counter()
@@ -117,12 +125,19 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--repeats", type=int, default=21)
     parser.add_argument("--jit", action="store_true", help="also time xgrad.jit")
+    parser.add_argument(
+        "--graphs", action="store_true", help="also time xgrad.jit(graphs=True)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     device = args.xgrad_device
     steps = {f"xgrad ({device})": xgrad_step(device, sizes, args.batch)}
     if args.jit:
         steps[f"xgrad jit ({device})"] = xgrad_step(device, sizes, args.batch, True)
+    if args.graphs:
+        steps[f"xgrad graphs ({device})"] = xgrad_step(
+            device, sizes, args.batch, jitted=True, graphs=True
+        )
     try:
         steps[f"PyTorch ({args.torch_device})"] = torch_step(
             args.torch_device, sizes, args.batch

@@ -9,6 +9,7 @@ the transforms.
 
 from __future__ import annotations
 
+import operator
 import threading
 
 import numpy as np
@@ -124,10 +125,10 @@ def lstm_truncated_bptt(to_backend):
     return model, step, (xs, ts)
 
 
-def train(make, to_backend, jitted):
+def train(make, to_backend, jitted, **options):
     xgrad.manual_seed(0)
     model, step, args = make(to_backend)
-    run = xgrad.jit(step) if jitted else step
+    run = xgrad.jit(step, **options) if jitted else step
     losses = [np.asarray(xgrad.cuda.as_numpy(run(*args))) for _ in range(STEPS)]
     params = [np.asarray(xgrad.cuda.as_numpy(p)) for p in model.params()]
     return losses, params, run
@@ -762,3 +763,136 @@ def test_a_variable_without_data_is_refused_at_the_first_call(backend, to_backen
     step = xgrad.jit(lambda v: v * 2)
     with pytest.raises(TypeError, match="no data"):
         step(Variable(None))
+
+
+# -- CUDA graphs (graphs=True), their rules simulated on NumPy ---------------
+
+
+class SimulatedGraphs:
+    """CUDA graphs' rules on NumPy arrays, for the tests of the CPU side.
+
+    A capture runs nothing the replay could see: it learns the outputs
+    (nothing it runs writes into an input: the plan's rule) and hands out
+    fixed arrays for them. A launch runs the calls again on the arrays the
+    graph was captured with and writes into those fixed arrays, as a graph
+    writes its fixed addresses; an output that is a view of an input stays
+    that view. Matrix products are refused, as CuPy refuses cuBLAS.
+    """
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail  # whether a call fails while the first graph captures
+        self.launches = self.copies_in = 0
+
+    def capturable(self, fn):
+        return fn is not operator.matmul and getattr(fn, "__name__", "") != "matmul"
+
+    def fresh(self, fn):
+        return isinstance(fn, np.ufunc) or fn in FRESH_OPERATORS
+
+    def capture(self, run, inputs):
+        if self.fail:  # the first capture: its last input refuses to be used
+            self.fail = False
+            return run([*inputs[:-1], object()])
+        probe = run(inputs)
+        arrays = [x for x in inputs if isinstance(x, np.ndarray)]
+        fixed = [
+            p if any(np.may_share_memory(p, x) for x in arrays) else np.empty_like(p)
+            for p in probe
+        ]
+        return (run, inputs, fixed), fixed
+
+    def launch(self, graph):
+        self.launches += 1
+        run, inputs, fixed = graph
+        for out, new in zip(fixed, run(inputs), strict=True):
+            if out is not new and not np.may_share_memory(out, new):
+                np.copyto(out, new)
+
+    def copy(self, x):
+        return np.array(x, copy=True)
+
+    def copy_into(self, target, x):
+        self.copies_in += 1
+        np.copyto(target, x)
+
+    def shares_memory(self, a, b):
+        return bool(np.may_share_memory(a, b))
+
+
+FRESH_OPERATORS = {operator.add, operator.sub, operator.mul, operator.truediv}
+FRESH_OPERATORS |= {operator.neg, operator.gt, operator.lt, operator.pow}
+
+
+def graphs_of(backend, monkeypatch, fail=False):
+    """The graph capture a test runs on: CuPy's own on a GPU, else simulated."""
+    if backend.name == "cupy" and not fail:
+        return backend.graph_capture()
+    if backend.name != "numpy":
+        pytest.skip("graphs: CuPy's on a GPU, or simulated on NumPy")
+    graphs = SimulatedGraphs(fail)
+    monkeypatch.setattr(type(backend), "graph_capture", lambda self: graphs, False)
+    return graphs
+
+
+def captured_segments(run):
+    (trace,) = run._cache[next(iter(run._cache))][1]
+    return [s for s in trace.graphs._segments.values() if s.graph is not None], trace
+
+
+@pytest.mark.parametrize(
+    "make", [mlp_sgd, mlp_adam_schedule, cnn_batchnorm_dropout, lstm_truncated_bptt]
+)
+def test_graph_replays_are_bit_identical_to_eager(
+    make, backend, to_backend, monkeypatch
+):
+    graphs_of(backend, monkeypatch)
+    eager_losses, eager_params, _ = train(make, to_backend, jitted=False)
+    losses, params, run = train(make, to_backend, jitted=True, graphs=True)
+    # Losses kept from every call stay as they were: the graph's own output
+    # arrays are copied out before the next launch overwrites them.
+    for eager, replayed in zip(eager_losses, losses, strict=True):
+        np.testing.assert_array_equal(replayed, eager)
+    for eager, replayed in zip(eager_params, params, strict=True):
+        np.testing.assert_array_equal(replayed, eager)
+    segments, _ = captured_segments(run)
+    assert segments
+
+
+def test_graphs_leave_matrix_products_and_host_calls_outside(
+    backend, to_backend, monkeypatch
+):
+    graphs = graphs_of(backend, monkeypatch)
+    _, _, run = train(mlp_adam_schedule, to_backend, jitted=True, graphs=True)
+    segments, trace = captured_segments(run)
+    hosts = trace.graphs.recording.host_entries
+    for segment in segments:
+        for index, (fn, *_) in segment.entries:
+            assert index not in hosts
+            assert fn is not operator.matmul
+    if isinstance(graphs, SimulatedGraphs):
+        # Parameters are borrowed (updated in place, the same arrays at every
+        # call): only arrays that come anew are copied into a graph's own.
+        assert graphs.launches >= STEPS - 2
+        assert graphs.copies_in <= 2 * STEPS * len(segments)
+
+
+def test_a_call_that_fails_while_captured_runs_outside_the_graphs(
+    backend, to_backend, monkeypatch
+):
+    graphs_of(backend, monkeypatch, fail=True)
+    eager_losses, _, _ = train(mlp_sgd, to_backend, jitted=False)
+    losses, _, run = train(mlp_sgd, to_backend, jitted=True, graphs=True)
+    for eager, replayed in zip(eager_losses, losses, strict=True):
+        np.testing.assert_array_equal(replayed, eager)
+    _, trace = captured_segments(run)
+    assert trace.graphs.refused  # the call that failed is planned outside
+
+
+def test_graphs_on_a_library_without_them_are_refused(backend, to_backend):
+    if getattr(backend, "graph_capture", None) is not None:
+        pytest.skip(f"{backend.name} captures graphs")
+    _, step, args = mlp_sgd(to_backend)
+    run = xgrad.jit(step, graphs=True)
+    run(*args)
+    with pytest.raises(JitError, match="captures no graphs"):
+        run(*args)

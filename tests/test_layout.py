@@ -75,6 +75,8 @@ LAYERS = [
             "recording.traced",
             "recording.buffers",
             "recording.calls",
+            "recording.segment",
+            "recording.graphs",
             "recording.state",
             "recording.trace",
             "recording.check",

@@ -10,6 +10,7 @@ import numpy as np
 from .._device import Device
 from . import register
 from ._base import Backend
+from ._cuda_graphs import CupyCapture
 from ._indexing import is_basic_index
 
 
@@ -30,6 +31,11 @@ class CuPy(Backend):
             return cupy.cuda.runtime.getDeviceCount() > 0
         except cupy.cuda.runtime.CUDARuntimeError:  # no driver, or no device
             return False
+
+    @functools.cache  # noqa: B019  (singleton)
+    def graph_capture(self) -> Any:
+        """CUDA graphs of CuPy's kernels, for ``xgrad.jit(graphs=True)``."""
+        return CupyCapture()
 
     def unavailable_reason(self) -> str:
         try:

@@ -42,7 +42,7 @@ _OPERATORS = {
     operator.ne: np.not_equal,
 }
 # In-place operators read and write their first operand and make no alias.
-_INPLACE = frozenset(
+INPLACE_OPERATORS = frozenset(
     {
         operator.iadd,
         operator.isub,
@@ -72,7 +72,7 @@ def reusable_outputs(
     a buffer of its own (see the module doc); ``keep``: slots that leave."""
     escapes = set(keep)
     for fn, args, kwargs, _ in entries:
-        if _ufunc(fn) is None and fn not in _INPLACE:
+        if _ufunc(fn) is None and fn not in INPLACE_OPERATORS:
             escapes.update(t.index for t in traced_in((args, kwargs)))
     found: dict[int, Any] = {}
     for i, (fn, _, kwargs, outputs) in enumerate(entries):

@@ -35,6 +35,7 @@ class Recording:
 
     def __init__(self) -> None:
         self.entries: list[tuple[Any, tuple[Any, ...], dict[str, Any], Any]] = []
+        self.host_entries: set[int] = set()  # the entries of host calls
         self.inputs: list[Traced] = []
         self.closed = False
         self._count = itertools.count()
@@ -155,6 +156,7 @@ class Recording:
         outputs = self._wrap(result, backend, numbers=True, any_array=True)
         if outputs is _STATIC:
             outputs = result
+        self.host_entries.add(len(self.entries))
         self.entries.append(
             (fn, args, kwargs, outputs if _contains_traced(outputs) else None)
         )
@@ -255,14 +257,18 @@ def _targets(outputs: Any, path: str = "") -> list[tuple[int, str]]:
 
 
 def compile_replay(
-    recording: Recording, results: list[Traced | None]
+    recording: Recording, results: list[Traced | None], entries: list[Any] | None = None
 ) -> Callable[[list[Any]], list[Any]]:
     """The replay: a function of the input values returning ``results``' values.
 
     ``results`` are the slots the caller needs at the end (outputs of the step,
     final state); each other slot is deleted after its last use, so a replay
-    holds no more arrays than the step needs at each moment.
+    holds no more arrays than the step needs at each moment. ``entries``, when
+    given, replace the recording's (its runs as graphs, :mod:`.graphs`); the
+    replay then keeps no buffers of its own.
     """
+    own_buffers = entries is None
+    entries = recording.entries if entries is None else entries
     source = _Source()
     lines: list[str] = []
     inputs = [f"s{t.index}" for t in recording.inputs]
@@ -270,7 +276,7 @@ def compile_replay(
         lines.append(f"    {', '.join(inputs)}, = inputs")
     keep = {t.index for t in results if isinstance(t, Traced)}
     uses: list[set[int]] = []
-    for _, args, kwargs, _ in recording.entries:
+    for _, args, kwargs, _ in entries:
         uses.append({t.index for t in traced_in((args, kwargs))})
     last_use: dict[int, int] = {}
     for i, used in enumerate(uses):
@@ -287,8 +293,8 @@ def compile_replay(
         lines.append("    inputs.clear()")
     if dead_inputs:
         lines.append(f"    del {', '.join(f's{s}' for s in dead_inputs)}")
-    buffers = reusable_outputs(recording.entries, keep)
-    for i, (fn, args, kwargs, outputs) in enumerate(recording.entries):
+    buffers = reusable_outputs(entries, keep) if own_buffers else {}
+    for i, (fn, args, kwargs, outputs) in enumerate(entries):
         call_args = [source.expr(a) for a in args]
         call_args += [f"{k}={source.expr(v)}" for k, v in kwargs.items()]
         if i in buffers:  # NumPy: into a buffer of the replay's own

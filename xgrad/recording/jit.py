@@ -31,7 +31,11 @@ __all__ = ["Jitted", "jit"]
 
 
 def jit(
-    fn: Callable[..., Any] | None = None, *, max_traces: int = 8, check: bool = False
+    fn: Callable[..., Any] | None = None,
+    *,
+    max_traces: int = 8,
+    check: bool = False,
+    graphs: bool = False,
 ) -> Any:
     """Trace ``fn`` once and replay it: ``@xgrad.jit`` on a training step.
 
@@ -45,10 +49,13 @@ def jit(
     check : bool
         Run the first replay side by side with an eager call and raise
         :class:`JitError` if they differ (a debugging aid; slow).
+    graphs : bool
+        Capture runs of the replay's calls as CUDA graphs (CuPy; docs/jit.md).
+        Not yet run on a GPU: off unless asked for.
     """
     if fn is None:
-        return functools.partial(jit, max_traces=max_traces, check=check)
-    return Jitted(fn, max_traces=max_traces, check=check)
+        return functools.partial(jit, max_traces=max_traces, check=check, graphs=graphs)
+    return Jitted(fn, max_traces=max_traces, check=check, graphs=graphs)
 
 
 #: Signatures a jitted function remembers (a Python number argument that
@@ -59,8 +66,11 @@ _SIGNATURES = 64
 class Jitted:
     """A jitted function (:func:`jit`); call it as ``fn`` itself."""
 
-    def __init__(self, fn: Callable[..., Any], max_traces: int, check: bool) -> None:
+    def __init__(
+        self, fn: Callable[..., Any], max_traces: int, check: bool, graphs: bool = False
+    ) -> None:
         self.fn, self.max_traces, self.check = fn, max_traces, check
+        self.graphs = graphs
         self._cache: dict[Any, list[Any]] = {}  # signature -> [calls, traces]
         self._lock = threading.RLock()
         functools.update_wrapper(self, fn)
@@ -100,7 +110,7 @@ class Jitted:
                     return replay(trace, leaves)
             if entry[0] == 1 or len(entry[1]) >= self.max_traces:
                 return self.fn(*args, **kwargs)  # warm-up, or too many variants
-            trace, result = record(self.fn, args, kwargs)
+            trace, result = record(self.fn, args, kwargs, self.graphs)
             entry[1].append(trace)
             return result
 

@@ -24,6 +24,7 @@ from ..core import Parameter, Variable
 from ..layers import Layer
 from ..optimizer_base import Optimizer
 from .calls import Recording, compile_replay
+from .graphs import GraphPlan
 from .host import recording_in, user_line
 from .state import Binding, Bindings, DataBinding, GradBinding, reach
 from .traced import Traced
@@ -40,6 +41,7 @@ class Trace:
         self.expected: list[Any] = []  # (shape, dtype) or None per binding
         self.output: Any = None  # the step's result, with Traced leaves
         self.replay: Callable[[list[Any]], list[Any]] | None = None
+        self.graphs: GraphPlan | None = None  # xgrad.jit(graphs=True)
         self.written: list[Any] = []
         self.n_outputs = 0
         self.checked = False  # by check=True, once
@@ -129,8 +131,11 @@ class _Adopter(observing.Observer):
                 )
 
 
-def record(fn: Callable[..., Any], args: Any, kwargs: Any) -> tuple[Trace, Any]:
-    """Run ``fn`` on Traced arrays; its trace (compiled) and its result."""
+def record(
+    fn: Callable[..., Any], args: Any, kwargs: Any, graphs: bool = False
+) -> tuple[Trace, Any]:
+    """Run ``fn`` on Traced arrays; its trace (compiled) and its result
+    (with ``graphs``, runs of its calls are captured as graphs)."""
     recording, trace = Recording(), Trace()
     late = False
 
@@ -206,7 +211,12 @@ def record(fn: Callable[..., Any], args: Any, kwargs: Any) -> tuple[Trace, Any]:
 
     trace.output = rebuild(result, collect)
     trace.n_outputs = len(outputs)
-    trace.replay = compile_replay(recording, [*outputs, *finals, *grads])
+    slots = [*outputs, *finals, *grads]
+    if graphs:
+        trace.graphs = GraphPlan(recording, slots)
+        trace.replay = trace.graphs.compile()
+    else:
+        trace.replay = compile_replay(recording, slots)
     dead = trace.replay.dead_inputs  # type: ignore[attr-defined]
     trace.released = [
         binding
@@ -224,6 +234,8 @@ def record(fn: Callable[..., Any], args: Any, kwargs: Any) -> tuple[Trace, Any]:
         )
     ]
     values = [x.value if isinstance(x, Traced) else x for x in [*outputs, *grads]]
+    if trace.graphs is not None:
+        trace.graphs.forget_values()
     n = len(outputs)
     return trace, results(trace, values[:n], values[n:])
 
@@ -290,6 +302,8 @@ def replay(trace: Trace, leaves: list[Any]) -> Any:
     inputs += [binding.read() for binding, _, is_input in trace.bindings if is_input]
     for binding in trace.released:  # as cleargrads() would, early
         binding.write(None)
+    if trace.graphs is not None and trace.graphs.stale:  # a call refused a graph
+        trace.replay = trace.graphs.compile()
     values = trace.replay(inputs)  # type: ignore[misc]
     n, m = trace.n_outputs, len(trace.bindings)
     finals = values[n : n + m]
