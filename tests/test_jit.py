@@ -771,12 +771,13 @@ def test_a_variable_without_data_is_refused_at_the_first_call(backend, to_backen
 class SimulatedGraphs:
     """CUDA graphs' rules on NumPy arrays, for the tests of the CPU side.
 
-    A capture runs nothing the replay could see: it learns the outputs
-    (nothing it runs writes into an input: the plan's rule) and hands out
-    fixed arrays for them. A launch runs the calls again on the arrays the
-    graph was captured with and writes into those fixed arrays, as a graph
-    writes its fixed addresses; an output that is a view of an input stays
-    that view. Matrix products are refused, as CuPy refuses cuBLAS.
+    A capture learns the graph's output arrays by running the calls once, and
+    checks that they wrote into none of the inputs (the plan's rule: a graph
+    never writes where it reads). A launch runs the calls again on the arrays
+    the graph was captured with and writes the results into those same output
+    arrays, as a graph writes its fixed addresses: a view among them stays a
+    view, one of an input stays one. Matrix products are refused, as CuPy
+    refuses cuBLAS while capturing.
     """
 
     def __init__(self, fail: bool = False) -> None:
@@ -793,19 +794,20 @@ class SimulatedGraphs:
         if self.fail:  # the first capture: its last input refuses to be used
             self.fail = False
             return run([*inputs[:-1], object()])
-        probe = run(inputs)
-        arrays = [x for x in inputs if isinstance(x, np.ndarray)]
-        fixed = [
-            p if any(np.may_share_memory(p, x) for x in arrays) else np.empty_like(p)
-            for p in probe
-        ]
+        before = [np.array(x, copy=True) for x in inputs]
+        # A NumPy scalar result is a 0-d array on a GPU: writable, as here.
+        fixed = [np.array(x) if isinstance(x, np.generic) else x for x in run(inputs)]
+        for x, was in zip(inputs, before, strict=True):
+            np.testing.assert_array_equal(x, was, err_msg="a graph wrote an input")
         return (run, inputs, fixed), fixed
 
     def launch(self, graph):
         self.launches += 1
         run, inputs, fixed = graph
         for out, new in zip(fixed, run(inputs), strict=True):
-            if out is not new and not np.may_share_memory(out, new):
+            if out.flags.writeable and not any(
+                np.may_share_memory(out, x) for x in inputs
+            ):
                 np.copyto(out, new)
 
     def copy(self, x):
@@ -896,3 +898,73 @@ def test_graphs_on_a_library_without_them_are_refused(backend, to_backend):
     run(*args)
     with pytest.raises(JitError, match="captures no graphs"):
         run(*args)
+
+
+def graphs_agree(step, calls, backend, monkeypatch):
+    """``step`` eager, jitted and jitted with graphs over ``calls``: equal
+    results, also those kept from earlier calls, and at least one graph."""
+    graphs_of(backend, monkeypatch)
+    kept = {}
+    for mode in ("eager", "plain", "graphs"):
+        run = step() if mode == "eager" else xgrad.jit(step(), graphs=mode == "graphs")
+        results = [run(*args) for args in calls]
+        kept[mode] = [np.array(xgrad.cuda.as_numpy(r), copy=True) for r in results]
+    for mode in ("plain", "graphs"):
+        for eager, replayed in zip(kept["eager"], kept[mode], strict=True):
+            np.testing.assert_array_equal(replayed, eager)
+    assert captured_segments(run)[0]
+
+
+def test_a_graph_output_written_through_out_is_copied_out(
+    backend, to_backend, monkeypatch
+):
+    def step():
+        def f(x):
+            xp = x.__array_namespace__()
+            o = (xp.exp(x) + 1) * 2  # a graph's own array
+            return xp.add(xp.matmul(o, xp.eye(4)), 1.0, out=o)  # kept
+
+        return f
+
+    calls = [(to_backend(np.full(4, float(i))),) for i in range(5)]
+    graphs_agree(step, calls, backend, monkeypatch)
+
+
+def test_a_view_of_a_parameter_stays_a_view_of_it(backend, to_backend, monkeypatch):
+    def step():
+        p = Parameter(to_backend(np.arange(6.0).reshape(2, 3)))
+
+        def f(x):
+            xp = x.__array_namespace__()
+            view = xp.reshape(p.data, (6,))  # the parameter's own array
+            q = xp.sin(xp.exp(x) * 2 + 1) * 0.5
+            p.data += xp.reshape(xp.matmul(q, xp.ones((6, 6))), (2, 3)) * 0 + 1
+            return view
+
+        return f
+
+    calls = [(to_backend(np.full(6, float(i))),) for i in range(5)]
+    graphs_agree(step, calls, backend, monkeypatch)
+
+
+def test_a_host_array_of_another_shape_is_captured_again(
+    backend, to_backend, monkeypatch
+):
+    from xgrad.recording.host import host
+
+    def step():
+        drawn = [0]
+
+        @host
+        def draw():
+            drawn[0] += 1
+            return to_backend(np.ones(4 if drawn[0] < 6 else 1))
+
+        def f(x):
+            xp = x.__array_namespace__()
+            return (xp.sum(draw()) + x) * 2 - 1
+
+        return f
+
+    calls = [(to_backend(np.zeros(2)),) for _ in range(8)]
+    graphs_agree(step, calls, backend, monkeypatch)

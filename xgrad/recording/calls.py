@@ -136,6 +136,8 @@ class Recording:
             backend = next((t._backend for t in found if t._backend), None)
             any_array = any_array or backend is None
         numbers = any(type(t.value) in _PYTHON_NUMBERS for t in found)
+        if into is None:  # out= through a namespace: a write into that array
+            into = _out_argument(fn, args, kwargs)
         if into is not None and result is into.value:  # written in place
             self.entries.append((fn, args, kwargs, into))
             return into
@@ -197,6 +199,17 @@ class Recording:
 
 
 _STATIC: Any = object()
+
+
+def _out_argument(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The Traced a call writes its result into (``out=``, or a ufunc's
+    positional output), or None."""
+    out = kwargs.get("out")
+    if out is None and isinstance(fn, np.ufunc) and len(args) > fn.nin:
+        out = args[fn.nin]
+    if type(out) is tuple and len(out) == 1:
+        out = out[0]
+    return out if isinstance(out, Traced) else None
 
 
 def _contains_traced(obj: Any) -> bool:

@@ -125,10 +125,16 @@ def plan(
         assert entry is not None
         if start is None:
             start = i
-        fn, args, kwargs, outputs = entry
-        if capture.fresh(fn) or set(_slots((args, kwargs))) <= own:
+        _, args, kwargs, outputs = entry
+        if _fresh(capture, entry) or set(_slots((args, kwargs))) <= own:
             own.update(_slots(outputs))
     return runs
+
+
+def _fresh(capture: Capture, entry: Entry) -> bool:
+    """Whether a call's outputs are new arrays: a fresh function, no ``out=``."""
+    fn, args, kwargs, outputs = entry
+    return capture.fresh(fn) and not set(_slots(outputs)) & set(_slots((args, kwargs)))
 
 
 def _written(entry: Entry) -> set[int]:
@@ -148,7 +154,7 @@ def segment_io(
     span: tuple[int, int],
     keep: set[int],
     hosts: set[int],
-    fresh: Callable[[Any], bool],
+    capture: Capture,
 ) -> tuple[list[int], list[int], list[bool]]:
     """A run's input slots, output slots and which outputs to copy out."""
     start, stop = span
@@ -163,7 +169,7 @@ def segment_io(
     for _, args, kwargs, _ in entries[stop:]:
         later.update(_slots((args, kwargs)))
     outputs = sorted(s for s in made if s in later or s in keep)
-    copy_out = [_escapes(entries, stop, s, keep, hosts, fresh) for s in outputs]
+    copy_out = [_escapes(entries, stop, s, keep, hosts, capture) for s in outputs]
     return inputs, outputs, copy_out
 
 
@@ -173,17 +179,17 @@ def _escapes(
     slot: int,
     keep: set[int],
     hosts: set[int],
-    fresh: Callable[[Any], bool],
+    capture: Capture,
 ) -> bool:
     """Whether ``slot``, or a view of it, is kept or reaches a host call."""
     aliases = {slot}
     for i in range(stop, len(entries)):
-        fn, args, kwargs, outputs = entries[i]
+        _, args, kwargs, outputs = entries[i]
         if not aliases.intersection(_slots((args, kwargs))):
             continue
         if i in hosts:
             return True
-        if not fresh(fn):  # may hand back a view of its argument
+        if not _fresh(capture, entries[i]):  # may hand back a view, or write
             aliases.update(_slots(outputs))
     return bool(aliases & keep)
 
@@ -244,7 +250,7 @@ class GraphPlan:
         for span in runs:
             segment = self._segments.get(span)
             if segment is None:
-                io = segment_io(entries, span, self.keep, hosts, self.capture.fresh)
+                io = segment_io(entries, span, self.keep, hosts, self.capture)
                 own = list(enumerate(entries))[span[0] : span[1]]
                 segment = self._segments[span] = Segment(
                     own, io, self.capture, self.refuse

@@ -94,6 +94,7 @@ class Segment:
         self.graph: Any = None
         self.static: list[Any] = []
         self.results: list[Any] = []
+        self.copy_now: list[bool] = []  # copy_out, less views of borrowed inputs
 
     def __call__(self, *values: Any) -> list[Any]:
         if self.graph is not None and self._fits(values):
@@ -105,12 +106,16 @@ class Segment:
         return self._capture(list(values))
 
     def _fits(self, values: tuple[Any, ...]) -> bool:
-        """Whether every borrowed input is the array captured; one that is
-        not is owned from now on (and the segment captured again)."""
+        """Whether every borrowed input is the array captured (one that is
+        not is owned from now on) and every owned one has its copy's shape
+        and dtype (a host call's array need not); else capture again."""
         fits = True
         for i, owned in enumerate(self.owned):
-            if not owned and values[i] is not self.static[i]:
+            value, static = values[i], self.static[i]
+            if not owned and value is not static:
                 self.owned[i], fits = True, False
+            elif owned and (value.shape, value.dtype) != (static.shape, static.dtype):
+                fits = False
         return fits
 
     def _capture(self, values: list[Any]) -> list[Any]:
@@ -132,6 +137,14 @@ class Segment:
             self.refuse([index for index, _ in self.entries])
             return run(values, False)
         self.graph, self.static, self.results = graph, static, results
+        # An output that is (a view of) a borrowed input is that array itself,
+        # as in the eager step: a graph never writes there, so no copy.
+        shares = self.capture.shares_memory
+        borrowed = [x for x, o in zip(static, self.owned, strict=True) if not o]
+        self.copy_now = [
+            copy and not any(shares(r, b) for b in borrowed if hasattr(b, "shape"))
+            for r, copy in zip(results, self.copy_out, strict=True)
+        ]
         self.capture.launch(graph)
         return self._outputs()
 
@@ -147,5 +160,5 @@ class Segment:
         copy = self.capture.copy
         return [
             copy(x) if c else x
-            for x, c in zip(self.results, self.copy_out, strict=True)
+            for x, c in zip(self.results, self.copy_now, strict=True)
         ]
