@@ -23,7 +23,7 @@ from .._errors import JitError
 from ..array_check import ARRAY_TYPES
 from .buffers import reusable_outputs
 from .host import recording_in
-from .traced import RecordingBackend, Traced, traced_in
+from .traced import RecordingBackend, Traced, replace_traced, traced_in
 
 __all__ = ["Recording", "compile_replay"]
 
@@ -89,16 +89,11 @@ class Recording:
 
     def unwrap(self, obj: Any) -> Any:
         """``obj`` with each Traced replaced by its value."""
-        if isinstance(obj, Traced):
-            self._check_open(obj)
-            return obj.value
-        if type(obj) in (tuple, list):
-            return type(obj)(self.unwrap(x) for x in obj)
-        if type(obj) is dict:
-            return {k: self.unwrap(v) for k, v in obj.items()}
-        if type(obj) is slice:
-            return slice(*self.unwrap((obj.start, obj.stop, obj.step)))
-        return obj
+        return replace_traced(obj, self._value_of)
+
+    def _value_of(self, traced: Traced) -> Any:
+        self._check_open(traced)
+        return traced.value
 
     def _check_open(self, traced: Traced) -> None:
         if traced._recording is not self or self.closed:

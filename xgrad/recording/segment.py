@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .traced import Traced
+from .traced import Traced, replace_traced
 
 if TYPE_CHECKING:
     from .graphs import Capture, Entry
@@ -43,27 +43,19 @@ def interpret(
     graph, not Python.
     """
     env = dict(zip(inputs, values, strict=True))
+
+    def value(traced: Traced) -> Any:
+        return env[traced.index]
+
     for index, (fn, args, kwargs, result_slots) in entries:
         try:
-            result = fn(*_resolve(args, env), **_resolve(kwargs, env))
+            result = fn(*replace_traced(args, value), **replace_traced(kwargs, value))
         except Exception as error:
             if not capturing:
                 raise
             raise Refused(index) from error
         _bind(result_slots, result, env)
     return [env[s] for s in outputs]
-
-
-def _resolve(obj: Any, env: dict[int, Any]) -> Any:
-    if isinstance(obj, Traced):
-        return env[obj.index]
-    if type(obj) in (tuple, list):
-        return type(obj)(_resolve(x, env) for x in obj)
-    if type(obj) is dict:
-        return {k: _resolve(v, env) for k, v in obj.items()}
-    if type(obj) is slice:
-        return slice(*_resolve((obj.start, obj.stop, obj.step), env))
-    return obj
 
 
 def _bind(outputs: Any, result: Any, env: dict[int, Any]) -> None:

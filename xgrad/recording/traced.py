@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -158,19 +158,16 @@ class Traced:
         self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any
     ) -> Any:
         """NumPy's ufuncs on a Traced array (``np.exp(x.data)``, ``a + x``) record."""
-        out = kwargs.get("out", ())
-        into = None
-        if out:
-            into = out[0] if len(out) == 1 else None
-            if not all(isinstance(o, Traced) for o in out) or into is None:
-                raise JitError(
-                    f"xgrad.jit: np.{ufunc.__name__}(..., out=...) writes into an "
-                    f"array that the recording does not follow, at {user_line()}: "
-                    f"write the result to a new array (y = x + 1, not x += 1 on "
-                    f"an array made outside xgrad)"
-                )
+        out = kwargs.get("out", ())  # NumPy hands it over as a tuple
+        if out and (len(out) != 1 or not isinstance(out[0], Traced)):
+            raise JitError(
+                f"xgrad.jit: np.{ufunc.__name__}(..., out=...) writes into an "
+                f"array that the recording does not follow, at {user_line()}: "
+                f"write the result to a new array (y = x + 1, not x += 1 on "
+                f"an array made outside xgrad)"
+            )
         fn = ufunc if method == "__call__" else getattr(ufunc, method)
-        return self._recording.call(fn, inputs, kwargs, self._backend, into=into)
+        return self._recording.call(fn, inputs, kwargs, self._backend)  # out=: a write
 
     @classmethod
     def __torch_function__(
@@ -203,6 +200,19 @@ def traced_in(obj: Any) -> Iterator[Traced]:
             yield from traced_in(x)
     elif type(obj) is slice:
         yield from traced_in((obj.start, obj.stop, obj.step))
+
+
+def replace_traced(obj: Any, leaf: Callable[[Traced], Any]) -> Any:
+    """``obj`` with each Traced in it replaced by ``leaf(traced)``."""
+    if isinstance(obj, Traced):
+        return leaf(obj)
+    if type(obj) in (tuple, list):
+        return type(obj)(replace_traced(x, leaf) for x in obj)
+    if type(obj) is dict:
+        return {k: replace_traced(v, leaf) for k, v in obj.items()}
+    if type(obj) is slice:
+        return slice(*replace_traced((obj.start, obj.stop, obj.step), leaf))
+    return obj
 
 
 _attr_T = operator.attrgetter("T")
@@ -289,10 +299,8 @@ _FACTORIES = frozenset({"linalg", "special"})
 # Backend methods that compute a lazy library's arrays (Dask, which jit never
 # records); on the others they hand the arrays back as they are.
 _REFUSED = frozenset(["compute", "persist"])
-# Backend methods that write their result into their first argument where the
-# library allows it, and then return that argument: recorded as such a write
-# (an optimizer step), so a replay neither copies it back nor names one array
-# twice. Where a call returns a new array instead, it is recorded as one.
+# Backend methods that write their result into their first argument where they
+# can and return it (an optimizer step): recorded as that write, else as new.
 _IN_PLACE = frozenset(["apply_step", "write_into"])
 
 
@@ -335,8 +343,7 @@ class RecordingBackend:
 
     def _in_place(self, method: Any, target: Any, *args: Any, **kwargs: Any) -> Any:
         into = target if isinstance(target, Traced) else None
-        args = (target, *args)
-        return self._recording.call(method, args, kwargs, self.real, into=into)
+        return self._recording.call(method, (target, *args), kwargs, self.real, into)
 
     def _static(self, method: Any, *args: Any, **kwargs: Any) -> Any:
         unwrap = self._recording.unwrap
