@@ -108,26 +108,24 @@ def plan(
     runs: list[tuple[int, int]] = []
     start: int | None = None
     own: set[int] = set()  # slots the run made, no view of an input among them
-    for i, entry in enumerate([*entries, None]):
-        ok = (
-            entry is not None
-            and i not in refused
-            and i not in hosts
-            and _capturable(entry, backend, capture)
-        )
-        if ok and entry is not None and not _written(entry) <= own:
-            ok = False  # writes into an array from before the run
-        if not ok:
+    for i, entry in enumerate(entries):
+        if (
+            i in refused
+            or i in hosts
+            or not _capturable(entry, backend, capture)
+            or not _written(entry) <= own  # writes into an array from before
+        ):
             if start is not None and i - start >= MIN_CALLS:
                 runs.append((start, i))
             start, own = None, set()
             continue
-        assert entry is not None
         if start is None:
             start = i
         _, args, kwargs, outputs = entry
         if _fresh(capture, entry) or set(_slots((args, kwargs))) <= own:
             own.update(_slots(outputs))
+    if start is not None and len(entries) - start >= MIN_CALLS:
+        runs.append((start, len(entries)))
     return runs
 
 
