@@ -510,22 +510,26 @@ def test_big_temporaries_reuse_the_replays_own_buffers(backend, to_backend):
 # -- what a review found: each once silently wrong, now equal to eager ----------
 
 
-def agree(step, calls, between=None):
-    """Run ``calls`` (argument tuples) eagerly and jitted from one seed: equal."""
+def agree(step, calls, between=None, **options):
+    """Run ``calls`` (argument tuples) eagerly and jitted (with ``options``)
+    from one seed: equal results, read after the last call (so a result that
+    a later call overwrote shows), and equal state. Returns the jitted run."""
     outs = []
     for jitted in (False, True):
         xgrad.manual_seed(0)
         state = step()
-        run = xgrad.jit(state["step"]) if jitted else state["step"]
-        got = []
+        run = xgrad.jit(state["step"], **options) if jitted else state["step"]
+        results = []
         for i, args in enumerate(calls):
             if between is not None:
                 between(state, i)
-            got.append(np.asarray(xgrad.cuda.as_numpy(run(*args))))
-        got.append(np.concatenate([np.ravel(v) for v in state["read"]()]))
+            results.append(run(*args))
+        got = [np.asarray(xgrad.cuda.as_numpy(r)) for r in results]
+        got += [np.ravel(xgrad.cuda.as_numpy(v)) for v in state.get("read", list)()]
         outs.append(got)
     for eager, jitted in zip(*outs, strict=True):
         np.testing.assert_array_equal(jitted, eager)
+    return run
 
 
 def test_float64_losses_replay_as_arrays(backend, to_backend):
@@ -901,18 +905,11 @@ def test_graphs_on_a_library_without_them_are_refused(backend, to_backend):
 
 
 def graphs_agree(step, calls, backend, monkeypatch):
-    """``step`` eager, jitted and jitted with graphs over ``calls``: equal
-    results, also those kept from earlier calls, and at least one graph."""
+    """:func:`agree` for a plain replay and for one with graphs, which runs
+    at least one graph."""
     graphs_of(backend, monkeypatch)
-    kept = {}
-    for mode in ("eager", "plain", "graphs"):
-        run = step() if mode == "eager" else xgrad.jit(step(), graphs=mode == "graphs")
-        results = [run(*args) for args in calls]
-        kept[mode] = [np.array(xgrad.cuda.as_numpy(r), copy=True) for r in results]
-    for mode in ("plain", "graphs"):
-        for eager, replayed in zip(kept["eager"], kept[mode], strict=True):
-            np.testing.assert_array_equal(replayed, eager)
-    assert captured_segments(run)[0]
+    agree(step, calls)
+    assert captured_segments(agree(step, calls, graphs=True))[0]
 
 
 def test_a_graph_output_written_through_out_is_copied_out(
@@ -924,7 +921,7 @@ def test_a_graph_output_written_through_out_is_copied_out(
             o = (xp.exp(x) + 1) * 2  # a graph's own array
             return xp.add(xp.matmul(o, xp.eye(4)), 1.0, out=o)  # kept
 
-        return f
+        return {"step": f}
 
     calls = [(to_backend(np.full(4, float(i))),) for i in range(5)]
     graphs_agree(step, calls, backend, monkeypatch)
@@ -941,7 +938,7 @@ def test_a_view_of_a_parameter_stays_a_view_of_it(backend, to_backend, monkeypat
             p.data += xp.reshape(xp.matmul(q, xp.ones((6, 6))), (2, 3)) * 0 + 1
             return view
 
-        return f
+        return {"step": f, "read": lambda: [p.data]}
 
     calls = [(to_backend(np.full(6, float(i))),) for i in range(5)]
     graphs_agree(step, calls, backend, monkeypatch)
@@ -964,7 +961,7 @@ def test_a_host_array_of_another_shape_is_captured_again(
             xp = x.__array_namespace__()
             return (xp.sum(draw()) + x) * 2 - 1
 
-        return f
+        return {"step": f}
 
     calls = [(to_backend(np.zeros(2)),) for _ in range(8)]
     graphs_agree(step, calls, backend, monkeypatch)
