@@ -30,7 +30,7 @@ __all__ = ["checked_replay"]
 def checked_replay(
     trace: Trace, fn: Callable[..., Any], args: Any, kwargs: Any, leaves: list[Any]
 ) -> Any:
-    """``replay(trace, leaves)``, after checking it against an eager call."""
+    """A replay of ``trace``, after checking it against an eager call."""
     bindings = [binding for binding, _, _ in trace.bindings]
     arrays = [_copy(binding.read()) for binding in bindings]
     objects = [obj for obj in reach(fn, args) if not isinstance(obj, Variable)]
@@ -48,7 +48,9 @@ def checked_replay(
         vars(obj).update(saved)
     default_generator().set_state(stream)
 
-    result = replay(trace, leaves)
+    state = trace.fits(leaves)  # the state as it was before the eager call
+    assert state is not None
+    result = replay(trace, leaves, state)
     differences = _compare("the result", eager, _host(result))
     for binding, before in zip(bindings, eager_state, strict=True):
         differences += _compare(repr(binding), before, _host(binding.read()))

@@ -103,11 +103,12 @@ class Jitted:
                 entry = self._cache[key] = [0, [], refs]
             entry[0] += 1
             for trace in entry[1]:
-                if trace.holds(leaves):
+                state = trace.fits(leaves)
+                if state is not None:
                     if self.check and not trace.checked:
                         trace.checked = True
                         return checked_replay(trace, self.fn, args, kwargs, leaves)
-                    return replay(trace, leaves)
+                    return replay(trace, leaves, state)
             if entry[0] == 1 or len(entry[1]) >= self.max_traces:
                 return self.fn(*args, **kwargs)  # warm-up, or too many variants
             trace, result = record(self.fn, args, kwargs, self.graphs)
@@ -122,7 +123,8 @@ def _signature(obj: Any, leaves: list[Any], refs: list[Any]) -> Any:
 
     Called before every replay, right after the previous step's array work
     has pushed the interpreter's data out of the caches: arrays are looked
-    up in the registry first and their dtype objects kept as they are.
+    up in the registry first, containers are taken apart before anything
+    else is asked of them, and dtype objects are kept as they are.
     """
     parts: list[Any] = [settings()]
     pending = [obj]
@@ -132,19 +134,21 @@ def _signature(obj: Any, leaves: list[Any], refs: list[Any]) -> Any:
         kind = type(x)
         data = x._data if isinstance(x, Variable) else x
         backend = by_type.get(type(data))
-        if backend is not None or data is not x or is_array_api_obj(data):
+        if backend is None and isinstance(x, tuple | list | dict):
+            # Containers before is_array_api_obj, which costs more than the rest.
+            if isinstance(x, dict):
+                parts.append((kind, tuple(x)))
+                pending += reversed(list(x.values()))
+            else:
+                parts.append((kind, len(x)))
+                pending += reversed(x)
+        elif backend is not None or data is not x or is_array_api_obj(data):
             backend = backend or backends.of(data)
             if backend.lazy:
                 return None
             device = str(backend.device_of(data)) if backend.multi_device else None
             parts.append((kind, type(data), data.shape, data.dtype, device))
             leaves.append(x)
-        elif kind is tuple or kind is list or isinstance(x, tuple | list):
-            parts.append((kind, len(x)))
-            pending += reversed(x)
-        elif isinstance(x, dict):
-            parts.append((kind, tuple(x)))
-            pending += reversed(list(x.values()))
         elif kind in (int, float, complex, bool):  # 1, 1.0, True and -0.0 differ
             parts.append((kind, repr(x)))
         elif isinstance(x, Layer | Optimizer) or not _hashable(x):

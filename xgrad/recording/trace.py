@@ -5,7 +5,7 @@
 Functions meet; the calls become one compiled function (:mod:`.calls`).
 :func:`replay` feeds that function the arguments' and the bindings' arrays
 and writes the final state back. A :class:`Trace` also knows when it fits
-(:meth:`Trace.holds`): the state's shapes, which state exists, and the
+(:meth:`Trace.fits`): the state's shapes, which state exists, and the
 Python numbers a replay would not read again.
 """
 
@@ -50,27 +50,33 @@ class Trace:
         # (binding index, argument index): bindings of Variable arguments,
         # whose owner is each call's own argument.
         self.arguments: list[tuple[int, int]] = []
+        # Indices of the bindings whose values are inputs of the replay.
+        self.bound_inputs: list[int] = []
 
     def point_at(self, leaves: list[Any]) -> None:
         """Make the bindings of Variable arguments those of this call's."""
         for i, position in self.arguments:
             self.bindings[i][0].owner = leaves[position]
 
-    def holds(self, leaves: list[Any]) -> bool:
-        """Whether this recording fits this call's arguments and the state now."""
+    def fits(self, leaves: list[Any]) -> list[Any] | None:
+        """The state this recording reads, one value per binding, if it fits
+        this call's arguments and the state now; otherwise None."""
         self.point_at(leaves)
-        for (binding, _, _), expected, last in zip(
-            self.bindings, self.expected, self.written, strict=True
+        values = [binding.read() for binding, _, _ in self.bindings]
+        for value, expected, last in zip(
+            values, self.expected, self.written, strict=True
         ):
-            value = binding.read()
             if value is last:  # what the previous replay wrote: unchanged
                 continue
             if value is None or expected is None:
                 if value is not expected:
-                    return False
+                    return None
             elif (value.shape, value.dtype) != expected:
-                return False
-        return all(getattr(obj, name) == value for obj, name, value in self.guards)
+                return None
+        for obj, name, value in self.guards:
+            if getattr(obj, name) != value:
+                return None
+        return values
 
 
 def rebuild(obj: Any, leaf: Callable[[Any], Any]) -> Any:
@@ -226,6 +232,7 @@ def record(
         and is_input
         and initial.index in dead
     ]
+    trace.bound_inputs = [i for i, (_, _, inp) in enumerate(trace.bindings) if inp]
     trace.expected = [_expected(initial) for _, initial, _ in trace.bindings]
     trace.written = [
         binding.read() if _expected(final) == expected else _NEVER
@@ -294,23 +301,23 @@ def results(trace: Trace, values: list[Any], grads: list[Any]) -> Any:
     return rebuild(trace.output, leaf)
 
 
-def replay(trace: Trace, leaves: list[Any]) -> Any:
-    """Run ``trace`` on this call's arguments (``leaves``) and the bound state;
-    write the final state back; return the step's result."""
-    trace.point_at(leaves)
+def replay(trace: Trace, leaves: list[Any], state: list[Any]) -> Any:
+    """Run ``trace`` on this call's arguments (``leaves``) and the bound state
+    read by :meth:`Trace.fits`; write the final state back; return the step's
+    result."""
     inputs = [x._data if isinstance(x, Variable) else x for x in leaves]
-    inputs += [binding.read() for binding, _, is_input in trace.bindings if is_input]
+    inputs += [state[i] for i in trace.bound_inputs]
+    state.clear()  # the caller's list too: the replay alone holds the inputs
     for binding in trace.released:  # as cleargrads() would, early
         binding.write(None)
     if trace.graphs is not None and trace.graphs.stale:  # a call refused a graph
         trace.replay = trace.graphs.compile()
     values = trace.replay(inputs)  # type: ignore[misc]
     n, m = trace.n_outputs, len(trace.bindings)
-    finals = values[n : n + m]
-    for (binding, _, _), value in zip(trace.bindings, finals, strict=True):
-        binding.write(value)
     written = trace.written
-    for i, value in enumerate(finals):
+    for i, (binding, _, _) in enumerate(trace.bindings):
+        value = values[n + i]
+        binding.write(value)
         if written[i] is not _NEVER:
             written[i] = value
     return results(trace, values[:n], values[n + m :])
