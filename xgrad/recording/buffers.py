@@ -8,18 +8,27 @@ ufuncs (no view of it can escape), the replay passes a buffer of its own as
 ``out=``, allocated at the first replay and reused by every later one: no
 allocation, no page faults. The numbers are the same: a ufunc computes the
 same values into ``out`` as into a fresh array.
+
+A gradient the step drops unread (``cleargrads()`` before ``backward()``)
+is *donated* the same way: the ufunc that makes its successor writes into
+the old array, when the replay finds that nothing but itself holds that
+array (:func:`donatable`). Without it the replay would free the old
+gradients and allocate new ones each step, and the allocator, handed back
+megabytes at the top of its heap, returns them to the system, so every
+page of the new ones faults again.
 """
 
 from __future__ import annotations
 
 import operator
+import sys
 from typing import Any
 
 import numpy as np
 
 from .traced import Traced, traced_in
 
-__all__ = ["MIN_BYTES", "reusable_outputs"]
+__all__ = ["MIN_BYTES", "donatable", "donated_outputs", "reusable_outputs"]
 
 #: Results smaller than this come from NumPy's own small-block allocator cheaply.
 MIN_BYTES = 1 << 16
@@ -88,3 +97,46 @@ def reusable_outputs(
         ):
             found[i] = (ufunc, np.empty_like(value))
     return found
+
+
+def donated_outputs(
+    entries: list[tuple[Any, tuple[Any, ...], dict[str, Any], Any]],
+    donors: dict[int, int],
+    taken: dict[int, Any],
+) -> dict[int, tuple[Any, int]]:
+    """Entry index -> (ufunc, input slot) for the entries whose result may go
+    into an array given up by the step: ``donors`` maps a result slot (a new
+    gradient) to the input slot of the array it replaces (the old one, which
+    nothing in the step reads). ``taken``: entries given buffers already."""
+    found: dict[int, tuple[Any, int]] = {}
+    for i, (fn, _, kwargs, outputs) in enumerate(entries):
+        ufunc = _ufunc(fn)
+        if (
+            ufunc is not None
+            and ufunc.nout == 1
+            and "out" not in kwargs
+            and i not in taken
+            and isinstance(outputs, Traced)
+            and outputs.index in donors
+            and type(outputs.value) is np.ndarray
+        ):
+            found[i] = (ufunc, donors[outputs.index])
+    return found
+
+
+#: References to an array held only in the replay's list of inputs, as
+#: :func:`donatable` counts them: that list, its argument, getrefcount's own.
+_ONLY_THE_REPLAY = 3
+
+
+def donatable(x: Any, expected: tuple[tuple[int, ...], Any]) -> bool:
+    """Whether the replay may write a new result into ``x``: a NumPy array of
+    the ``expected`` (shape, dtype) owning its memory, writeable, that nothing
+    else holds (no Variable, no name, no view: each keeps a reference)."""
+    return (
+        type(x) is np.ndarray
+        and x.base is None
+        and x.flags.writeable
+        and (x.shape, x.dtype) == expected
+        and sys.getrefcount(x) == _ONLY_THE_REPLAY
+    )

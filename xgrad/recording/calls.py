@@ -21,7 +21,7 @@ import numpy as np
 from .. import backends
 from .._errors import JitError
 from ..array_check import ARRAY_TYPES
-from .buffers import reusable_outputs
+from .buffers import donated_outputs, reusable_outputs
 from .host import recording_in
 from .traced import RecordingBackend, Traced, replace_traced, traced_in
 
@@ -265,7 +265,10 @@ def _targets(outputs: Any, path: str = "") -> list[tuple[int, str]]:
 
 
 def compile_replay(
-    recording: Recording, results: list[Traced | None], entries: list[Any] | None = None
+    recording: Recording,
+    results: list[Traced | None],
+    entries: list[Any] | None = None,
+    donors: dict[int, int] | None = None,
 ) -> Callable[[list[Any]], list[Any]]:
     """The replay: a function of the input values returning ``results``' values.
 
@@ -273,7 +276,9 @@ def compile_replay(
     final state); each other slot is deleted after its last use, so a replay
     holds no more arrays than the step needs at each moment. ``entries``, when
     given, replace the recording's (its runs as graphs, :mod:`.graphs`); the
-    replay then keeps no buffers of its own.
+    replay then keeps no buffers of its own. ``donors``: result slot -> input
+    slot whose array the result may be written into (:mod:`.buffers`); the
+    caller passes that input as the array or as None.
     """
     own_buffers = entries is None
     entries = recording.entries if entries is None else entries
@@ -290,25 +295,30 @@ def compile_replay(
     for i, used in enumerate(uses):
         for slot in used:
             last_use[slot] = i
-    # Inputs nothing reads (the gradients that cleargrads() drops) go at once,
-    # and the caller's list with them: the replay does not hold them.
+    # Inputs nothing reads (gradients cleargrads() drops) go at once, or when donated.
     dead_inputs = [
         t.index
         for t in recording.inputs
         if t.index not in last_use and t.index not in keep
     ]
+    buffers = reusable_outputs(entries, keep) if own_buffers else {}
+    given_up = {r: d for r, d in (donors or {}).items() if d in dead_inputs}
+    donated = donated_outputs(entries, given_up, buffers) if own_buffers else {}
+    into = {i: (u, source.constant(b)) for i, (u, b) in buffers.items()}
+    for i, (ufunc, slot) in donated.items():  # read as out= by the call it serves
+        into[i] = (ufunc, f"s{slot}")
+        uses[i].add(slot)
+        last_use[slot] = i
     if inputs:
         lines.append("    inputs.clear()")
-    if dead_inputs:
-        lines.append(f"    del {', '.join(f's{s}' for s in dead_inputs)}")
-    buffers = reusable_outputs(entries, keep) if own_buffers else {}
+    if unread := [s for s in dead_inputs if s not in last_use]:
+        lines.append(f"    del {', '.join(f's{s}' for s in unread)}")
     for i, (fn, args, kwargs, outputs) in enumerate(entries):
         call_args = [source.expr(a) for a in args]
         call_args += [f"{k}={source.expr(v)}" for k, v in kwargs.items()]
-        if i in buffers:  # NumPy: into a buffer of the replay's own
-            ufunc, buffer = buffers[i]
-            fn = ufunc
-            call_args.append(f"out={source.constant(buffer)}")
+        if i in into:  # NumPy: into a buffer of its own or a donated array
+            fn, out = into[i]
+            call_args.append(f"out={out}")
         call = f"{source.constant(fn)}({', '.join(call_args)})"
         targets = _targets(outputs)
         if not targets:
@@ -336,4 +346,5 @@ def compile_replay(
     replay = namespace["replay"]
     replay.source = text  # for debugging: xgrad.jit(...).source
     replay.dead_inputs = frozenset(dead_inputs)
+    replay.donated_inputs = frozenset(slot for _, slot in donated.values())
     return replay

@@ -8,11 +8,13 @@ when it ends, so everything looks as after an eager call. :func:`reach`
 finds the places a step can touch: Layers, Models, optimizers and
 Parameters among its arguments, its closure, ``self`` of a method and the
 globals its code names. Parameters met later in the recording are adopted
-then (:meth:`Bindings.adopt`).
+then (:meth:`Bindings.adopt`). :func:`optimizer_guards` names the Python
+numbers of that state which a replay would not read again.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 from types import MethodType
 from typing import Any
@@ -22,7 +24,7 @@ from ..layers import Layer
 from ..optimizer_base import Optimizer
 from ..schedules import LRScheduler
 
-__all__ = ["Binding", "Bindings", "reach"]
+__all__ = ["Binding", "Bindings", "optimizer_guards", "reach"]
 
 
 class Binding:
@@ -191,6 +193,27 @@ def reach(fn: Callable[..., Any], args: tuple[Any, ...]) -> Iterator[Any]:
             pending += obj
         elif type(obj) is dict:
             pending += obj.values()
+
+
+def optimizer_guards(optimizer: Optimizer) -> list[tuple[Any, str, Any]]:
+    """Python numbers a replay would not read again: a change records anew."""
+    owners: list[Any] = list(optimizer.hooks)
+    if not getattr(optimizer, "replayable", False):
+        owners.append(optimizer)
+        warnings.warn(
+            f"xgrad.jit: {type(optimizer).__name__} reads its hyperparameters in "
+            f"update_one, so a change of any of them (its step count t included) "
+            f"records the step again; see docs/jit.md for a replayable optimizer",
+            stacklevel=4,
+        )
+    numbers = [
+        (owner, name, value)
+        for owner in owners
+        for name, value in vars(owner).items()
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    ]
+    # A hook added or taken off (FreezeParam, WeightDecay) records again.
+    return [*numbers, (optimizer, "hooks", list(optimizer.hooks))]
 
 
 def _names(code: Any) -> set[str]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import gc
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -23,10 +22,11 @@ from .._errors import JitError
 from ..core import Parameter, Variable
 from ..layers import Layer
 from ..optimizer_base import Optimizer
+from .buffers import donatable
 from .calls import Recording, compile_replay
 from .graphs import GraphPlan
 from .host import recording_in, user_line
-from .state import Binding, Bindings, DataBinding, GradBinding, reach
+from .state import Binding, Bindings, DataBinding, GradBinding, optimizer_guards, reach
 from .traced import Traced
 
 __all__ = ["Trace", "rebuild", "record", "replay"]
@@ -45,8 +45,11 @@ class Trace:
         self.written: list[Any] = []
         self.n_outputs = 0
         self.checked = False  # by check=True, once
-        # Gradients the step drops unread (cleargrads): let go before a replay.
-        self.released: list[Binding] = []
+        # Bindings of the gradients the step drops unread (cleargrads): let go
+        # before a replay, or donated to the calls that make their successors
+        # (binding index -> the (shape, dtype) such an array must have).
+        self.released: list[int] = []
+        self.donated: dict[int, tuple[Any, Any]] = {}
         # (binding index, argument index): bindings of Variable arguments,
         # whose owner is each call's own argument.
         self.arguments: list[tuple[int, int]] = []
@@ -180,7 +183,7 @@ def record(
     def report_optimizer(optimizer: Optimizer) -> None:
         if id(optimizer) not in guarded:
             guarded.add(id(optimizer))
-            trace.guards += _optimizer_guards(optimizer)
+            trace.guards += optimizer_guards(optimizer)
 
     for obj in reach(fn, args):
         if isinstance(obj, Layer):
@@ -222,11 +225,23 @@ def record(
         trace.graphs = GraphPlan(recording, slots)
         trace.replay = trace.graphs.compile()
     else:
-        trace.replay = compile_replay(recording, slots)
+        donors = {  # a new gradient may go into the old one the step drops
+            final.index: initial.index
+            for (binding, initial, is_input), final in zip(
+                trace.bindings, finals, strict=True
+            )
+            if isinstance(binding, GradBinding)
+            and is_input  # its own input, not one shared with another binding
+            and isinstance(initial, Traced)
+            and isinstance(final, Traced)
+            and _expected(final) == _expected(initial)
+        }
+        trace.replay = compile_replay(recording, slots, donors=donors)
     dead = trace.replay.dead_inputs  # type: ignore[attr-defined]
+    donated = trace.replay.donated_inputs  # type: ignore[attr-defined]
     trace.released = [
-        binding
-        for binding, initial, is_input in trace.bindings
+        i
+        for i, (binding, initial, is_input) in enumerate(trace.bindings)
         if isinstance(binding, GradBinding)
         and initial is not None
         and is_input
@@ -234,6 +249,11 @@ def record(
     ]
     trace.bound_inputs = [i for i, (_, _, inp) in enumerate(trace.bindings) if inp]
     trace.expected = [_expected(initial) for _, initial, _ in trace.bindings]
+    trace.donated = {
+        i: trace.expected[i]
+        for i in trace.released
+        if (initial := trace.bindings[i][1]) is not None and initial.index in donated
+    }
     trace.written = [
         binding.read() if _expected(final) == expected else _NEVER
         for (binding, _, _), final, expected in zip(
@@ -305,40 +325,24 @@ def replay(trace: Trace, leaves: list[Any], state: list[Any]) -> Any:
     """Run ``trace`` on this call's arguments (``leaves``) and the bound state
     read by :meth:`Trace.fits`; write the final state back; return the step's
     result."""
+    written, donated = trace.written, trace.donated
+    for i in trace.released:  # as cleargrads() would, before the first call
+        trace.bindings[i][0].write(None)
+        if written[i] is not _NEVER:
+            written[i] = None
+        expected = donated.get(i)
+        if expected is None or not donatable(state[i], expected):
+            state[i] = None  # let go now (or passed as None: no donation)
     inputs = [x._data if isinstance(x, Variable) else x for x in leaves]
     inputs += [state[i] for i in trace.bound_inputs]
     state.clear()  # the caller's list too: the replay alone holds the inputs
-    for binding in trace.released:  # as cleargrads() would, early
-        binding.write(None)
     if trace.graphs is not None and trace.graphs.stale:  # a call refused a graph
         trace.replay = trace.graphs.compile()
     values = trace.replay(inputs)  # type: ignore[misc]
     n, m = trace.n_outputs, len(trace.bindings)
-    written = trace.written
     for i, (binding, _, _) in enumerate(trace.bindings):
         value = values[n + i]
         binding.write(value)
         if written[i] is not _NEVER:
             written[i] = value
     return results(trace, values[:n], values[n + m :])
-
-
-def _optimizer_guards(optimizer: Optimizer) -> list[tuple[Any, str, Any]]:
-    """Python numbers a replay would not read again: a change records anew."""
-    owners: list[Any] = list(optimizer.hooks)
-    if not getattr(optimizer, "replayable", False):
-        owners.append(optimizer)
-        warnings.warn(
-            f"xgrad.jit: {type(optimizer).__name__} reads its hyperparameters in "
-            f"update_one, so a change of any of them (its step count t included) "
-            f"records the step again; see docs/jit.md for a replayable optimizer",
-            stacklevel=4,
-        )
-    numbers = [
-        (owner, name, value)
-        for owner in owners
-        for name, value in vars(owner).items()
-        if isinstance(value, int | float) and not isinstance(value, bool)
-    ]
-    # A hook added or taken off (FreezeParam, WeightDecay) records again.
-    return [*numbers, (optimizer, "hooks", list(optimizer.hooks))]
