@@ -135,6 +135,17 @@ def train(make, to_backend, jitted, **options):
     return losses, params, run
 
 
+def replayed(make, to_backend, calls=3):
+    """``make``'s model, its jitted step and arguments, after ``calls`` calls
+    (the first runs eagerly, the second records, the rest replay)."""
+    xgrad.manual_seed(0)
+    model, step, args = make(to_backend)
+    run = xgrad.jit(step)
+    for _ in range(calls):
+        run(*args)
+    return model, step, run, args
+
+
 @pytest.mark.parametrize(
     "make", [mlp_sgd, mlp_adam_schedule, cnn_batchnorm_dropout, lstm_truncated_bptt]
 )
@@ -150,11 +161,7 @@ def test_replayed_training_is_bit_identical_to_eager(make, backend, to_backend):
 
 
 def test_state_ends_as_after_an_eager_call(backend, to_backend):
-    xgrad.manual_seed(0)
-    model, step, args = mlp_adam_schedule(to_backend)
-    run = xgrad.jit(step)
-    for _ in range(5):
-        run(*args)
+    model, step, _, _ = replayed(mlp_adam_schedule, to_backend, calls=5)
     optimizer = next(
         c.cell_contents for c in step.__closure__ if isinstance(c.cell_contents, O.Adam)
     )
@@ -191,11 +198,7 @@ def test_gradients_the_step_clears_are_let_go_before_its_calls_run(backend, to_b
     """cleargrads() inside the step drops the last gradients: a replay lets
     them go before its first call, or (NumPy) writes the new ones into them,
     so it never holds two steps' gradients."""
-    xgrad.manual_seed(0)
-    model, step, args = mlp_sgd(to_backend)
-    run = xgrad.jit(step)
-    for _ in range(3):  # eager, recorded, replayed
-        run(*args)
+    model, _, run, args = replayed(mlp_sgd, to_backend)
     try:
         last = [weakref.ref(p.grad.data) for p in model.params()]
     except TypeError:
@@ -218,11 +221,7 @@ def test_gradients_the_step_clears_are_let_go_before_its_calls_run(backend, to_b
 
 def test_a_gradient_held_outside_the_step_is_never_written_into(backend, to_backend):
     """Only an old gradient that nothing else holds takes the new one."""
-    xgrad.manual_seed(0)
-    model, step, args = mlp_sgd(to_backend)
-    run = xgrad.jit(step)
-    for _ in range(3):
-        run(*args)
+    model, _, run, args = replayed(mlp_sgd, to_backend)
     weight, other = (p for p in model.params() if p.ndim == 2)
     held = [weight.grad.data, other.grad]  # the array, and the Variable
     view = weight.grad.data[1:, ...]
