@@ -9,6 +9,7 @@ the transforms.
 
 from __future__ import annotations
 
+import gc
 import operator
 import threading
 import weakref
@@ -232,6 +233,125 @@ def test_a_gradient_held_outside_the_step_is_never_written_into(backend, to_back
         np.testing.assert_array_equal(xgrad.cuda.as_numpy(now), before)
     assert weight.grad.data is not held[0]
     assert other.grad is not held[1]
+
+
+def test_only_an_array_that_nothing_else_holds_is_donated():
+    """The replay's test, called as the replay calls it, ``donatable(state[i],
+    expected)`` (outside assert statements, which pytest rewrites to keep
+    their values)."""
+    from xgrad.recording.buffers import donatable
+
+    state = [np.zeros((3, 4), dtype=np.float32)]
+    expected = ((3, 4), np.dtype(np.float32))
+    alone = donatable(state[0], expected)
+    held = []
+    for holder in (state[0], state[0][1:], state[0].T, memoryview(state[0])):
+        held.append(donatable(state[0], expected))
+        del holder
+    again = donatable(state[0], expected)
+    other_dtype = donatable(state[0], ((3, 4), np.dtype(np.float64)))
+    state = [np.asfortranarray(np.zeros((3, 4), dtype=np.float32))]
+    fortran = donatable(state[0], expected)  # a ufunc may round otherwise into it
+    assert (alone, held, again) == (True, [False] * 4, True)
+    assert (other_dtype, fortran) == (False, False)
+
+
+def test_a_gradient_kept_from_before_the_recording_keeps_its_array(backend, to_backend):
+    """``g = p.grad`` kept from the eager first call: the recording puts a
+    stand-in in its place for one call, then gives the array back."""
+    xgrad.manual_seed(0)
+    model, step, args = mlp_sgd(to_backend)
+    run = xgrad.jit(step)
+    run(*args)  # eager
+    kept = [p.grad for p in model.params()]
+    values = [xgrad.cuda.as_numpy(g).copy() for g in kept]
+    for _ in range(3):  # recorded, then replayed
+        run(*args)
+    real = type(next(model.params()).data)  # not a recording's stand-in
+    for g, before in zip(kept, values, strict=True):
+        assert type(g.data) is real
+        np.testing.assert_array_equal(xgrad.cuda.as_numpy(g), before)
+
+
+def test_a_replay_that_raises_writes_nothing_back(backend, to_backend):
+    model, _, run, (x, t) = replayed(mlp_sgd, to_backend)
+    params = [np.array(xgrad.cuda.as_numpy(p)) for p in model.params()]
+    bad = to_backend(np.full(t.shape, 7))  # 3 classes
+    with pytest.raises(ValueError, match="softmax_cross_entropy"):
+        run(x, bad)  # a replay: the same signature
+    for p, before in zip(model.params(), params, strict=True):
+        np.testing.assert_array_equal(xgrad.cuda.as_numpy(p), before)
+        assert p.grad is None  # dropped by the step, let go by the replay
+    run(x, t)
+    assert all(p.grad is not None for p in model.params())
+
+
+def test_a_gradient_set_in_another_layout_is_not_written_into(backend, to_backend):
+    """A Fortran-ordered old gradient is no place for a matmul's result: it may
+    round otherwise there, and the layout would stick."""
+    if backend.name != "numpy":
+        pytest.skip("arrays are donated on NumPy only")
+
+    def train(jitted):
+        xgrad.manual_seed(0)
+        model, step, args = mlp_sgd(to_backend)
+        run = xgrad.jit(step) if jitted else step
+        for i in range(6):
+            if i == 3:  # replaying by now
+                for p in model.params():
+                    p.grad = Variable(np.asfortranarray(np.ones(p.shape, p.dtype)))
+            run(*args)
+        return model
+
+    eager, jitted = train(jitted=False), train(jitted=True)
+    for a, b in zip(eager.params(), jitted.params(), strict=True):
+        np.testing.assert_array_equal(b.data, a.data)
+        assert b.grad.data.flags.c_contiguous
+
+
+def test_a_ufunc_given_out_by_position_replays(backend, to_backend):
+    if backend.name != "numpy":
+        pytest.skip("NumPy's ufuncs take out by position")
+
+    def scaled(step):
+        def run(x, t):
+            loss = step(x, t)
+            for p in model.params():
+                xp = xgrad.cuda.get_array_module(p.grad)
+                xp.multiply(p.grad.data, 0.5, p.grad.data)
+            return loss
+
+        return run
+
+    results = []
+    for jitted in (False, True):
+        xgrad.manual_seed(0)
+        model, step, args = mlp_sgd(to_backend)
+        run = xgrad.jit(scaled(step)) if jitted else scaled(step)
+        losses = [np.asarray(run(*args).data) for _ in range(5)]
+        results.append((losses, [np.array(p.grad.data) for p in model.params()]))
+    (eager_losses, eager_grads), (losses, grads) = results
+    np.testing.assert_array_equal(losses, eager_losses)
+    for a, b in zip(eager_grads, grads, strict=True):
+        np.testing.assert_array_equal(b, a)
+
+
+def test_a_recording_keeps_none_of_its_runs_arrays(backend, to_backend):
+    """The recording run's intermediates (and last step's gradients) are let
+    go once the replay is compiled."""
+    made = []
+
+    def step(x):
+        y = F.tanh(Variable(x) * 2.0)
+        made.append(weakref.ref(getattr(y.data, "value", y.data)))
+        return F.sum(y)
+
+    x, _ = classification(to_backend)
+    run = xgrad.jit(step)
+    for _ in range(3):
+        run(x)
+    gc.collect()
+    assert made[1]() is None  # the second call recorded
 
 
 def f_cubed(x):

@@ -92,3 +92,10 @@ def broadcast_advice(*shapes: tuple[int, ...]) -> str:
 
 class JitError(RuntimeError):
     """A step that ``xgrad.jit`` cannot record or replay faithfully (docs/jit.md)."""
+
+
+#: What using an array of a finished ``xgrad.jit`` recording raises.
+FINISHED_RECORDING = (
+    "xgrad.jit: an array of a finished recording was used again. The outputs "
+    "of a jitted function hold no graph: call backward() inside it"
+)

@@ -96,14 +96,15 @@ def _checked_labels(t: Any, x: Variable, op: str) -> Any:
             f"{op}: labels must be integers (class indices), got dtype {t.dtype}; "
             f"convert with xp.astype(t, xp.int64)"
         )
-    n_classes = x.shape[1]
+    shape = x.shape  # now: the message may be made later (a replay, a lazy graph)
+    n_classes = shape[1]
     if t.shape[0]:  # checked by the backend: lazy ones check when the graph runs
         t = backend.assert_in_range(
             t,
             0,
             n_classes,
             lambda lo, hi: ValueError(
-                f"{op}: labels must lie in [0, {n_classes}) for logits {x.shape} "
+                f"{op}: labels must lie in [0, {n_classes}) for logits {shape} "
                 f"of {n_classes} classes; got values from {int(lo)} to {int(hi)}. "
                 f"Fix the labels, or give the model's last layer one output per "
                 f"class"

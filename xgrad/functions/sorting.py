@@ -71,13 +71,14 @@ def _integer_array(indices: Any, x: Variable, axis: int, op: str) -> Any:
             f"{op}: indices must be integers, got dtype {indices.dtype}; convert "
             f"them with xp.astype(indices, xp.int64)"
         )
-    n = x.shape[axis]
+    shape = tuple(x.shape)  # now: the message may be made later (a replay)
+    n = shape[axis]
     if math.prod(indices.shape) == 0:
         return indices
 
     def out_of_range(lo: float, hi: float) -> IndexError:
         return IndexError(
-            f"{op}: indices along axis {axis} of x (shape {tuple(x.shape)}) must lie "
+            f"{op}: indices along axis {axis} of x (shape {shape}) must lie "
             f"in [{-n}, {n}); got values from {int(lo)} to {int(hi)}"
         )
 

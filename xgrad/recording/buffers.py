@@ -74,6 +74,22 @@ def _ufunc(fn: Any) -> Any:
     return _OPERATORS.get(fn)
 
 
+def _fresh_result(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The NumPy ufunc of a call that makes its one result afresh (no ``out``,
+    given by keyword or position, no ``where``), which may take ``out=``
+    instead; None for any other call."""
+    ufunc = _ufunc(fn)
+    if (
+        ufunc is None
+        or ufunc.nout != 1
+        or len(args) > ufunc.nin
+        or "out" in kwargs
+        or "where" in kwargs
+    ):
+        return None
+    return ufunc
+
+
 def reusable_outputs(
     entries: list[tuple[Any, tuple[Any, ...], dict[str, Any], Any]], keep: set[int]
 ) -> dict[int, Any]:
@@ -84,16 +100,15 @@ def reusable_outputs(
         if _ufunc(fn) is None and fn not in INPLACE_OPERATORS:
             escapes.update(t.index for t in traced_in((args, kwargs)))
     found: dict[int, Any] = {}
-    for i, (fn, _, kwargs, outputs) in enumerate(entries):
-        ufunc = _ufunc(fn)
-        if ufunc is None or "out" in kwargs or not isinstance(outputs, Traced):
+    for i, (fn, args, kwargs, outputs) in enumerate(entries):
+        ufunc = _fresh_result(fn, args, kwargs)
+        if ufunc is None or not isinstance(outputs, Traced):
             continue
         value = outputs.value
         if (
             type(value) is np.ndarray
             and value.nbytes >= MIN_BYTES
             and outputs.index not in escapes
-            and ufunc.nout == 1
         ):
             found[i] = (ufunc, np.empty_like(value))
     return found
@@ -109,34 +124,56 @@ def donated_outputs(
     gradient) to the input slot of the array it replaces (the old one, which
     nothing in the step reads). ``taken``: entries given buffers already."""
     found: dict[int, tuple[Any, int]] = {}
-    for i, (fn, _, kwargs, outputs) in enumerate(entries):
-        ufunc = _ufunc(fn)
+    for i, (fn, args, kwargs, outputs) in enumerate(entries):
+        ufunc = _fresh_result(fn, args, kwargs)
         if (
             ufunc is not None
-            and ufunc.nout == 1
-            and "out" not in kwargs
             and i not in taken
             and isinstance(outputs, Traced)
             and outputs.index in donors
             and type(outputs.value) is np.ndarray
+            and outputs.value.flags.c_contiguous
         ):
             found[i] = (ufunc, donors[outputs.index])
     return found
 
 
-#: References to an array held only in the replay's list of inputs, as
-#: :func:`donatable` counts them: that list, its argument, getrefcount's own.
-_ONLY_THE_REPLAY = 3
-
-
 def donatable(x: Any, expected: tuple[tuple[int, ...], Any]) -> bool:
     """Whether the replay may write a new result into ``x``: a NumPy array of
-    the ``expected`` (shape, dtype) owning its memory, writeable, that nothing
-    else holds (no Variable, no name, no view: each keeps a reference)."""
+    the ``expected`` (shape, dtype), C-contiguous as a fresh result is (a
+    ufunc may round differently into another layout), owning its memory,
+    writeable, that nothing else holds (no Variable, no name, no view: each
+    keeps a reference). Call it as ``replay()`` does, ``donatable(state[i],
+    expected)``: the count of references it expects is taken that way."""
     return (
         type(x) is np.ndarray
-        and x.base is None
+        and x.flags.owndata
+        and x.flags.c_contiguous
+        and x.flags.aligned
         and x.flags.writeable
         and (x.shape, x.dtype) == expected
-        and sys.getrefcount(x) == _ONLY_THE_REPLAY
+        and _references(x) == _ONLY_THE_REPLAY
     )
+
+
+def _references(x: Any) -> int:
+    return sys.getrefcount(x)
+
+
+def _references_inside(x: Any) -> int:
+    """:func:`donatable`'s count, from a frame like its own."""
+    return _references(x)
+
+
+def _only_the_replay() -> int | None:
+    """The references :func:`donatable` counts for an array that only the
+    replay's list holds, measured on this interpreter, which may take or
+    borrow references for a call's arguments (CPython 3.14 borrows more than
+    3.11); None where there is no count (PyPy): then nothing is donated."""
+    if not hasattr(sys, "getrefcount"):
+        return None
+    held = [np.empty(1)]
+    return _references_inside(held[0])
+
+
+_ONLY_THE_REPLAY = _only_the_replay()

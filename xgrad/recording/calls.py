@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from .. import backends
-from .._errors import JitError
+from .._errors import FINISHED_RECORDING, JitError
 from ..array_check import ARRAY_TYPES
 from .buffers import donated_outputs, reusable_outputs
 from .host import recording_in
@@ -97,10 +97,7 @@ class Recording:
 
     def _check_open(self, traced: Traced) -> None:
         if traced._recording is not self or self.closed:
-            raise JitError(
-                "xgrad.jit: an array of a finished recording was used again. The "
-                "outputs of a jitted function hold no graph: call backward() inside it"
-            )
+            raise JitError(FINISHED_RECORDING)
 
     # -- calls
     def call_function(self, fn: Any, backend: Any, *args: Any, **kwargs: Any) -> Any:
@@ -305,7 +302,7 @@ def compile_replay(
     given_up = {r: d for r, d in (donors or {}).items() if d in dead_inputs}
     donated = donated_outputs(entries, given_up, buffers) if own_buffers else {}
     into = {i: (u, source.constant(b)) for i, (u, b) in buffers.items()}
-    for i, (ufunc, slot) in donated.items():  # read as out= by the call it serves
+    for i, (ufunc, slot) in donated.items():  # read as out=: not dead at the start
         into[i] = (ufunc, f"s{slot}")
         uses[i].add(slot)
         last_use[slot] = i

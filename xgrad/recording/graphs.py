@@ -229,12 +229,6 @@ class GraphPlan:
                 (t.index, t) for t in traced_in((args, kwargs, outputs))
             )
 
-    def forget_values(self) -> None:
-        """Drop the recorded arrays: a plan needs only the slots (on a GPU the
-        recording's arrays would otherwise stay alive beside the graphs')."""
-        for traced in self.by_slot.values():
-            traced.value = None
-
     def refuse(self, indices: list[int]) -> None:
         self.refused.update(indices)
         self.stale = True

@@ -14,21 +14,36 @@ numbers of that state which a replay would not read again.
 
 from __future__ import annotations
 
+import gc
 import warnings
 from collections.abc import Callable, Iterator
 from types import MethodType
 from typing import Any
 
+from .. import observing
+from .._errors import JitError
 from ..core import Parameter, Variable
 from ..layers import Layer
 from ..optimizer_base import Optimizer
 from ..schedules import LRScheduler
+from .host import user_line
+from .traced import Traced
 
-__all__ = ["Binding", "Bindings", "optimizer_guards", "reach"]
+__all__ = [
+    "Adopter",
+    "Binding",
+    "Bindings",
+    "existing_variables",
+    "optimizer_guards",
+    "reach",
+]
 
 
 class Binding:
     """One place of state: ``read()`` its array (None if empty), ``write()`` it."""
+
+    #: The Variable that install() gave the stand-in, when not the owner.
+    installed: Variable | None = None
 
     def __init__(self, owner: Any, key: Any = None) -> None:
         self.owner, self.key = owner, key
@@ -39,6 +54,14 @@ class Binding:
     def install(self, value: Any) -> None:
         """Put a recording's stand-in in place, keeping the owner's objects."""
         self.write(value)
+
+    def restore(self, value: Any) -> None:
+        """After the recording, give the Variable that install() changed its
+        real array back: one kept by the caller (``g = p.grad``) holds last
+        step's array, as after an eager call, not a stand-in."""
+        if self.installed is not None:
+            self.installed._data = value
+            self.installed = None
 
     def write(self, value: Any) -> None:
         raise NotImplementedError
@@ -66,7 +89,8 @@ class GradBinding(Binding):
         return None if grad is None else grad._data
 
     def install(self, value: Any) -> None:
-        self.owner.grad._data = value
+        self.installed = self.owner.grad
+        self.installed._data = value
 
     def write(self, value: Any) -> None:
         self.owner.grad = None if value is None else Variable(value)
@@ -99,6 +123,7 @@ class AttributeBinding(Binding):
     def install(self, value: Any) -> None:
         current = getattr(self.owner, self.key)
         if isinstance(current, Variable):
+            self.installed = current
             current._data = value
         else:
             object.__setattr__(self.owner, self.key, value)
@@ -151,6 +176,56 @@ class Bindings:
                     self.add(AttributeBinding(sub, name, wrapped=True))
         for param in layer.params():
             self.adopt(param)
+
+
+class Adopter(observing.Observer):
+    """Binds the Variables a step's Functions meet that hold real arrays and
+    existed before the step (a Variable made in the step from a fresh array is
+    a constant of it, made anew by every eager call)."""
+
+    def __init__(self, bindings: Bindings, existing: set[int]) -> None:
+        self.bindings, self.existing = bindings, existing
+
+    def _unbound(self, x: Any) -> bool:
+        """Whether ``x`` is a Variable from before the step still holding a
+        real array (not yet bound)."""
+        return (
+            isinstance(x, Variable)
+            and not isinstance(x._data, Traced | None)
+            and id(x) in self.existing
+        )
+
+    def forward_preprocess(self, call: observing.Call, inputs: tuple[Any, ...]) -> None:
+        for x in inputs:
+            if self._unbound(x):
+                if isinstance(x, Parameter):
+                    self.bindings.adopt(x)
+                else:
+                    self.bindings.add(DataBinding(x))
+                    self.bindings.add(GradBinding(x))
+
+    def backward_preprocess(
+        self, call: observing.Call, grads: list[Variable | None]
+    ) -> None:
+        for x in call.function.inputs:
+            if x.requires_grad and self._unbound(x):
+                raise JitError(
+                    f"xgrad.jit: the backward pass reaches "
+                    f"{type(call.function).__name__}, made before this call (a "
+                    f"graph kept from an earlier step, such as recurrent state "
+                    f"not cut), at {user_line()}. A replay cannot reach an earlier "
+                    f"call's graph: cut it with unchain_backward() after backward, "
+                    f"as truncated backpropagation does"
+                )
+
+
+def existing_variables() -> set[int]:
+    """The ids of every Variable alive now: a step's state is among them.
+
+    One scan of the collector's objects, once per recording.
+    """
+    # type(), not isinstance(): some objects answer __class__ with a warning.
+    return {id(x) for x in gc.get_objects() if issubclass(type(x), Variable)}
 
 
 def reach(fn: Callable[..., Any], args: tuple[Any, ...]) -> Iterator[Any]:

@@ -12,13 +12,12 @@ Python numbers a replay would not read again.
 from __future__ import annotations
 
 import copy
-import gc
 from collections.abc import Callable
 from typing import Any
 
 from .. import hooks, observing
 from .._compat import is_array_api_obj
-from .._errors import JitError
+from .._errors import FINISHED_RECORDING, JitError
 from ..core import Parameter, Variable
 from ..layers import Layer
 from ..optimizer_base import Optimizer
@@ -26,8 +25,17 @@ from .buffers import donatable
 from .calls import Recording, compile_replay
 from .graphs import GraphPlan
 from .host import recording_in, user_line
-from .state import Binding, Bindings, DataBinding, GradBinding, optimizer_guards, reach
-from .traced import Traced
+from .state import (
+    Adopter,
+    Binding,
+    Bindings,
+    DataBinding,
+    GradBinding,
+    existing_variables,
+    optimizer_guards,
+    reach,
+)
+from .traced import Traced, traced_in
 
 __all__ = ["Trace", "rebuild", "record", "replay"]
 
@@ -99,47 +107,6 @@ def rebuild(obj: Any, leaf: Callable[[Any], Any]) -> Any:
     return obj
 
 
-class _Adopter(observing.Observer):
-    """Binds the Variables a step's Functions meet that hold real arrays and
-    existed before the step (a Variable made in the step from a fresh array is
-    a constant of it, made anew by every eager call)."""
-
-    def __init__(self, bindings: Bindings, existing: set[int]) -> None:
-        self.bindings, self.existing = bindings, existing
-
-    def _unbound(self, x: Any) -> bool:
-        """Whether ``x`` is a Variable from before the step still holding a
-        real array (not yet bound)."""
-        return (
-            isinstance(x, Variable)
-            and not isinstance(x._data, Traced | None)
-            and id(x) in self.existing
-        )
-
-    def forward_preprocess(self, call: observing.Call, inputs: tuple[Any, ...]) -> None:
-        for x in inputs:
-            if self._unbound(x):
-                if isinstance(x, Parameter):
-                    self.bindings.adopt(x)
-                else:
-                    self.bindings.add(DataBinding(x))
-                    self.bindings.add(GradBinding(x))
-
-    def backward_preprocess(
-        self, call: observing.Call, grads: list[Variable | None]
-    ) -> None:
-        for x in call.function.inputs:
-            if x.requires_grad and self._unbound(x):
-                raise JitError(
-                    f"xgrad.jit: the backward pass reaches "
-                    f"{type(call.function).__name__}, made before this call (a "
-                    f"graph kept from an earlier step, such as recurrent state "
-                    f"not cut), at {user_line()}. A replay cannot reach an earlier "
-                    f"call's graph: cut it with unchain_backward() after backward, "
-                    f"as truncated backpropagation does"
-                )
-
-
 def record(
     fn: Callable[..., Any], args: Any, kwargs: Any, graphs: bool = False
 ) -> tuple[Trace, Any]:
@@ -196,7 +163,7 @@ def record(
     recording.adopt = bindings.adopt
     recording.report_layer = bindings.adopt_layer
     recording.report_optimizer = report_optimizer
-    adopter = _Adopter(bindings, _existing_variables())
+    adopter = Adopter(bindings, existing_variables())
     try:
         with recording_in(recording), observing.observe(adopter):
             result = fn(*targs, **tkwargs)
@@ -205,10 +172,10 @@ def record(
     finally:
         finals = [binding.read() for binding, _, _ in trace.bindings]
         recording.close()
-        for binding, final in zip(
-            [b for b, _, _ in trace.bindings], finals, strict=True
-        ):
+        for (binding, initial, _), final in zip(trace.bindings, finals, strict=True):
             binding.write(final.value if isinstance(final, Traced) else final)
+            if isinstance(initial, Traced):
+                binding.restore(initial.value)
     outputs: list[Any] = []
     grads: list[Any] = []
 
@@ -261,8 +228,7 @@ def record(
         )
     ]
     values = [x.value if isinstance(x, Traced) else x for x in [*outputs, *grads]]
-    if trace.graphs is not None:
-        trace.graphs.forget_values()
+    _forget_values(recording)
     n = len(outputs)
     return trace, results(trace, values[:n], values[n:])
 
@@ -295,13 +261,26 @@ class Replayed(Variable):
         )
 
 
-def _existing_variables() -> set[int]:
-    """The ids of every Variable alive now: a step's state is among them.
+class _Forgotten:
+    """The value of a recorded array once its recording ended: any use of
+    the array (one kept past the step) raises."""
 
-    One scan of the collector's objects, once per recording.
-    """
-    # type(), not isinstance(): some objects answer __class__ with a warning.
-    return {id(x) for x in gc.get_objects() if issubclass(type(x), Variable)}
+    def __getattr__(self, name: str) -> Any:
+        raise JitError(FINISHED_RECORDING)
+
+
+_FORGOTTEN = _Forgotten()
+
+
+def _forget_values(recording: Recording) -> None:
+    """Drop the arrays of the recording run: a replay (or a graph plan) needs
+    only the slots, and every intermediate array of that run, last step's
+    gradients among them, would otherwise live as long as the recording."""
+    for traced in recording.inputs:
+        traced.value = _FORGOTTEN
+    for _, args, kwargs, outputs in recording.entries:
+        for traced in traced_in((args, kwargs, outputs)):
+            traced.value = _FORGOTTEN
 
 
 def results(trace: Trace, values: list[Any], grads: list[Any]) -> Any:
@@ -331,6 +310,7 @@ def replay(trace: Trace, leaves: list[Any], state: list[Any]) -> Any:
         if written[i] is not _NEVER:
             written[i] = None
         expected = donated.get(i)
+        # Called just so: donatable counts the references of this call shape.
         if expected is None or not donatable(state[i], expected):
             state[i] = None  # let go now (or passed as None: no donation)
     inputs = [x._data if isinstance(x, Variable) else x for x in leaves]
