@@ -266,6 +266,8 @@ class _Forgotten:
     the array (one kept past the step) raises."""
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # Python's own questions (doctest, copy, ...)
+            raise AttributeError(name)
         raise JitError(FINISHED_RECORDING)
 
 
