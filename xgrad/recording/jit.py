@@ -123,8 +123,9 @@ def _signature(obj: Any, leaves: list[Any], refs: list[Any]) -> Any:
 
     Called before every replay, right after the previous step's array work
     has pushed the interpreter's data out of the caches: arrays are looked
-    up in the registry first, containers are taken apart before anything
-    else is asked of them, and dtype objects are kept as they are.
+    up in the registry first, containers are taken apart before
+    ``is_array_api_obj`` is asked of them, and dtype objects are kept as
+    they are.
     """
     parts: list[Any] = [settings()]
     pending = [obj]
