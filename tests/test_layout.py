@@ -74,6 +74,8 @@ LAYERS = [
         [
             "recording.traced",
             "recording.buffers",
+            "recording.folding",
+            "recording.codegen",
             "recording.calls",
             "recording.segment",
             "recording.graphs",

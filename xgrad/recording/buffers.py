@@ -22,18 +22,26 @@ from __future__ import annotations
 
 import operator
 import sys
+from collections.abc import Container
 from typing import Any
 
 import numpy as np
 
 from .traced import Traced, traced_in
 
-__all__ = ["MIN_BYTES", "donatable", "donated_outputs", "reusable_outputs"]
+__all__ = [
+    "INPLACE_OPERATORS",
+    "MIN_BYTES",
+    "OPERATORS",
+    "donatable",
+    "donated_outputs",
+    "reusable_outputs",
+]
 
 #: Results smaller than this come from NumPy's own small-block allocator cheaply.
 MIN_BYTES = 1 << 16
 
-_OPERATORS = {
+OPERATORS = {
     operator.add: np.add,
     operator.sub: np.subtract,
     operator.mul: np.multiply,
@@ -71,7 +79,7 @@ INPLACE_OPERATORS = frozenset(
 def _ufunc(fn: Any) -> Any:
     if isinstance(fn, np.ufunc):
         return fn
-    return _OPERATORS.get(fn)
+    return OPERATORS.get(fn)
 
 
 def _fresh_result(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -91,10 +99,13 @@ def _fresh_result(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any
 
 
 def reusable_outputs(
-    entries: list[tuple[Any, tuple[Any, ...], dict[str, Any], Any]], keep: set[int]
+    entries: list[tuple[Any, tuple[Any, ...], dict[str, Any], Any]],
+    keep: set[int],
+    skipped: Container[int] = (),
 ) -> dict[int, Any]:
     """Entry index -> (ufunc, buffer) for the results a replay may write into
-    a buffer of its own (see the module doc); ``keep``: slots that leave."""
+    a buffer of its own (see the module doc); ``keep``: slots that leave;
+    ``skipped``: entries the replay does not call."""
     escapes = set(keep)
     for fn, args, kwargs, _ in entries:
         if _ufunc(fn) is None and fn not in INPLACE_OPERATORS:
@@ -102,7 +113,7 @@ def reusable_outputs(
     found: dict[int, Any] = {}
     for i, (fn, args, kwargs, outputs) in enumerate(entries):
         ufunc = _fresh_result(fn, args, kwargs)
-        if ufunc is None or not isinstance(outputs, Traced):
+        if ufunc is None or i in skipped or not isinstance(outputs, Traced):
             continue
         value = outputs.value
         if (

@@ -12,7 +12,6 @@ its last use, so a replay costs the array calls and little more.
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +21,8 @@ from .. import backends
 from .._errors import FINISHED_RECORDING, JitError
 from ..array_check import ARRAY_TYPES
 from .buffers import donated_outputs, reusable_outputs
+from .codegen import Source, name_of, slots_of
+from .folding import folded_results
 from .host import recording_in
 from .traced import RecordingBackend, Traced, replace_traced, traced_in
 
@@ -208,59 +209,6 @@ def _contains_traced(obj: Any) -> bool:
     return next(traced_in(obj), None) is not None
 
 
-# -- code generation ---------------------------------------------------------
-
-
-class _Source:
-    """Names for constants and the text of the replay function."""
-
-    def __init__(self) -> None:
-        self.constants: dict[str, Any] = {}
-        self._by_id: dict[int, str] = {}
-
-    def constant(self, value: Any) -> str:
-        name = self._by_id.get(id(value))
-        if name is None:
-            name = self._by_id[id(value)] = f"k{len(self.constants)}"
-            self.constants[name] = value
-        return name
-
-    def expr(self, obj: Any) -> str:
-        if isinstance(obj, Traced):
-            return f"s{obj.index}"
-        kind = type(obj)
-        if obj is None or obj is Ellipsis or kind is bool or kind is str:
-            return repr(obj)
-        if kind is int or (kind is float and math.isfinite(obj)):
-            return repr(obj)
-        if kind is tuple:
-            inner = "".join(f"{self.expr(x)}, " for x in obj)
-            return f"({inner})"
-        if kind is list:
-            return f"[{', '.join(self.expr(x) for x in obj)}]"
-        if kind is slice:
-            return f"slice({self.expr(obj.start)}, {self.expr(obj.stop)}, {self.expr(obj.step)})"
-        if kind is dict:
-            return (
-                "{" + ", ".join(f"{k!r}: {self.expr(v)}" for k, v in obj.items()) + "}"
-            )
-        return self.constant(obj)
-
-
-def _targets(outputs: Any, path: str = "") -> list[tuple[int, str]]:
-    """(slot, subscript path) of every Traced in a call's outputs."""
-    if isinstance(outputs, Traced):
-        return [(outputs.index, path)]
-    found: list[tuple[int, str]] = []
-    if type(outputs) in (tuple, list):
-        for i, x in enumerate(outputs):
-            found += _targets(x, f"{path}[{i}]")
-    elif type(outputs) is dict:
-        for k, x in outputs.items():
-            found += _targets(x, f"{path}[{k!r}]")
-    return found
-
-
 def compile_replay(
     recording: Recording,
     results: list[Traced | None],
@@ -272,14 +220,15 @@ def compile_replay(
     ``results`` are the slots the caller needs at the end (outputs of the step,
     final state); each other slot is deleted after its last use, so a replay
     holds no more arrays than the step needs at each moment. ``entries``, when
-    given, replace the recording's (its runs as graphs, :mod:`.graphs`); the
-    replay then keeps no buffers of its own. ``donors``: result slot -> input
+    given, replace the recording's (its runs as graphs, :mod:`.graphs`, made
+    again after the recording forgot its values); the replay then keeps no
+    buffers and no results of its own (:mod:`.folding`). ``donors``: result slot -> input
     slot whose array the result may be written into (:mod:`.buffers`); the
     caller passes that input as the array or as None.
     """
     own_buffers = entries is None
     entries = recording.entries if entries is None else entries
-    source = _Source()
+    source = Source()
     lines: list[str] = []
     inputs = [f"s{t.index}" for t in recording.inputs]
     if inputs:
@@ -298,7 +247,8 @@ def compile_replay(
         for t in recording.inputs
         if t.index not in last_use and t.index not in keep
     ]
-    buffers = reusable_outputs(entries, keep) if own_buffers else {}
+    folded = folded_results(entries, keep) if own_buffers else {}
+    buffers = reusable_outputs(entries, keep, folded) if own_buffers else {}
     given_up = {r: d for r, d in (donors or {}).items() if d in dead_inputs}
     donated = donated_outputs(entries, given_up, buffers) if own_buffers else {}
     into = {i: (u, source.constant(b)) for i, (u, b) in buffers.items()}
@@ -316,8 +266,11 @@ def compile_replay(
         if i in into:  # NumPy: into a buffer of its own or a donated array
             fn, out = into[i]
             call_args.append(f"out={out}")
-        call = f"{source.constant(fn)}({', '.join(call_args)})"
-        targets = _targets(outputs)
+        if i in folded:  # the recording run's result, named for the reader
+            call = f"{source.constant(folded[i])}  # made once: {name_of(fn)}"
+        else:
+            call = f"{source.constant(fn)}({', '.join(call_args)})"
+        targets = slots_of(outputs)
         if not targets:
             lines.append(f"    {call}")
         elif len(targets) == 1 and targets[0][1] == "":

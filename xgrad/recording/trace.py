@@ -63,6 +63,10 @@ class Trace:
         self.arguments: list[tuple[int, int]] = []
         # Indices of the bindings whose values are inputs of the replay.
         self.bound_inputs: list[int] = []
+        # Each binding's read and write, looked up once (a replay's glue runs
+        # cold, after the array work has filled the caches).
+        self.readers: list[Callable[[], Any]] = []
+        self.writers: list[Callable[[Any], None]] = []
 
     def point_at(self, leaves: list[Any]) -> None:
         """Make the bindings of Variable arguments those of this call's."""
@@ -73,7 +77,7 @@ class Trace:
         """The state this recording reads, one value per binding, if it fits
         this call's arguments and the state now; otherwise None."""
         self.point_at(leaves)
-        values = [binding.read() for binding, _, _ in self.bindings]
+        values = [read() for read in self.readers]
         for value, expected, last in zip(
             values, self.expected, self.written, strict=True
         ):
@@ -215,6 +219,8 @@ def record(
         and initial.index in dead
     ]
     trace.bound_inputs = [i for i, (_, _, inp) in enumerate(trace.bindings) if inp]
+    trace.readers = [binding.read for binding, _, _ in trace.bindings]
+    trace.writers = [binding.write for binding, _, _ in trace.bindings]
     trace.expected = [_expected(initial) for _, initial, _ in trace.bindings]
     trace.donated = {
         i: trace.expected[i]
@@ -288,18 +294,22 @@ def _forget_values(recording: Recording) -> None:
 def results(trace: Trace, values: list[Any], grads: list[Any]) -> Any:
     """The step's result rebuilt from output values: Variables with no graph
     (with the ``.grad`` the step left them, as ``retain_grad`` does)."""
+    if isinstance(trace.output, Variable):  # most steps: the loss alone
+        return _replayed(values[0], grads[0])
     it, grad_it = iter(values), iter(grads)
 
     def leaf(x: Any) -> Any:
         value, grad = next(it), next(grad_it)
-        if not isinstance(x, Variable):
-            return value
-        out = Replayed(value)
-        if grad is not None:
-            out.grad = Variable(grad)
-        return out
+        return _replayed(value, grad) if isinstance(x, Variable) else value
 
     return rebuild(trace.output, leaf)
+
+
+def _replayed(value: Any, grad: Any) -> Replayed:
+    out = Replayed(value)
+    if grad is not None:
+        out.grad = Variable(grad)
+    return out
 
 
 def replay(trace: Trace, leaves: list[Any], state: list[Any]) -> Any:
@@ -322,9 +332,9 @@ def replay(trace: Trace, leaves: list[Any], state: list[Any]) -> Any:
         trace.replay = trace.graphs.compile()
     values = trace.replay(inputs)  # type: ignore[misc]
     n, m = trace.n_outputs, len(trace.bindings)
-    for i, (binding, _, _) in enumerate(trace.bindings):
+    for i, write in enumerate(trace.writers):
         value = values[n + i]
-        binding.write(value)
+        write(value)
         if written[i] is not _NEVER:
             written[i] = value
     return results(trace, values[:n], values[n + m :])

@@ -1,0 +1,112 @@
+"""xgrad.jit makes once what the signature alone fixes, and nothing else.
+
+The seed of ``backward()`` (``ones_like(loss)``, reshaped, broadcast, divided
+by the batch) is the same array at every replay: the replay takes it from
+the recording run. An array that the step writes into, or hands back, is
+made at every replay, as an eager call makes it.
+"""
+
+from __future__ import annotations
+
+import array_api_compat
+import numpy as np
+import pytest
+
+import xgrad
+import xgrad.functions as F
+from xgrad import Variable
+from xgrad import optimizers as O
+from xgrad.models import MLP
+
+pytestmark = pytest.mark.skip_backend(
+    "dask", reason="xgrad.jit runs Dask steps eagerly; tested in test_jit.py"
+)
+
+
+def as_np(x):
+    return np.asarray(xgrad.cuda.as_numpy(x))
+
+
+def eager_and_jitted(step, inputs):
+    """``step`` on each of ``inputs``, eagerly and jitted: NumPy results."""
+    run = xgrad.jit(step)
+    eager = [[as_np(r) for r in step(x)] for x in inputs]
+    jitted = [[as_np(r) for r in run(x)] for x in inputs]
+    return eager, jitted, run
+
+
+def test_the_seed_of_backward_is_made_once(backend, to_backend):
+    xgrad.manual_seed(0)
+    rng = np.random.default_rng(0)
+    x = to_backend(rng.standard_normal((16, 4)).astype(np.float32))
+    t = to_backend(rng.integers(0, 3, 16))
+    losses = {}
+    for jitted in (False, True):
+        xgrad.manual_seed(0)
+        model = MLP((8, 3))
+        optimizer = O.SGD(lr=0.1).setup(model)
+
+        def step(x, t, model=model, optimizer=optimizer):
+            loss = F.softmax_cross_entropy(model(x), t)
+            model.cleargrads()
+            loss.backward()
+            optimizer.update()
+            return loss
+
+        run = xgrad.jit(step) if jitted else step
+        losses[jitted] = [as_np(run(x, t)) for _ in range(5)]
+    np.testing.assert_array_equal(losses[True], losses[False])
+    assert "# made once: ones_like" in run.source[0]
+
+
+def test_an_array_the_step_writes_into_is_made_at_every_replay(backend, to_backend):
+    def step(a):
+        xp = array_api_compat.array_namespace(a)
+        total = xp.zeros_like(a)
+        total += a  # a folded zeros_like would add up over the replays
+        return (total * 2.0,)
+
+    inputs = [to_backend(np.full(3, float(i))) for i in range(4)]
+    eager, jitted, run = eager_and_jitted(step, inputs)
+    np.testing.assert_array_equal(jitted, eager)
+    assert "made once" not in run.source[0]
+
+
+def test_a_written_view_keeps_its_base_made_at_every_replay(backend, to_backend):
+    def step(a):
+        xp = array_api_compat.array_namespace(a)
+        ones = xp.ones_like(a)
+        flat = xp.reshape(ones, (-1,))  # a view on NumPy: writes reach `ones`
+        flat *= xp.reshape(a, (-1,))
+        return (ones + a,)
+
+    inputs = [to_backend(np.full((2, 3), float(i))) for i in range(4)]
+    eager, jitted, run = eager_and_jitted(step, inputs)
+    np.testing.assert_array_equal(jitted, eager)
+    assert "made once" not in run.source[0]
+
+
+def test_a_seed_the_step_returns_is_the_callers_own(backend, to_backend):
+    def step(a):
+        y = Variable(a) * 3.0
+        y.backward(retain_grad=True)  # y.grad: the seed, returned with y
+        return y
+
+    run = xgrad.jit(step)
+    a = to_backend(np.arange(3.0))
+    for _ in range(4):
+        y = run(a)
+        np.testing.assert_array_equal(as_np(y.grad), np.ones(3))
+        y.grad.data[...] = 7.0  # the caller's to change: the next replay's is new
+
+
+def test_a_constant_made_from_made_once_arrays_is_made_once(backend, to_backend):
+    def step(a):
+        xp = array_api_compat.array_namespace(a)
+        scale = xp.ones_like(a) / 4.0  # depends on a's shape only
+        return (a * scale,)
+
+    inputs = [to_backend(np.full(5, float(i))) for i in range(4)]
+    eager, jitted, run = eager_and_jitted(step, inputs)
+    np.testing.assert_array_equal(jitted, eager)
+    assert "# made once: truediv" in run.source[0]
