@@ -261,20 +261,24 @@ def compile_replay(
     if unread := [s for s in dead_inputs if s not in last_use]:
         lines.append(f"    del {', '.join(f's{s}' for s in unread)}")
     for i, (fn, args, kwargs, outputs) in enumerate(entries):
-        call_args = [source.expr(a) for a in args]
-        call_args += [f"{k}={source.expr(v)}" for k, v in kwargs.items()]
+        positional = [source.expr(a) for a in args]
+        keywords = [f"{k}={source.expr(v)}" for k, v in kwargs.items()]
         if i in into:  # NumPy: into a buffer of its own or a donated array
             fn, out = into[i]
-            call_args.append(f"out={out}")
+            keywords.append(f"out={out}")
         if i in folded:  # the recording run's result, named for the reader
             call = f"{source.constant(folded[i])}  # made once: {name_of(fn)}"
         else:
-            call = f"{source.constant(fn)}({', '.join(call_args)})"
+            call = source.call(fn, positional, keywords)
         targets = slots_of(outputs)
         if not targets:
             lines.append(f"    {call}")
         elif len(targets) == 1 and targets[0][1] == "":
-            lines.append(f"    s{targets[0][0]} = {call}")
+            slot = f"s{targets[0][0]}"
+            in_place = i not in folded and source.in_place(
+                slot, fn, positional, keywords
+            )
+            lines.append(f"    {in_place or f'{slot} = {call}'}")
         else:
             lines.append(f"    _r = {call}")
             lines += [f"    s{slot} = _r{path}" for slot, path in targets]

@@ -9,6 +9,7 @@ namespace, and :func:`slots_of` the slots a call's result fills.
 from __future__ import annotations
 
 import math
+import operator
 from typing import Any
 
 from .traced import Traced
@@ -50,6 +51,81 @@ class Source:
                 "{" + ", ".join(f"{k!r}: {self.expr(v)}" for k, v in obj.items()) + "}"
             )
         return self.constant(obj)
+
+    def call(self, fn: Any, positional: list[str], keywords: list[str]) -> str:
+        """``fn(*positional, *keywords)`` as code: Python's own operators are
+        written as operators, as the step wrote them (and run without a call)."""
+        if not keywords:
+            if len(positional) == 2 and _lookup(_BINARY, fn):
+                a, b = map(_operand, positional)
+                return f"{a} {_BINARY[fn]} {b}"
+            if len(positional) == 1 and _lookup(_UNARY, fn):
+                return f"{_UNARY[fn]}{_operand(positional[0])}"
+            if len(positional) == 2 and fn is operator.getitem:
+                return f"{_operand(positional[0])}[{positional[1]}]"
+        return f"{self.constant(fn)}({', '.join([*positional, *keywords])})"
+
+    def in_place(
+        self, slot: str, fn: Any, positional: list[str], keywords: list[str]
+    ) -> str | None:
+        """``slot += x`` for an in-place operator on ``slot`` itself, else None."""
+        if keywords or len(positional) != 2 or positional[0] != slot:
+            return None
+        symbol = _lookup(_IN_PLACE, fn)
+        return None if symbol is None else f"{slot} {symbol} {_operand(positional[1])}"
+
+
+_BINARY = {
+    operator.add: "+",
+    operator.sub: "-",
+    operator.mul: "*",
+    operator.truediv: "/",
+    operator.floordiv: "//",
+    operator.mod: "%",
+    operator.pow: "**",
+    operator.matmul: "@",
+    operator.lt: "<",
+    operator.le: "<=",
+    operator.gt: ">",
+    operator.ge: ">=",
+    operator.eq: "==",
+    operator.ne: "!=",
+    operator.and_: "&",
+    operator.or_: "|",
+    operator.xor: "^",
+    operator.lshift: "<<",
+    operator.rshift: ">>",
+}
+_UNARY = {operator.neg: "-", operator.pos: "+", operator.invert: "~"}
+_IN_PLACE = {
+    operator.iadd: "+=",
+    operator.isub: "-=",
+    operator.imul: "*=",
+    operator.itruediv: "/=",
+    operator.ifloordiv: "//=",
+    operator.imod: "%=",
+    operator.ipow: "**=",
+    operator.imatmul: "@=",
+    operator.iand: "&=",
+    operator.ior: "|=",
+    operator.ixor: "^=",
+    operator.ilshift: "<<=",
+    operator.irshift: ">>=",
+}
+
+
+def _lookup(table: dict[Any, str], fn: Any) -> str | None:
+    try:
+        return table.get(fn)
+    except TypeError:  # an unhashable callable: no operator
+        return None
+
+
+def _operand(text: str) -> str:
+    """An operand as code: a slot, a constant or a number >= 0 as it is,
+    anything else (``-1.5``, a tuple) in parentheses."""
+    plain = text.isidentifier() or text.replace(".", "", 1).isdigit()
+    return text if plain else f"({text})"
 
 
 def name_of(fn: Any) -> str:

@@ -1,9 +1,11 @@
-"""xgrad.jit makes once what the signature alone fixes, and nothing else.
+"""The code of a replay: what it makes once, and how it writes the calls.
 
-The seed of ``backward()`` (``ones_like(loss)``, reshaped, broadcast, divided
-by the batch) is the same array at every replay: the replay takes it from
-the recording run. An array that the step writes into, or hands back, is
-made at every replay, as an eager call makes it.
+xgrad.jit makes once what the signature alone fixes, and nothing else. The
+seed of ``backward()`` (``ones_like(loss)``, reshaped, broadcast, divided by
+the batch) is the same array at every replay: the replay takes it from the
+recording run. An array that the step writes into, or hands back, is made at
+every replay, as an eager call makes it. Python's operators are written as
+operators, with the step's own precedence.
 """
 
 from __future__ import annotations
@@ -110,3 +112,20 @@ def test_a_constant_made_from_made_once_arrays_is_made_once(backend, to_backend)
     eager, jitted, run = eager_and_jitted(step, inputs)
     np.testing.assert_array_equal(jitted, eager)
     assert "# made once: truediv" in run.source[0]
+
+
+def test_operators_are_written_as_python_operators(backend, to_backend):
+    def step(a):
+        # a negative number to the left of ** and of -: parentheses must hold
+        b = (-2.0) ** a - (-a) * 3.0
+        b -= a / 4.0
+        return (b, a[1:] > 1.5, ~(a < 2.0))
+
+    inputs = [to_backend(np.array([1.0, 2.0, 3.0]) + i) for i in range(4)]
+    eager, jitted, run = eager_and_jitted(step, inputs)
+    for eager_results, jitted_results in zip(eager, jitted, strict=True):
+        for e, j in zip(eager_results, jitted_results, strict=True):
+            np.testing.assert_array_equal(j, e)
+    code = run.source[0]
+    for written in ("(-2.0) ** s0", "-s0", " -= ", "s0[slice(1, None, None)]", "~s"):
+        assert written in code
