@@ -119,13 +119,21 @@ def test_operators_are_written_as_python_operators(backend, to_backend):
         # a negative number to the left of ** and of -: parentheses must hold
         b = (-2.0) ** a - (-a) * 3.0
         b -= a / 4.0
-        return (b, a[1:] > 1.5, ~(a < 2.0))
+        return (b, a[1:, :] > 1.5, ~(a < 2.0), a.mT @ a)
 
-    inputs = [to_backend(np.array([1.0, 2.0, 3.0]) + i) for i in range(4)]
+    inputs = [to_backend(np.array([[1.0, 2.0, 3.0]] * 2) + i) for i in range(4)]
     eager, jitted, run = eager_and_jitted(step, inputs)
     for eager_results, jitted_results in zip(eager, jitted, strict=True):
         for e, j in zip(eager_results, jitted_results, strict=True):
             np.testing.assert_array_equal(j, e)
     code = run.source[0]
-    for written in ("(-2.0) ** s0", "-s0", " -= ", "s0[slice(1, None, None)]", "~s"):
+    written_as = (
+        "(-2.0) ** s0",
+        "-s0",
+        " -= ",
+        "s0[(slice(1, None, None), slice(None, None, None), )]",
+        "~s",
+        "s0.mT",
+    )
+    for written in written_as:
         assert written in code

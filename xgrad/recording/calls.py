@@ -274,11 +274,11 @@ def compile_replay(
         if not targets:
             lines.append(f"    {call}")
         elif len(targets) == 1 and targets[0][1] == "":
-            slot = f"s{targets[0][0]}"
+            name = f"s{targets[0][0]}"
             in_place = i not in folded and source.in_place(
-                slot, fn, positional, keywords
+                name, fn, positional, keywords
             )
-            lines.append(f"    {in_place or f'{slot} = {call}'}")
+            lines.append(f"    {in_place or f'{name} = {call}'}")
         else:
             lines.append(f"    _r = {call}")
             lines += [f"    s{slot} = _r{path}" for slot, path in targets]

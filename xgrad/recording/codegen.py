@@ -63,6 +63,8 @@ class Source:
                 return f"{_UNARY[fn]}{_operand(positional[0])}"
             if len(positional) == 2 and fn is operator.getitem:
                 return f"{_operand(positional[0])}[{positional[1]}]"
+            if len(positional) == 1 and (name := _attribute(fn)):
+                return f"{_operand(positional[0])}.{name}"
         return f"{self.constant(fn)}({', '.join([*positional, *keywords])})"
 
     def in_place(
@@ -112,6 +114,15 @@ _IN_PLACE = {
     operator.ilshift: "<<=",
     operator.irshift: ">>=",
 }
+
+
+def _attribute(fn: Any) -> str | None:
+    """The attribute an ``operator.attrgetter`` of one plain name reads (``mT``)."""
+    if type(fn) is not operator.attrgetter:
+        return None
+    names = fn.__reduce__()[1]  # (attrgetter, the names it was made with)
+    name = names[0] if len(names) == 1 and isinstance(names[0], str) else ""
+    return name if name.isidentifier() else None
 
 
 def _lookup(table: dict[Any, str], fn: Any) -> str | None:
