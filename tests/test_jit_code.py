@@ -19,6 +19,7 @@ import xgrad.functions as F
 from xgrad import Variable
 from xgrad import optimizers as O
 from xgrad.models import MLP
+from xgrad.recording import host
 
 pytestmark = pytest.mark.skip_backend(
     "dask", reason="xgrad.jit runs Dask steps eagerly; tested in test_jit.py"
@@ -112,6 +113,48 @@ def test_a_constant_made_from_made_once_arrays_is_made_once(backend, to_backend)
     eager, jitted, run = eager_and_jitted(step, inputs)
     np.testing.assert_array_equal(jitted, eager)
     assert "# made once: truediv" in run.source[0]
+
+
+def test_a_made_once_array_has_the_shape_of_this_call(backend, to_backend):
+    def step(a):
+        xp = array_api_compat.array_namespace(a)
+        positive = a[a > 0]  # its length depends on a's values, not on its shape
+        return (xp.ones_like(positive) + xp.sum(positive),)
+
+    inputs = [to_backend(np.array(row)) for row in ([1.0, -1, -1], [1.0, 2, -3])]
+    inputs += [to_backend(np.array(row)) for row in ([1.0, 2, 3], [5.0, 2, 3])]
+    eager, jitted, run = eager_and_jitted(step, inputs)
+    for eager_results, jitted_results in zip(eager, jitted, strict=True):
+        np.testing.assert_array_equal(jitted_results[0], eager_results[0], strict=True)
+    assert "made once" not in run.source[0]
+
+
+def test_the_seed_of_a_selection_has_the_shape_of_this_call(backend, to_backend):
+    def step(a):
+        x = Variable(a)
+        (x[a > 0] * 2.0).backward()  # the seed: ones_like of the selection
+        return (x.grad.data,)
+
+    inputs = [to_backend(np.array(row)) for row in ([1.0, -1, -1], [1.0, 2, -1])]
+    inputs += [to_backend(np.array(row)) for row in ([1.0, 2, 3], [5.0, -2, 3])]
+    eager, jitted, _ = eager_and_jitted(step, inputs)
+    np.testing.assert_array_equal(jitted, eager)
+    np.testing.assert_array_equal(jitted[3][0], [2.0, 0.0, 2.0])
+
+
+def test_a_made_once_array_has_the_length_a_host_call_gives(backend, to_backend):
+    lengths = [1, 2, 3, 1, 2, 3]
+    next_length = host(iter(lengths).__next__)  # a number the replay's slice uses
+
+    def step(a):
+        xp = array_api_compat.array_namespace(a)
+        return (xp.ones_like(a[: next_length()]) + xp.sum(a),)
+
+    run = xgrad.jit(step)
+    a = to_backend(np.arange(4.0))
+    for length in lengths:  # eagerly, recorded, then replayed
+        np.testing.assert_array_equal(as_np(run(a)[0]), np.full(length, 7.0))
+    assert "made once" not in run.source[0]
 
 
 def test_operators_are_written_as_python_operators(backend, to_backend):

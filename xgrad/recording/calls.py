@@ -247,7 +247,9 @@ def compile_replay(
         for t in recording.inputs
         if t.index not in last_use and t.index not in keep
     ]
-    folded = folded_results(entries, keep) if own_buffers else {}
+    folded = (
+        folded_results(entries, keep, recording.host_entries) if own_buffers else {}
+    )
     buffers = reusable_outputs(entries, keep, folded) if own_buffers else {}
     given_up = {r: d for r, d in (donors or {}).items() if d in dead_inputs}
     donated = donated_outputs(entries, given_up, buffers) if own_buffers else {}
