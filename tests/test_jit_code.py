@@ -157,6 +157,21 @@ def test_a_made_once_array_has_the_length_a_host_call_gives(backend, to_backend)
     assert "made once" not in run.source[0]
 
 
+def test_an_array_from_outside_the_step_is_read_at_every_replay(backend, to_backend):
+    weights = to_backend(np.ones(3))
+
+    def step(a):
+        xp = array_api_compat.array_namespace(a)
+        return (a + xp.ones_like(a) * weights,)  # weights: from the closure
+
+    run = xgrad.jit(step)
+    a = to_backend(np.zeros(3))
+    for value in range(4):  # eagerly, recorded, then replayed
+        weights[...] = value  # the caller changes them between calls
+        np.testing.assert_array_equal(as_np(run(a)[0]), np.full(3, float(value)))
+    assert "# made once: mul" not in run.source[0]  # ones_like(a) alone is
+
+
 def test_operators_are_written_as_python_operators(backend, to_backend):
     def step(a):
         # a negative number to the left of ** and of -: parentheses must hold

@@ -17,7 +17,8 @@ The signature fixes the shapes of the step's inputs, not of every array made
 from them: a boolean selection (``x[x > 0]``), ``nonzero``, ``unique_values``,
 a host call's array or a slice by a lifted Python number (``x[:n]``) has a
 length that follows values. ``ones_like`` of such an array, or of anything
-made from one, is made at every replay.
+made from one, is made at every replay. So is a call that reads an array from outside the step
+(a closure's class weights): the caller may change it between calls.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from .._compat import is_array_api_obj
 from .buffers import INPLACE_OPERATORS, OPERATORS
 from .codegen import name_of
 from .traced import Traced, traced_in
@@ -90,6 +92,8 @@ def folded_results(
             continue
         if kind == "like" and any(t.index in varying for t in traced_in(args[:1])):
             continue  # the shape of this call's array, not the recording's
+        if _reads_outside_array((args, kwargs)):
+            continue  # its values at this call, not at the recording
         if all(t.index in candidates for t in _values_read(kind, args, kwargs)):
             candidates[outputs.index] = i
     changed = True
@@ -124,6 +128,18 @@ def _shapes_from_values(entries: list[Entry], hosts: Container[int]) -> set[int]
         if from_values:
             varying.update(t.index for t in traced_in(outputs))
     return varying
+
+
+def _reads_outside_array(obj: Any) -> bool:
+    """Whether ``obj`` holds an array from outside the step (a closure's, an
+    object's): a replay reads it as it is then, as an eager call does."""
+    if isinstance(obj, (Traced, np.generic)):  # np.float32(2): a number
+        return False
+    if type(obj) in (tuple, list):
+        return any(map(_reads_outside_array, obj))
+    if type(obj) is dict:
+        return any(map(_reads_outside_array, obj.values()))
+    return is_array_api_obj(obj)
 
 
 def _is_bool(traced: Traced) -> bool:
