@@ -115,15 +115,22 @@ def test_a_constant_made_from_made_once_arrays_is_made_once(backend, to_backend)
     assert "# made once: truediv" in run.source[0]
 
 
-def test_a_made_once_array_has_the_shape_of_this_call(backend, to_backend):
+SELECTIONS = {  # arrays whose length depends on a's values, not on its shape
+    "mask": lambda xp, a: a[a > 0],
+    "nonzero": lambda xp, a: xp.take(a, xp.nonzero(a > 0)[0]),
+    "unique": lambda xp, a: xp.unique_values(xp.abs(a)),
+}
+
+
+@pytest.mark.parametrize("select", SELECTIONS.values(), ids=SELECTIONS)
+def test_a_made_once_array_has_the_shape_of_this_call(backend, to_backend, select):
     def step(a):
         xp = array_api_compat.array_namespace(a)
-        positive = a[a > 0]  # its length depends on a's values, not on its shape
+        positive = select(xp, a)
         return (xp.ones_like(positive) + xp.sum(positive),)
 
-    inputs = [to_backend(np.array(row)) for row in ([1.0, -1, -1], [1.0, 2, -3])]
-    inputs += [to_backend(np.array(row)) for row in ([1.0, 2, 3], [5.0, 2, 3])]
-    eager, jitted, run = eager_and_jitted(step, inputs)
+    rows = ([1.0, -1, -1], [1.0, 2, -1], [1.0, 2, 3], [5.0, 4, 3])  # 1, 2, 3, 3 long
+    eager, jitted, run = eager_and_jitted(step, [to_backend(np.array(r)) for r in rows])
     for eager_results, jitted_results in zip(eager, jitted, strict=True):
         np.testing.assert_array_equal(jitted_results[0], eager_results[0], strict=True)
     assert "made once" not in run.source[0]
