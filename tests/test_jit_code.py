@@ -10,6 +10,8 @@ operators, with the step's own precedence.
 
 from __future__ import annotations
 
+import dataclasses
+
 import array_api_compat
 import numpy as np
 import pytest
@@ -177,6 +179,29 @@ def test_an_array_from_outside_the_step_is_read_at_every_replay(backend, to_back
         weights[...] = value  # the caller changes them between calls
         np.testing.assert_array_equal(as_np(run(a)[0]), np.full(3, float(value)))
     assert "# made once: mul" not in run.source[0]  # ones_like(a) alone is
+
+
+@dataclasses.dataclass
+class Scale:
+    """A callable object, unhashable as a dataclass with ``eq`` is."""
+
+    factor: float
+
+    def __call__(self, x):
+        return x * self.factor
+
+
+def test_a_host_call_of_an_unhashable_callable_object_is_replayed(backend, to_backend):
+    scale = host(Scale(2.0))
+
+    def step(a):
+        xp = array_api_compat.array_namespace(a)
+        return (scale(a) + xp.ones_like(a),)
+
+    inputs = [to_backend(np.arange(3.0) + i) for i in range(4)]
+    eager, jitted, _ = eager_and_jitted(step, inputs)
+    np.testing.assert_array_equal(jitted, eager)
+    np.testing.assert_array_equal(jitted[3][0], [7.0, 9.0, 11.0])
 
 
 def test_operators_are_written_as_python_operators(backend, to_backend):

@@ -30,12 +30,12 @@ import numpy as np
 from .traced import Traced, traced_in
 
 __all__ = [
-    "INPLACE_OPERATORS",
     "MIN_BYTES",
-    "OPERATORS",
     "donatable",
     "donated_outputs",
+    "is_in_place_operator",
     "reusable_outputs",
+    "ufunc_of",
 ]
 
 #: Results smaller than this come from NumPy's own small-block allocator cheaply.
@@ -76,17 +76,30 @@ INPLACE_OPERATORS = frozenset(
 )
 
 
-def _ufunc(fn: Any) -> Any:
+# Looked up by identity: a recorded function may be unhashable (a host call's
+# callable object), and it is never one of these unless it is the very one.
+_UFUNCS_BY_ID = {id(op): ufunc for op, ufunc in OPERATORS.items()}
+_IN_PLACE_IDS = frozenset(map(id, INPLACE_OPERATORS))
+
+
+def ufunc_of(fn: Any) -> Any:
+    """The NumPy ufunc a recorded function computes (a ufunc, or one of
+    Python's operators on arrays), or None."""
     if isinstance(fn, np.ufunc):
         return fn
-    return OPERATORS.get(fn)
+    return _UFUNCS_BY_ID.get(id(fn))
+
+
+def is_in_place_operator(fn: Any) -> bool:
+    """Whether ``fn`` is one of Python's in-place operators (``operator.iadd``)."""
+    return id(fn) in _IN_PLACE_IDS
 
 
 def _fresh_result(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     """The NumPy ufunc of a call that makes its one result afresh (no ``out``,
     given by keyword or position, no ``where``), which may take ``out=``
     instead; None for any other call."""
-    ufunc = _ufunc(fn)
+    ufunc = ufunc_of(fn)
     if (
         ufunc is None
         or ufunc.nout != 1
@@ -108,7 +121,7 @@ def reusable_outputs(
     ``skipped``: entries the replay does not call."""
     escapes = set(keep)
     for fn, args, kwargs, _ in entries:
-        if _ufunc(fn) is None and fn not in INPLACE_OPERATORS:
+        if ufunc_of(fn) is None and not is_in_place_operator(fn):
             escapes.update(t.index for t in traced_in((args, kwargs)))
     found: dict[int, Any] = {}
     for i, (fn, args, kwargs, outputs) in enumerate(entries):

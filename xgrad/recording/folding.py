@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from .._compat import is_array_api_obj
-from .buffers import INPLACE_OPERATORS, OPERATORS
+from .buffers import is_in_place_operator, ufunc_of
 from .codegen import name_of
 from .traced import Traced, traced_in
 
@@ -123,7 +123,7 @@ def _shapes_from_values(entries: list[Entry], hosts: Container[int]) -> set[int]
             or any(t.index in varying for t in read)
             or name in _SHAPE_FROM_VALUES
             or (name in _INDEXING and any(map(_is_bool, traced_in(args[1:]))))
-            or (fn not in OPERATORS and any(t._backend is None for t in read))
+            or (ufunc_of(fn) is None and any(t._backend is None for t in read))
         )
         if from_values:
             varying.update(t.index for t in traced_in(outputs))
@@ -153,7 +153,7 @@ def _kind(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any], outputs: Any) 
     if isinstance(fn, np.ufunc):
         fresh = len(args) <= fn.nin and "out" not in kwargs and "where" not in kwargs
         return "fresh" if fresh else None
-    if fn in OPERATORS:
+    if ufunc_of(fn) is not None:
         return "fresh"
     if fn is operator.getitem:
         return "view"
@@ -186,7 +186,7 @@ def _only_read(slot: int, entries: list[Entry], candidates: dict[int, int]) -> b
         if kind == "fresh":
             continue
         first = args[0] if args else None
-        if fn in INPLACE_OPERATORS and not _is_slot(first, slot):
+        if is_in_place_operator(fn) and not _is_slot(first, slot):
             continue  # the right-hand side of ``x *= folded``
         if kind == "like" and _is_slot(first, slot) and slot not in uses[1:]:
             continue  # ``ones_like(folded)`` asks only its shape

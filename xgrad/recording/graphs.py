@@ -37,7 +37,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from .._errors import JitError
-from .buffers import INPLACE_OPERATORS
+from .buffers import is_in_place_operator
 from .calls import Recording, compile_replay
 from .segment import Segment
 from .traced import Traced, traced_in
@@ -143,7 +143,7 @@ def _written(entry: Entry) -> set[int]:
     if outputs is None:
         return set(_slots(args[:1])) if args else set()
     return {s for s in _slots(outputs) if s in arguments} | (
-        set(_slots(args[:1])) if fn in INPLACE_OPERATORS else set()
+        set(_slots(args[:1])) if is_in_place_operator(fn) else set()
     )
 
 
