@@ -15,10 +15,11 @@ call that could write into it or keep a view of it keeps it computed afresh.
 
 The signature fixes the shapes of the step's inputs, not of every array made
 from them: a boolean selection (``x[x > 0]``), ``nonzero``, ``unique_values``,
-a host call's array or a slice by a lifted Python number (``x[:n]``) has a
+a host call's array or a slice by a host call's number (``x[:n]``) has a
 length that follows values. ``ones_like`` of such an array, or of anything
-made from one, is made at every replay. So is a call that reads an array from outside the step
-(a closure's class weights): the caller may change it between calls.
+made from one, is made at every replay. So is a call that reads an array
+from outside the step (a closure's class weights): the caller may change it
+between calls, and the replay reads it then, as an eager call does.
 """
 
 from __future__ import annotations
