@@ -181,6 +181,39 @@ def test_an_array_from_outside_the_step_is_read_at_every_replay(backend, to_back
     assert "# made once: mul" not in run.source[0]  # ones_like(a) alone is
 
 
+def test_a_big_result_of_a_selection_is_made_in_an_array_of_its_length(
+    backend, to_backend
+):
+    """On NumPy a big temporary goes into a buffer of the replay's own, made at
+    the recording; a result shorter than that buffer would be broadcast into it."""
+
+    def step(a):
+        xp = array_api_compat.array_namespace(a)
+        doubled = a[a > 0] * 2.0  # 10,000 elements when recorded: 80 kB
+        return (xp.sum(doubled + 1.0),)
+
+    n = 10_000
+    one_positive = np.where(np.arange(n) == 0, 1.0, -1.0)
+    inputs = [to_backend(x) for x in (np.ones(n), np.ones(n), one_positive)]
+    eager, jitted, _ = eager_and_jitted(step, inputs)
+    np.testing.assert_array_equal(jitted, eager)
+    assert jitted[2][0] == 3.0
+
+
+def test_a_dict_keyed_by_a_dtype_is_replayed(backend, to_backend):
+    def scaled(x, factors):
+        return x * factors[x.dtype]
+
+    scale = host(scaled)
+
+    def step(a):
+        return (scale(a, {a.dtype: 2.0, "other": 0.0}),)
+
+    inputs = [to_backend(np.arange(3.0) + i) for i in range(4)]
+    eager, jitted, _ = eager_and_jitted(step, inputs)
+    np.testing.assert_array_equal(jitted, eager)
+
+
 @dataclasses.dataclass
 class Scale:
     """A callable object, unhashable as a dataclass with ``eq`` is."""

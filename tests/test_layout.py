@@ -73,9 +73,10 @@ LAYERS = [
         "jit",
         [
             "recording.traced",
-            "recording.buffers",
-            "recording.folding",
             "recording.codegen",
+            "recording.buffers",
+            "recording.shapes",
+            "recording.folding",
             "recording.calls",
             "recording.segment",
             "recording.graphs",

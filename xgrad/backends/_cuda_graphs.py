@@ -61,14 +61,16 @@ class CupyCapture:
         self.stream = cupy.cuda.Stream(non_blocking=True)
 
     def capturable(self, fn: Any) -> bool:
-        if fn in _LIBRARY_OPERATORS:
+        if any(fn is op for op in _LIBRARY_OPERATORS):  # fn may be unhashable
             return False
         if str(getattr(fn, "__module__", "")).startswith("cupy.random"):
             return False  # a graph would draw the same numbers at every launch
         return getattr(fn, "__name__", None) not in _LIBRARY_CALLS
 
     def fresh(self, fn: Any) -> bool:
-        return isinstance(fn, self.cupy.ufunc) or fn in _FRESH_OPERATORS
+        return isinstance(fn, self.cupy.ufunc) or any(
+            fn is op for op in _FRESH_OPERATORS
+        )
 
     def capture(
         self, run: Callable[[list[Any]], list[Any]], inputs: list[Any]

@@ -117,7 +117,8 @@ def reusable_outputs(
     skipped: Container[int] = (),
 ) -> dict[int, Any]:
     """Entry index -> (ufunc, buffer) for the results a replay may write into
-    a buffer of its own (see the module doc); ``keep``: slots that leave;
+    a buffer of its own (see the module doc); ``keep``: slots that leave, or
+    whose shape may change (:mod:`.shapes`);
     ``skipped``: entries the replay does not call."""
     escapes = set(keep)
     for fn, args, kwargs, _ in entries:

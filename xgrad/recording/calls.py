@@ -24,6 +24,7 @@ from .buffers import donated_outputs, reusable_outputs
 from .codegen import Source, name_of, slots_of
 from .folding import folded_results
 from .host import recording_in
+from .shapes import shapes_from_values
 from .traced import RecordingBackend, Traced, replace_traced, traced_in
 
 __all__ = ["Recording", "compile_replay"]
@@ -247,11 +248,15 @@ def compile_replay(
         for t in recording.inputs
         if t.index not in last_use and t.index not in keep
     ]
-    folded = (
-        folded_results(entries, keep, recording.host_entries) if own_buffers else {}
+    # Arrays whose shape may change take no buffer and are made at every replay.
+    varying = (
+        shapes_from_values(entries, recording.host_entries) if own_buffers else set()
     )
-    buffers = reusable_outputs(entries, keep, folded) if own_buffers else {}
-    given_up = {r: d for r, d in (donors or {}).items() if d in dead_inputs}
+    folded = folded_results(entries, keep, varying) if own_buffers else {}
+    buffers = reusable_outputs(entries, keep | varying, folded) if own_buffers else {}
+    given_up = {
+        r: d for r, d in (donors or {}).items() if d in dead_inputs and r not in varying
+    }
     donated = donated_outputs(entries, given_up, buffers) if own_buffers else {}
     into = {i: (u, source.constant(b)) for i, (u, b) in buffers.items()}
     for i, (ufunc, slot) in donated.items():  # read as out=: not dead at the start

@@ -47,9 +47,8 @@ class Source:
         if kind is slice:
             return f"slice({self.expr(obj.start)}, {self.expr(obj.stop)}, {self.expr(obj.step)})"
         if kind is dict:
-            return (
-                "{" + ", ".join(f"{k!r}: {self.expr(v)}" for k, v in obj.items()) + "}"
-            )
+            items = (f"{self.expr(k)}: {self.expr(v)}" for k, v in obj.items())
+            return "{" + ", ".join(items) + "}"  # a key may be a constant (a dtype)
         return self.constant(obj)
 
     def call(self, fn: Any, positional: list[str], keywords: list[str]) -> str:

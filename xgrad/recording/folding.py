@@ -13,12 +13,10 @@ returned, not written to state) and every call that reads it only reads it
 side of an in-place operator). A folded array is shared by every replay, so a
 call that could write into it or keep a view of it keeps it computed afresh.
 
-The signature fixes the shapes of the step's inputs, not of every array made
-from them: a boolean selection (``x[x > 0]``), ``nonzero``, ``unique_values``,
-a host call's array or a slice by a host call's number (``x[:n]``) has a
-length that follows values. ``ones_like`` of such an array, or of anything
-made from one, is made at every replay. So is a call that reads an array
-from outside the step (a closure's class weights): the caller may change it
+Not every array keeps its shape from replay to replay (:mod:`.shapes`):
+``ones_like`` of a boolean selection (``x[x > 0]``), or of anything made
+from one, is made at every replay. So is a call that reads an array from
+outside the step (a closure's class weights): the caller may change it
 between calls, and the replay reads it then, as an eager call does.
 """
 
@@ -32,7 +30,6 @@ import numpy as np
 
 from .._compat import is_array_api_obj
 from .buffers import is_in_place_operator, ufunc_of
-from .codegen import name_of
 from .traced import Traced, traced_in
 
 __all__ = ["folded_results"]
@@ -44,48 +41,18 @@ _CREATION = ("ones", "zeros", "full", "eye", "arange", "linspace")
 #: Functions that may return a view of their first argument: folded with it
 #: when only read themselves (the seed reshaped and broadcast in a backward).
 _VIEWS = ("reshape", "broadcast_to", "expand_dims", "squeeze", "permute_dims")
-#: ``x[key]`` as an operator and as a backend's method (``Backend.getitem``).
-_INDEXING = ("getitem", "__getitem__")
-#: Functions (and methods) whose result's shape follows their arguments' values.
-_SHAPE_FROM_VALUES = frozenset(
-    {
-        "nonzero",
-        "argwhere",
-        "flatnonzero",
-        "unique",
-        "unique_all",
-        "unique_counts",
-        "unique_inverse",
-        "unique_values",
-        "compress",
-        "extract",
-        "masked_select",
-        "repeat",
-        "repeat_interleave",
-        "bincount",
-        "delete",
-        "insert",
-        "trim_zeros",
-        "intersect1d",
-        "setdiff1d",
-        "setxor1d",
-        "union1d",
-    }
-)
-
 Entry = tuple[Any, tuple[Any, ...], dict[str, Any], Any]
 
 
 def folded_results(
-    entries: list[Entry], keep: set[int], hosts: Container[int] = ()
+    entries: list[Entry], keep: set[int], varying: Container[int]
 ) -> dict[int, Any]:
     """Entry index -> the result a replay may take as a constant.
 
-    ``keep``: the slots that leave the step (results, final state); ``hosts``:
-    the entries of host calls. Call it before the recording forgets its
-    values: the constants are those values.
+    ``keep``: the slots that leave the step (results, final state);
+    ``varying``: the slots whose shape may change (:mod:`.shapes`). Call it
+    before the recording forgets its values: the constants are those values.
     """
-    varying = _shapes_from_values(entries, hosts)
     candidates: dict[int, int] = {}  # slot -> entry index
     for i, (fn, args, kwargs, outputs) in enumerate(entries):
         kind = _kind(fn, args, kwargs, outputs)
@@ -112,25 +79,6 @@ def folded_results(
     return {i: entries[i][3].value for i in candidates.values()}
 
 
-def _shapes_from_values(entries: list[Entry], hosts: Container[int]) -> set[int]:
-    """The slots whose shape a replay may find other than the recording's
-    (see the module doc), and every slot made from one."""
-    varying: set[int] = set()
-    for i, (fn, args, kwargs, outputs) in enumerate(entries):
-        read = list(traced_in((args, kwargs)))
-        name = name_of(fn).removeprefix("method_")
-        from_values = (
-            i in hosts
-            or any(t.index in varying for t in read)
-            or name in _SHAPE_FROM_VALUES
-            or (name in _INDEXING and any(map(_is_bool, traced_in(args[1:]))))
-            or (ufunc_of(fn) is None and any(t._backend is None for t in read))
-        )
-        if from_values:
-            varying.update(t.index for t in traced_in(outputs))
-    return varying
-
-
 def _reads_outside_array(obj: Any) -> bool:
     """Whether ``obj`` holds an array from outside the step (a closure's, an
     object's): a replay reads it as it is then, as an eager call does."""
@@ -141,12 +89,6 @@ def _reads_outside_array(obj: Any) -> bool:
     if type(obj) is dict:
         return any(map(_reads_outside_array, obj.values()))
     return is_array_api_obj(obj)
-
-
-def _is_bool(traced: Traced) -> bool:
-    """Whether ``traced`` is a boolean array (a mask, as an index)."""
-    backend = traced._backend
-    return backend is not None and backend.xp.isdtype(traced.value.dtype, "bool")
 
 
 def _kind(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any], outputs: Any) -> Any:
