@@ -214,6 +214,27 @@ def test_a_dict_keyed_by_a_dtype_is_replayed(backend, to_backend):
     np.testing.assert_array_equal(jitted, eager)
 
 
+def test_a_number_from_a_host_call_changes_no_arrays_shape(backend, to_backend):
+    """A number a host call gives at each replay (an optimizer's bias
+    correction, a schedule's rate) scales arrays without changing their
+    shapes: on NumPy their big temporaries still go into the replay's own
+    buffers."""
+    rates = iter([0.5, 0.25, 0.125, 2.0, 4.0])
+    rate = host(lambda: next(rates))
+
+    def step(a):
+        xp = array_api_compat.array_namespace(a)
+        scaled = a * rate()
+        return (xp.sum(xp.exp(scaled) + 1.0),)  # exp(scaled): 80 kB
+
+    a = to_backend(np.linspace(0.0, 1.0, 10_000))
+    run = xgrad.jit(step)
+    for value in (0.5, 0.25, 0.125, 2.0, 4.0):
+        expected = np.sum(np.exp(np.linspace(0.0, 1.0, 10_000) * value) + 1.0)
+        np.testing.assert_allclose(as_np(run(a)[0]), expected, rtol=1e-12)
+    assert ("out=" in run.source[0]) == (backend.name == "numpy")
+
+
 @dataclasses.dataclass
 class Scale:
     """A callable object, unhashable as a dataclass with ``eq`` is."""

@@ -4,7 +4,9 @@ A recording is replayed only for arguments and state of the shapes it was
 made with, but not every array made from them keeps its shape: a boolean
 selection (``x[x > 0]``), ``nonzero``, ``unique_values``, a host call's
 array or a slice by a number the replay passes in (``x[:n]``) has a length
-that follows values, and so does anything made from one. A replay may not
+that follows values, and so does anything made from one. A number the
+replay passes in (a host call's, an optimizer's rate) changes no array's
+shape unless a call reads it as one (``x[:n]``, ``ones(n)``). A replay may not
 take such an array from the recording run (:mod:`.folding`), nor write it
 into a buffer of the recording's shape (:mod:`.buffers`), where NumPy would
 broadcast a shorter result into it without a word.
@@ -66,8 +68,11 @@ def shapes_from_values(entries: list[Any], hosts: Container[int]) -> set[int]:
             or (name in _INDEXING and any(map(_is_bool, traced_in(args[1:]))))
             or (ufunc_of(fn) is None and any(t._backend is None for t in read))
         )
-        if from_values:
-            varying.update(t.index for t in traced_in(outputs))
+        # Arrays only (a number has no shape; a call reading it is above), and
+        # not an argument written in place, which keeps its shape.
+        made = {t.index for t in traced_in(outputs) if t._backend is not None}
+        if from_values and not made <= {t.index for t in read}:
+            varying |= made
     return varying
 
 
