@@ -235,6 +235,26 @@ def test_a_number_from_a_host_call_changes_no_arrays_shape(backend, to_backend):
     assert ("out=" in run.source[0]) == (backend.name == "numpy")
 
 
+def test_what_is_made_from_a_random_draw_keeps_its_buffers(backend, to_backend):
+    """A random draw is a host call (a replay draws anew, from the same
+    stream) whose arrays have the size asked for: on NumPy what is made from
+    them still goes into the replay's own buffers."""
+
+    def step(a):
+        kept = F.dropout(Variable(a), 0.5)  # a mask drawn at every call
+        return F.sum(F.exp(kept) + 1.0)  # exp(kept): 80 kB
+
+    a = to_backend(np.linspace(0.0, 1.0, 10_000))
+    results = {}
+    for jitted in (False, True):
+        xgrad.manual_seed(0)
+        run = xgrad.jit(step) if jitted else step
+        results[jitted] = [as_np(run(a)) for _ in range(5)]
+    np.testing.assert_array_equal(results[True], results[False])
+    assert len({float(r) for r in results[True]}) == 5  # a new mask each call
+    assert ("out=" in run.source[0]) == (backend.name == "numpy")
+
+
 @dataclasses.dataclass
 class Scale:
     """A callable object, unhashable as a dataclass with ``eq`` is."""

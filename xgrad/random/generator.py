@@ -79,7 +79,9 @@ class Generator:
             _, stream, _ = self._stream(spec)
             stream.set_state(stream_state)
 
-    @host  # xgrad.jit replays draw anew, from the same stream
+    @host(
+        shapes_from_arguments=True
+    )  # xgrad.jit replays draw anew, from the same stream
     def uniform(
         self,
         low: float = 0.0,
@@ -94,7 +96,9 @@ class Generator:
             low, high, shape_of(size), dtype or backend.default_float(native)
         )
 
-    @host  # xgrad.jit replays draw anew, from the same stream
+    @host(
+        shapes_from_arguments=True
+    )  # xgrad.jit replays draw anew, from the same stream
     def normal(
         self,
         loc: float = 0.0,
@@ -109,7 +113,9 @@ class Generator:
             loc, scale, shape_of(size), dtype or backend.default_float(native)
         )
 
-    @host  # xgrad.jit replays draw anew, from the same stream
+    @host(
+        shapes_from_arguments=True
+    )  # xgrad.jit replays draw anew, from the same stream
     def integers(
         self,
         low: int,
@@ -124,13 +130,17 @@ class Generator:
         _, stream, _ = self._stream(device)
         return stream.integers(low, high, shape_of(size), dtype)
 
-    @host  # xgrad.jit replays draw anew, from the same stream
+    @host(
+        shapes_from_arguments=True
+    )  # xgrad.jit replays draw anew, from the same stream
     def permutation(self, n: int, device: Any = None) -> Any:
         """A random ordering of ``0 .. n-1``, as an integer array."""
         _, stream, _ = self._stream(device)
         return stream.permutation(n)
 
-    @host  # xgrad.jit replays draw anew, from the same stream
+    @host(
+        shapes_from_arguments=True
+    )  # xgrad.jit replays draw anew, from the same stream
     def bernoulli(
         self, p: float, size: Shape = (), dtype: Any = None, device: Any = None
     ) -> Any:
@@ -177,7 +187,9 @@ def manual_seed(seed: int) -> Generator:
     return _default
 
 
-@host  # a replay draws from the default generator of its time (manual_seed)
+@host(
+    shapes_from_arguments=True
+)  # a replay draws from the default generator of its time (manual_seed)
 def uniform(
     low: float = 0.0,
     high: float = 1.0,
@@ -189,7 +201,9 @@ def uniform(
     return _default.uniform(low, high, size, dtype, device)
 
 
-@host  # a replay draws from the default generator of its time (manual_seed)
+@host(
+    shapes_from_arguments=True
+)  # a replay draws from the default generator of its time (manual_seed)
 def normal(
     loc: float = 0.0,
     scale: float = 1.0,
@@ -201,7 +215,9 @@ def normal(
     return _default.normal(loc, scale, size, dtype, device)
 
 
-@host  # a replay draws from the default generator of its time (manual_seed)
+@host(
+    shapes_from_arguments=True
+)  # a replay draws from the default generator of its time (manual_seed)
 def integers(
     low: int,
     high: int | None = None,
@@ -213,13 +229,17 @@ def integers(
     return _default.integers(low, high, size, dtype, device)
 
 
-@host  # a replay draws from the default generator of its time (manual_seed)
+@host(
+    shapes_from_arguments=True
+)  # a replay draws from the default generator of its time (manual_seed)
 def permutation(n: int, device: Any = None) -> Any:
     """:meth:`Generator.permutation` on the default generator."""
     return _default.permutation(n, device)
 
 
-@host  # a replay draws from the default generator of its time (manual_seed)
+@host(
+    shapes_from_arguments=True
+)  # a replay draws from the default generator of its time (manual_seed)
 def bernoulli(p: float, size: Shape = (), dtype: Any = None, device: Any = None) -> Any:
     """:meth:`Generator.bernoulli` on the default generator."""
     return _default.bernoulli(p, size, dtype, device)

@@ -74,7 +74,9 @@ class NumPyGlobalGenerator(Generator):
             return moved
         return backends.get(dev.backend).xp.astype(moved, dtype)
 
-    @host  # xgrad.jit replays draw anew, from the same stream
+    @host(
+        shapes_from_arguments=True
+    )  # xgrad.jit replays draw anew, from the same stream
     def uniform(
         self,
         low: float = 0.0,
@@ -86,7 +88,9 @@ class NumPyGlobalGenerator(Generator):
         draw = self._global().uniform(low, high, shape_of(size))
         return self._out(draw, dtype, device)
 
-    @host  # xgrad.jit replays draw anew, from the same stream
+    @host(
+        shapes_from_arguments=True
+    )  # xgrad.jit replays draw anew, from the same stream
     def normal(
         self,
         loc: float = 0.0,
@@ -98,7 +102,9 @@ class NumPyGlobalGenerator(Generator):
         draw = self._global().normal(loc, scale, shape_of(size))
         return self._out(draw, dtype, device)
 
-    @host  # xgrad.jit replays draw anew, from the same stream
+    @host(
+        shapes_from_arguments=True
+    )  # xgrad.jit replays draw anew, from the same stream
     def integers(
         self,
         low: int,
@@ -110,11 +116,15 @@ class NumPyGlobalGenerator(Generator):
         draw = self._global().randint(low, high, shape_of(size))
         return self._out(draw, dtype, device)
 
-    @host  # xgrad.jit replays draw anew, from the same stream
+    @host(
+        shapes_from_arguments=True
+    )  # xgrad.jit replays draw anew, from the same stream
     def permutation(self, n: int, device: Any = None) -> Any:
         return self._out(self._global().permutation(n), None, device)
 
-    @host  # xgrad.jit replays draw anew, from the same stream
+    @host(
+        shapes_from_arguments=True
+    )  # xgrad.jit replays draw anew, from the same stream
     def bernoulli(
         self, p: float, size: Shape = (), dtype: Any = None, device: Any = None
     ) -> Any:

@@ -38,6 +38,7 @@ class Recording:
     def __init__(self) -> None:
         self.entries: list[tuple[Any, tuple[Any, ...], dict[str, Any], Any]] = []
         self.host_entries: set[int] = set()  # the entries of host calls
+        self.sized_hosts: set[int] = set()  # ... whose shapes follow arguments
         self.inputs: list[Traced] = []
         self.closed = False
         self._count = itertools.count()
@@ -143,8 +144,11 @@ class Recording:
             self.entries.append((fn, args, kwargs, None))
         return result
 
-    def host_call(self, fn: Callable[..., Any], args: Any, kwargs: Any) -> Any:
-        """Run a :func:`host` function and record it, its results as inputs to come."""
+    def host_call(
+        self, fn: Callable[..., Any], args: Any, kwargs: Any, sized: bool = False
+    ) -> Any:
+        """Run a :func:`host` function and record it, its results as inputs to
+        come (``sized``: their shapes are those its arguments ask for)."""
         raw_args, raw_kwargs = self.unwrap(args), self.unwrap(kwargs)
         with recording_in(None):  # what it does inside is its own
             result = fn(*raw_args, **raw_kwargs)
@@ -153,6 +157,8 @@ class Recording:
         if outputs is _STATIC:
             outputs = result
         self.host_entries.add(len(self.entries))
+        if sized:
+            self.sized_hosts.add(len(self.entries))
         self.entries.append(
             (fn, args, kwargs, outputs if _contains_traced(outputs) else None)
         )
@@ -250,7 +256,9 @@ def compile_replay(
     ]
     # Arrays whose shape may change take no buffer and are made at every replay.
     varying = (
-        shapes_from_values(entries, recording.host_entries) if own_buffers else set()
+        shapes_from_values(entries, recording.host_entries - recording.sized_hosts)
+        if own_buffers
+        else set()
     )
     folded = folded_results(entries, keep, varying) if own_buffers else {}
     buffers = reusable_outputs(entries, keep | varying, folded) if own_buffers else {}

@@ -18,7 +18,7 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 if TYPE_CHECKING:
     from .calls import Recording
@@ -59,14 +59,31 @@ def user_line() -> str:
     return "(inside xgrad)"
 
 
-def host(fn: _F) -> _F:
-    """Mark ``fn`` as Python code that a replay runs again (see module doc)."""
+@overload
+def host(fn: _F, *, shapes_from_arguments: bool = False) -> _F: ...
+@overload
+def host(
+    fn: None = None, *, shapes_from_arguments: bool = False
+) -> Callable[[_F], _F]: ...
+
+
+def host(fn: Any = None, *, shapes_from_arguments: bool = False) -> Any:
+    """Mark ``fn`` as Python code that a replay runs again (see module doc).
+
+    ``shapes_from_arguments``: the arrays ``fn`` returns have the shapes its
+    arguments ask for (a random draw of ``size``), not shapes that follow
+    data, so a replay may keep what is made from them in buffers of those
+    shapes (``xgrad/recording/shapes.py``). Otherwise a host call's arrays
+    may come back in any shape at each replay.
+    """
+    if fn is None:
+        return functools.partial(host, shapes_from_arguments=shapes_from_arguments)
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
         recording = _recording.get()
         if recording is None:
             return fn(*args, **kwargs)
-        return recording.host_call(fn, args, kwargs)
+        return recording.host_call(fn, args, kwargs, shapes_from_arguments)
 
-    return call  # type: ignore[return-value]
+    return call
