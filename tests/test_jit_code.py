@@ -18,7 +18,7 @@ import pytest
 
 import xgrad
 import xgrad.functions as F
-from xgrad import Variable
+from xgrad import JitError, Variable
 from xgrad import optimizers as O
 from xgrad.models import MLP
 from xgrad.recording import host
@@ -253,6 +253,63 @@ def test_what_is_made_from_a_random_draw_keeps_its_buffers(backend, to_backend):
     np.testing.assert_array_equal(results[True], results[False])
     assert len({float(r) for r in results[True]}) == 5  # a new mask each call
     assert ("out=" in run.source[0]) == (backend.name == "numpy")
+
+
+def test_a_gradient_through_a_selection_of_another_length_is_right(backend, to_backend):
+    """The backward pass reads the selection's shape in Python (a sum's
+    gradient is broadcast to it): a replay checks that shape as soon as it
+    makes the selection, and runs the call eagerly when it differs."""
+
+    def step(a):
+        x = Variable(a)
+        loss = F.sum(x[a > 0] ** 2)
+        loss.backward()
+        return loss, x.grad
+
+    positives = [5, 5, 5, 1, 3, 0, 5]  # recorded with 5; then 1, 3, none, 5
+    inputs = [
+        to_backend(np.where(np.arange(5) < n, np.arange(5.0) + 1, -1.0))
+        for n in positives
+    ]
+    eager, jitted, run = eager_and_jitted(step, inputs)
+    for e, j in zip(eager, jitted, strict=True):
+        np.testing.assert_array_equal(j[0], e[0])
+        np.testing.assert_array_equal(j[1], e[1])
+    np.testing.assert_array_equal(jitted[3][1], [2.0, 0.0, 0.0, 0.0, 0.0])
+    assert "if s2.shape != (5, ): raise" in run.source[0]
+
+
+def test_a_random_draw_the_size_of_a_selection_has_this_calls_size(backend, to_backend):
+    def step(a):
+        return (F.sum(F.dropout(Variable(a[a > 0]), 0.5)),)  # a mask of its size
+
+    positives = [5, 5, 5, 1, 3, 5]
+    inputs = [to_backend(np.where(np.arange(5) < n, 1.0, -1.0)) for n in positives]
+    results = {}
+    for jitted in (False, True):
+        run = xgrad.jit(step) if jitted else step
+        results[jitted] = []
+        for a in inputs:
+            xgrad.manual_seed(0)  # the same mask for the same length
+            results[jitted].append(as_np(run(a)[0]))
+    np.testing.assert_array_equal(results[True], results[False])
+
+
+def test_a_shape_that_follows_values_after_a_host_call_is_refused(backend, to_backend):
+    lengths = iter([3, 3, 2, 3])
+    next_length = host(lambda: next(lengths))  # a side effect a replay makes
+
+    def step(a):
+        x = Variable(a[: next_length()])  # then its shape, read by backward
+        loss = F.sum(x * x)
+        loss.backward()
+        return x.grad
+
+    run = xgrad.jit(step)
+    a = to_backend(np.arange(4.0))
+    run(a)  # eagerly
+    with pytest.raises(JitError, match="after a host call"):
+        run(a)  # records: a check after the host call could not take it back
 
 
 @dataclasses.dataclass

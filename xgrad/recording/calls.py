@@ -24,7 +24,7 @@ from .buffers import donated_outputs, reusable_outputs
 from .codegen import Source, name_of, slots_of
 from .folding import folded_results
 from .host import recording_in
-from .shapes import shapes_from_values
+from .shapes import ShapeChanged, shapes_from_values
 from .traced import RecordingBackend, Traced, replace_traced, traced_in
 
 __all__ = ["Recording", "compile_replay"]
@@ -39,6 +39,9 @@ class Recording:
         self.entries: list[tuple[Any, tuple[Any, ...], dict[str, Any], Any]] = []
         self.host_entries: set[int] = set()  # the entries of host calls
         self.sized_hosts: set[int] = set()  # ... whose shapes follow arguments
+        self.shapes_read: set[int] = set()  # slots whose shape Python read
+        #: Entry index -> (slot, shape) a replay checks after it (.shapes).
+        self.guards: dict[int, list[tuple[int, Any]]] = {}
         self.inputs: list[Traced] = []
         self.closed = False
         self._count = itertools.count()
@@ -236,6 +239,8 @@ def compile_replay(
     own_buffers = entries is None
     entries = recording.entries if entries is None else entries
     source = Source()
+    guards = {id(recording.entries[i]): g for i, g in recording.guards.items()}
+    changed = source.constant(ShapeChanged)
     lines: list[str] = []
     inputs = [f"s{t.index}" for t in recording.inputs]
     if inputs:
@@ -297,6 +302,10 @@ def compile_replay(
         else:
             lines.append(f"    _r = {call}")
             lines += [f"    s{slot} = _r{path}" for slot, path in targets]
+        for slot, shape in guards.get(id(entries[i]), ()):
+            lines.append(
+                f"    if s{slot}.shape != {source.expr(tuple(shape))}: raise {changed}"
+            )
         made = {slot for slot, _ in targets}
         dead = sorted(
             s for s in uses[i] | made if last_use.get(s, -1) <= i and s not in keep

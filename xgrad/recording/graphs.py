@@ -220,7 +220,7 @@ class GraphPlan:
         self.recording, self.results = recording, results
         self.backend, self.capture = graph_capture(recording)
         self.keep = {t.index for t in results if isinstance(t, Traced)}
-        self.refused: set[int] = set()
+        self.refused: set[int] = set(recording.guards)  # checked between calls
         self.stale = False
         self._segments: dict[tuple[int, int], Segment] = {}
         self.by_slot = {t.index: t for t in recording.inputs}

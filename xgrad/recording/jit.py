@@ -25,6 +25,7 @@ from ..layers import Layer
 from ..optimizer_base import Optimizer
 from .check import checked_replay
 from .host import current
+from .shapes import ShapeChanged
 from .trace import record, replay
 
 __all__ = ["Jitted", "jit"]
@@ -108,7 +109,10 @@ class Jitted:
                     if self.check and not trace.checked:
                         trace.checked = True
                         return checked_replay(trace, self.fn, args, kwargs, leaves)
-                    return replay(trace, leaves, state)
+                    try:
+                        return replay(trace, leaves, state)
+                    except ShapeChanged:  # a shape the step's Python read
+                        return self.fn(*args, **kwargs)
             if entry[0] == 1 or len(entry[1]) >= self.max_traces:
                 return self.fn(*args, **kwargs)  # warm-up, or too many variants
             trace, result = record(self.fn, args, kwargs, self.graphs)

@@ -14,14 +14,16 @@ broadcast a shorter result into it without a word.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Container
 from typing import Any
 
-from .buffers import ufunc_of
+from .._errors import JitError
+from .buffers import is_in_place_operator, ufunc_of
 from .codegen import name_of
 from .traced import Traced, traced_in
 
-__all__ = ["shapes_from_values"]
+__all__ = ["ShapeChanged", "shape_guards", "shapes_from_values"]
 
 #: ``x[key]`` as an operator and as a backend's method (``Backend.getitem``).
 _INDEXING = ("getitem", "__getitem__")
@@ -56,13 +58,18 @@ _SHAPE_FROM_VALUES = frozenset(
 def shapes_from_values(entries: list[Any], hosts: Container[int]) -> set[int]:
     """The slots whose shape a replay may find other than the recording's
     (see the module doc), and every slot made from one."""
+    return _walk(entries, hosts)[0]
+
+
+def _walk(entries: list[Any], hosts: Container[int]) -> tuple[set[int], list[int]]:
+    """:func:`shapes_from_values`, and the entries where such shapes begin."""
     varying: set[int] = set()
+    sources: list[int] = []
     for i, (fn, args, kwargs, outputs) in enumerate(entries):
         read = list(traced_in((args, kwargs)))
         name = name_of(fn).removeprefix("method_")
-        from_values = (
+        begins = (
             i in hosts
-            or any(t.index in varying for t in read)
             or name in _SHAPE_FROM_VALUES
             or (name == "where" and len(args) == 1)  # np.where(c): nonzero
             or (name in _INDEXING and any(map(_is_bool, traced_in(args[1:]))))
@@ -71,9 +78,58 @@ def shapes_from_values(entries: list[Any], hosts: Container[int]) -> set[int]:
         # Arrays only (a number has no shape; a call reading it is above), and
         # not an argument written in place, which keeps its shape.
         made = {t.index for t in traced_in(outputs) if t._backend is not None}
-        if from_values and not made <= {t.index for t in read}:
+        if made <= {t.index for t in read}:
+            continue
+        if begins:
+            sources.append(i)
+        if begins or any(t.index in varying for t in read):
             varying |= made
-    return varying
+    return varying, sources
+
+
+class ShapeChanged(Exception):
+    """A replay met an array of another shape than the recording's, where the
+    step's Python read that shape: the call runs eagerly instead."""
+
+
+def shape_guards(recording: Any) -> dict[int, list[tuple[int, Any]]]:
+    """Entry index -> (slot, shape) for the arrays a replay checks as soon as
+    it makes them: where a value-dependent shape begins, when the step's
+    Python read the shape of such an array (``broadcast_to(g, x.shape)`` in a
+    backward pass), which a replay would otherwise keep. Empty when it read
+    none. Raises :class:`JitError` when a host call or a write into the
+    state comes before a check: running the step eagerly after a failed
+    check would do it twice.
+    """
+    entries = recording.entries
+    hosts = recording.host_entries - recording.sized_hosts
+    varying, sources = _walk(entries, hosts)
+    if varying.isdisjoint(recording.shapes_read):
+        return {}
+    inputs = {t.index for t in recording.inputs}
+    for i, (fn, args, _, outputs) in enumerate(entries[: max(sources) + 1]):
+        written = {t.index for t in traced_in(outputs)} & inputs
+        written |= {args[0].index} & inputs if _writes_first(fn, args) else set()
+        if i in recording.host_entries or written:
+            raise JitError(
+                f"xgrad.jit: the step makes an array whose shape follows values "
+                f"({name_of(entries[max(sources)][0])}) and reads that shape, "
+                f"after {'a host call' if i in recording.host_entries else 'a write'} "
+                f"({name_of(fn)}) that a replay could not take back if the shape "
+                f"changed. Keep shapes fixed (xp.where(mask, x, 0) instead of "
+                f"x[mask]), or call the step without jit"
+            )
+    return {
+        i: [(t.index, t.value.shape) for t in traced_in(entries[i][3]) if t._backend]
+        for i in sources
+    }
+
+
+def _writes_first(fn: Any, args: tuple[Any, ...]) -> bool:
+    """Whether a call writes into its first argument (``x += y``, ``x[k] = v``)."""
+    first = args[0] if args else None
+    writes = is_in_place_operator(fn) or fn is operator.setitem
+    return writes and isinstance(first, Traced)
 
 
 def _is_bool(traced: Traced) -> bool:

@@ -25,6 +25,7 @@ from .buffers import donatable
 from .calls import Recording, compile_replay
 from .graphs import GraphPlan
 from .host import recording_in, user_line
+from .shapes import shape_guards
 from .state import (
     Adopter,
     Binding,
@@ -192,6 +193,7 @@ def record(
     trace.output = rebuild(result, collect)
     trace.n_outputs = len(outputs)
     slots = [*outputs, *finals, *grads]
+    recording.guards = shape_guards(recording)  # shapes a replay must check
     if graphs:
         trace.graphs = GraphPlan(recording, slots)
         trace.replay = trace.graphs.compile()

@@ -96,9 +96,11 @@ class Traced:
         self.value, self.index = value, index
         self._recording, self._backend = recording, backend
 
-    # -- what is static during a recording: the signature guards it
+    # -- static during a recording: the signature guards it, and a replay
+    # checks a shape that follows values once the step's Python has read it
     @property
     def shape(self) -> Any:
+        self._recording.shapes_read.add(self.index)
         return self.value.shape
 
     @property
@@ -111,6 +113,7 @@ class Traced:
 
     @property
     def size(self) -> Any:
+        self._recording.shapes_read.add(self.index)
         return self.value.size
 
     @property
@@ -118,10 +121,11 @@ class Traced:
         return self.value.device
 
     def __len__(self) -> int:
+        self._recording.shapes_read.add(self.index)
         return len(self.value)
 
     def __repr__(self) -> str:
-        return f"<array recorded by xgrad.jit: shape {tuple(self.shape)}, {self.dtype}>"
+        return f"<array recorded by xgrad.jit: shape {self.value.shape}, {self.dtype}>"
 
     def __array_namespace__(self, api_version: str | None = None) -> Any:
         return self._recording.backend_for(self._backend).xp
@@ -218,21 +222,8 @@ def replace_traced(obj: Any, leaf: Callable[[Traced], Any]) -> Any:
 _attr_T = operator.attrgetter("T")
 _attr_mT = operator.attrgetter("mT")
 
-for _name in [
-    "add",
-    "sub",
-    "mul",
-    "truediv",
-    "floordiv",
-    "mod",
-    "pow",
-    "matmul",
-    "and",
-    "or",
-    "xor",
-    "lshift",
-    "rshift",
-]:
+_BINARY = "add sub mul truediv floordiv mod pow matmul and or xor lshift rshift"
+for _name in _BINARY.split():
     _op = getattr(operator, f"{_name}_" if _name in ("and", "or") else _name)
     _f, _r = _binary(_op)
     setattr(Traced, f"__{_name}__", _f)
