@@ -279,6 +279,33 @@ def test_a_gradient_through_a_selection_of_another_length_is_right(backend, to_b
     assert "if s2.shape != (5, ): raise" in run.source[0]
 
 
+def test_a_checked_replay_of_a_selection_of_another_length_runs_eagerly(
+    backend, to_backend
+):
+    """check=True compares the first replay with an eager call; when that
+    replay meets a selection of another length, the call runs eagerly."""
+
+    def step(a):
+        x = Variable(a)
+        loss = F.sum(x[a > 0] ** 2)
+        loss.backward()
+        return loss, x.grad
+
+    positives = [5, 5, 1, 3, 0, 5]  # the first replay selects 1, not 5
+    inputs = [
+        to_backend(np.where(np.arange(5) < n, np.arange(5.0) + 1, -1.0))
+        for n in positives
+    ]
+    run = xgrad.jit(step, check=True)
+    eager = [[as_np(r) for r in step(a)] for a in inputs]
+    jitted = [[as_np(r) for r in run(a)] for a in inputs]
+    for e, j in zip(eager, jitted, strict=True):
+        np.testing.assert_array_equal(j[0], e[0])
+        np.testing.assert_array_equal(j[1], e[1])
+    (trace,) = run._cache[next(iter(run._cache))][1]
+    assert trace.checked  # the replay of 5 selected, checked at the last call
+
+
 def test_a_random_draw_the_size_of_a_selection_has_this_calls_size(backend, to_backend):
     def step(a):
         return (F.sum(F.dropout(Variable(a[a > 0]), 0.5)),)  # a mask of its size

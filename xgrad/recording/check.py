@@ -5,7 +5,9 @@ it returned and the state it left, rolls the state back (the bound arrays,
 the Python numbers of the optimizers, hooks and schedules the step reaches,
 the default random stream), replays, and compares: outputs and state must be
 equal bit for bit. A difference raises :class:`~xgrad.JitError` naming the
-place. A debugging aid, for a step that jit might record wrongly (Python
+place. A replay that stops at a shape check (:mod:`.shapes`) runs the
+step eagerly on the rolled-back state instead, and the next replay is
+checked. A debugging aid, for a step that jit might record wrongly (Python
 state it cannot see); it costs one extra eager step per recording.
 """
 
@@ -21,6 +23,7 @@ from .._compat import is_array_api_obj
 from .._errors import JitError
 from ..core import Variable
 from ..random import default_generator
+from .shapes import ShapeChanged
 from .state import reach
 from .trace import Trace, rebuild, replay
 
@@ -50,7 +53,11 @@ def checked_replay(
 
     state = trace.fits(leaves)  # the state as it was before the eager call
     assert state is not None
-    result = replay(trace, leaves, state)
+    try:
+        result = replay(trace, leaves, state)
+    except ShapeChanged:  # nothing written yet: the call runs eagerly, as
+        trace.checked = False  # unchecked calls do; the next replay is checked
+        return fn(*args, **kwargs)
     differences = _compare("the result", eager, _host(result))
     for binding, before in zip(bindings, eager_state, strict=True):
         differences += _compare(repr(binding), before, _host(binding.read()))
