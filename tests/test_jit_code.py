@@ -306,6 +306,64 @@ def test_a_checked_replay_of_a_selection_of_another_length_runs_eagerly(
     assert trace.checked  # the replay of 5 selected, checked at the last call
 
 
+#: A selection's length as the libraries' own numbers, not through ``.shape``.
+LENGTH_READS = {
+    "numpy": [lambda y: y.nbytes // y.itemsize],
+    "torch": [lambda y: y.numel(), lambda y: __import__("torch").numel(y)],
+}
+
+
+@pytest.mark.parametrize("read", [0, 1])
+def test_a_length_read_as_a_number_is_checked(backend, to_backend, read):
+    """A selection's length read as ``nbytes`` or ``numel()`` is baked into
+    the replay as ``.shape`` is: a replay checks it as it checks ``.shape``."""
+    reads = LENGTH_READS.get(backend.name, [])
+    if read >= len(reads):
+        pytest.skip(f"{backend.name} has no such read")
+
+    def step(a):
+        return (a[:1] * 0 + reads[read](a[a > 0]),)
+
+    positives = [5, 5, 5, 1, 3, 0, 5, 2]
+    inputs = [to_backend(np.where(np.arange(5) < n, 1.0, -1.0)) for n in positives]
+    eager, jitted, _ = eager_and_jitted(step, inputs)
+    for e, j in zip(eager, jitted, strict=True):
+        np.testing.assert_array_equal(j[0], e[0])
+    np.testing.assert_array_equal([j[0][0] for j in jitted], positives)
+
+
+def test_unique_consecutive_has_the_length_of_this_call(backend, to_backend):
+    if backend.name != "torch":
+        pytest.skip("torch.unique_consecutive is PyTorch's")
+    import torch
+
+    def step(a):
+        return (a[:1] * 0 + torch.unique_consecutive(a).shape[0],)
+
+    runs = [[1, 2, 3, 4, 5]] * 3 + [[1, 1, 1, 1, 1], [1, 1, 2, 2, 3], [1, 2, 2, 2, 2]]
+    inputs = [to_backend(np.array(r, dtype=np.float64)) for r in runs]
+    eager, jitted, _ = eager_and_jitted(step, inputs)
+    for e, j in zip(eager, jitted, strict=True):
+        np.testing.assert_array_equal(j[0], e[0])
+    np.testing.assert_array_equal([j[0][0] for j in jitted], [5, 5, 5, 1, 3, 2])
+
+
+def test_a_numpy_function_on_a_recorded_array_is_refused(backend, to_backend):
+    """NumPy's own functions read a recorded array's values into NumPy
+    (``np.unique_values`` converts it): refused, not baked into the replay."""
+    if backend.name != "numpy":
+        pytest.skip("NumPy's functions on NumPy arrays")
+
+    def step(a):
+        return (a[:1] * 0 + np.unique_values(a).shape[0],)
+
+    run = xgrad.jit(step)
+    a = to_backend(np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_array_equal(run(a)[0], [3.0])  # eagerly
+    with pytest.raises(JitError, match="NumPy conversion"):
+        run(a)  # records
+
+
 def test_a_random_draw_the_size_of_a_selection_has_this_calls_size(backend, to_backend):
     def step(a):
         return (F.sum(F.dropout(Variable(a[a > 0]), 0.5)),)  # a mask of its size

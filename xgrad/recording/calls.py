@@ -140,6 +140,8 @@ class Recording:
             self.entries.append((fn, args, kwargs, into))
             return into
         outputs = self._wrap(result, backend, numbers, any_array)
+        if outputs is _STATIC and _is_size(result):  # y.numel(), torch.numel(y)
+            self.shapes_read.update(t.index for t in found)
         if outputs is not _STATIC and (found or _contains_traced(outputs)):
             self.entries.append((fn, args, kwargs, outputs))
             return outputs
@@ -213,6 +215,14 @@ def _out_argument(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any
     if type(out) is tuple and len(out) == 1:
         out = out[0]
     return out if isinstance(out, Traced) else None
+
+
+def _is_size(result: Any) -> bool:
+    """Whether a call's static result may be a shape or a size read from its
+    arrays (an int, a tuple of ints such as ``torch.Size``)."""
+    if isinstance(result, tuple):
+        return all(type(d) is int for d in result)
+    return type(result) is int
 
 
 def _contains_traced(obj: Any) -> bool:

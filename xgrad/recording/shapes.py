@@ -38,6 +38,7 @@ _SHAPE_FROM_VALUES = frozenset(
         "unique_counts",
         "unique_inverse",
         "unique_values",
+        "unique_consecutive",
         "compress",
         "extract",
         "masked_select",

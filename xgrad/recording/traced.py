@@ -148,6 +148,8 @@ class Traced:
         return (self[i] for i in range(len(self)))
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # __array_interface__ would hand NumPy the values
+            raise AttributeError(f"{type(self).__name__} has no attribute {name!r}")
         attr = getattr(self.value, name)
         if callable(attr):
             caller = method_caller(name)
@@ -156,6 +158,7 @@ class Traced:
             return self._recording.call(
                 operator.attrgetter(name), (self,), {}, self._backend
             )
+        self._recording.shapes_read.add(self.index)  # .nbytes, .strides: of the shape
         return attr
 
     def __array_ufunc__(
