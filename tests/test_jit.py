@@ -1033,6 +1033,35 @@ def test_graph_replays_are_bit_identical_to_eager(
     assert segments
 
 
+def test_graphs_leave_arrays_of_a_shape_that_follows_values_outside(
+    backend, to_backend, monkeypatch
+):
+    """A graph holds arrays of the shapes it was captured with: a selection,
+    and what is made from it, run between the graphs, at this call's length."""
+    graphs_of(backend, monkeypatch)
+
+    def step(a):
+        b = (a * 2.0 + 1.0) * 3.0 - 1.0  # the shape of the signature: a graph
+        y = b[b > 3.0]
+        return ((y * 2.0 + 1.0) * 3.0 - 1.0) / 2.0, b
+
+    positives = [5, 5, 5, 1, 3, 0, 5, 2]  # captured at 5
+    inputs = [
+        to_backend(np.where(np.arange(5) < n, np.arange(5.0) + 1, -1.0))
+        for n in positives
+    ]
+    run = xgrad.jit(step, graphs=True)
+    for a, n in zip(inputs, positives, strict=True):
+        eager, replayed = step(a), run(a)
+        for e, r in zip(eager, replayed, strict=True):
+            np.testing.assert_array_equal(
+                xgrad.cuda.as_numpy(r), xgrad.cuda.as_numpy(e)
+            )
+        assert replayed[0].shape == (n,)
+    segments, _ = captured_segments(run)
+    assert len(segments) == 1
+
+
 def test_graphs_leave_matrix_products_and_host_calls_outside(
     backend, to_backend, monkeypatch
 ):

@@ -40,6 +40,7 @@ from .._errors import JitError
 from .buffers import is_in_place_operator
 from .calls import Recording, compile_replay
 from .segment import Segment
+from .shapes import shapes_from_values
 from .traced import Traced, traced_in
 
 __all__ = ["MIN_CALLS", "Capture", "GraphPlan", "plan"]
@@ -207,6 +208,17 @@ def graph_capture(recording: Recording) -> tuple[Any, Any]:
     )
 
 
+def _of_varying_shapes(recording: Recording) -> set[int]:
+    """The entries that read or make an array whose shape may change (:mod:`.shapes`)."""
+    hosts = recording.host_entries - recording.sized_hosts
+    varying = shapes_from_values(recording.entries, hosts)
+    return {
+        i
+        for i, (_, args, kwargs, outputs) in enumerate(recording.entries)
+        if varying.intersection(_slots((args, kwargs, outputs)))
+    }
+
+
 class GraphPlan:
     """The replay of one recording with its segments as graphs.
 
@@ -220,7 +232,9 @@ class GraphPlan:
         self.recording, self.results = recording, results
         self.backend, self.capture = graph_capture(recording)
         self.keep = {t.index for t in results if isinstance(t, Traced)}
-        self.refused: set[int] = set(recording.guards)  # checked between calls
+        # Checked between calls, or of a shape that follows values: a graph
+        # holds arrays of one shape, into which a shorter one is broadcast.
+        self.refused: set[int] = set(recording.guards) | _of_varying_shapes(recording)
         self.stale = False
         self._segments: dict[tuple[int, int], Segment] = {}
         self.by_slot = {t.index: t for t in recording.inputs}
