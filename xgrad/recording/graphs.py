@@ -40,7 +40,7 @@ from .._errors import JitError
 from .buffers import is_in_place_operator
 from .calls import Recording, compile_replay
 from .segment import Segment
-from .shapes import shapes_from_values
+from .shapes import varying_sources
 from .traced import Traced, traced_in
 
 __all__ = ["MIN_CALLS", "Capture", "GraphPlan", "plan"]
@@ -208,17 +208,6 @@ def graph_capture(recording: Recording) -> tuple[Any, Any]:
     )
 
 
-def _of_varying_shapes(recording: Recording) -> set[int]:
-    """The entries that read or make an array whose shape may change (:mod:`.shapes`)."""
-    hosts = recording.host_entries - recording.sized_hosts
-    varying = shapes_from_values(recording.entries, hosts)
-    return {
-        i
-        for i, (_, args, kwargs, outputs) in enumerate(recording.entries)
-        if varying.intersection(_slots((args, kwargs, outputs)))
-    }
-
-
 class GraphPlan:
     """The replay of one recording with its segments as graphs.
 
@@ -232,9 +221,12 @@ class GraphPlan:
         self.recording, self.results = recording, results
         self.backend, self.capture = graph_capture(recording)
         self.keep = {t.index for t in results if isinstance(t, Traced)}
-        # Checked between calls, or of a shape that follows values: a graph
-        # holds arrays of one shape, into which a shorter one is broadcast.
-        self.refused: set[int] = set(recording.guards) | _of_varying_shapes(recording)
+        # Checked between calls, or where a shape that follows values begins:
+        # a graph would keep the length it was captured with. A later call
+        # reading such an array is captured again for each length it meets.
+        hosts = recording.host_entries - recording.sized_hosts
+        self.refused: set[int] = set(recording.guards)
+        self.refused.update(varying_sources(recording.entries, hosts))
         self.stale = False
         self._segments: dict[tuple[int, int], Segment] = {}
         self.by_slot = {t.index: t for t in recording.inputs}

@@ -23,7 +23,7 @@ from .buffers import is_in_place_operator, ufunc_of
 from .codegen import name_of
 from .traced import Traced, traced_in
 
-__all__ = ["ShapeChanged", "shape_guards", "shapes_from_values"]
+__all__ = ["ShapeChanged", "shape_guards", "shapes_from_values", "varying_sources"]
 
 #: ``x[key]`` as an operator and as a backend's method (``Backend.getitem``).
 _INDEXING = ("getitem", "__getitem__")
@@ -60,6 +60,11 @@ def shapes_from_values(entries: list[Any], hosts: Container[int]) -> set[int]:
     """The slots whose shape a replay may find other than the recording's
     (see the module doc), and every slot made from one."""
     return _walk(entries, hosts)[0]
+
+
+def varying_sources(entries: list[Any], hosts: Container[int]) -> list[int]:
+    """The entries where such shapes begin (a selection, ``nonzero``)."""
+    return _walk(entries, hosts)[1]
 
 
 def _walk(entries: list[Any], hosts: Container[int]) -> tuple[set[int], list[int]]:
