@@ -397,6 +397,25 @@ def test_a_shape_that_follows_values_after_a_host_call_is_refused(backend, to_ba
         run(a)  # records: a check after the host call could not take it back
 
 
+def test_a_shape_that_follows_values_after_a_write_through_a_view_is_refused(
+    backend, to_backend
+):
+    def step(a):
+        first = a[:2]
+        first += 1.0  # writes into the caller's array, which a replay could
+        x = Variable(a)  # not take back before running the call eagerly
+        loss = F.sum(x[a > 2.0] ** 2)  # then reads the selection's shape
+        loss.backward()
+        return (x.grad,)
+
+    run = xgrad.jit(step)
+    a = to_backend(np.arange(4.0))
+    run(a)  # eagerly
+    np.testing.assert_array_equal(as_np(a), [1.0, 2.0, 2.0, 3.0])
+    with pytest.raises(JitError, match=r"after a write \(iadd\)"):
+        run(a)  # records: a check after the write could not take it back
+
+
 @dataclasses.dataclass
 class Scale:
     """A callable object, unhashable as a dataclass with ``eq`` is."""

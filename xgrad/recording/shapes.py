@@ -103,8 +103,8 @@ def shape_guards(recording: Any) -> dict[int, list[tuple[int, Any]]]:
     it makes them: where a value-dependent shape begins, when the step's
     Python read the shape of such an array (``broadcast_to(g, x.shape)`` in a
     backward pass), which a replay would otherwise keep. Empty when it read
-    none. Raises :class:`JitError` when a host call or a write into the
-    state comes before a check: running the step eagerly after a failed
+    none. Raises :class:`JitError` when a host call or a write into an
+    argument or the state, or a view of one, comes before a check: running the step eagerly after a failed
     check would do it twice.
     """
     entries = recording.entries
@@ -112,10 +112,13 @@ def shape_guards(recording: Any) -> dict[int, list[tuple[int, Any]]]:
     varying, sources = _walk(entries, hosts)
     if varying.isdisjoint(recording.shapes_read):
         return {}
-    inputs = {t.index for t in recording.inputs}
+    inputs = {t.index for t in recording.inputs}  # and views of them
     for i, (fn, args, _, outputs) in enumerate(entries[: max(sources) + 1]):
-        written = {t.index for t in traced_in(outputs)} & inputs
+        made = {t.index for t in traced_in(outputs)}
+        written = made & inputs
         written |= {args[0].index} & inputs if _writes_first(fn, args) else set()
+        if _may_view(fn, args) and not inputs.isdisjoint(map(_index, args[:1])):
+            inputs |= made  # v = a[:2]; v += 1 writes into a
         if i in recording.host_entries or written:
             raise JitError(
                 f"xgrad.jit: the step makes an array whose shape follows values "
@@ -129,6 +132,58 @@ def shape_guards(recording: Any) -> dict[int, list[tuple[int, Any]]]:
         i: [(t.index, t.value.shape) for t in traced_in(entries[i][3]) if t._backend]
         for i in sources
     }
+
+
+#: Functions (and methods) that may return a view of their first argument.
+_VIEWS = frozenset(
+    [
+        "reshape",
+        "broadcast_to",
+        "expand_dims",
+        "squeeze",
+        "permute_dims",
+        "matrix_transpose",
+        "transpose",
+        "swapaxes",
+        "moveaxis",
+        "ravel",
+        "view",
+        "view_as",
+        "flip",
+        "diagonal",
+        "real",
+        "imag",
+        "attrgetter",
+        "narrow",
+        "expand",
+        "unsqueeze",
+        "movedim",
+        "unflatten",
+        "flatten",
+        "select",
+        "as_strided",
+        "detach",
+        "unstack",
+        "split",
+        "chunk",
+        "unbind",
+        "asarray",
+        "astype",
+    ]
+)
+
+
+def _may_view(fn: Any, args: tuple[Any, ...]) -> bool:
+    """Whether a call may hand back a view of its first argument: a basic
+    index (no array in the key), a reshape, a transpose."""
+    name = name_of(fn).removeprefix("method_")
+    if name in _INDEXING:
+        return next(traced_in(args[1:]), None) is None
+    return name in _VIEWS
+
+
+def _index(x: Any) -> int | None:
+    return x.index if isinstance(x, Traced) else None
 
 
 def _writes_first(fn: Any, args: tuple[Any, ...]) -> bool:
