@@ -279,6 +279,29 @@ def test_a_gradient_through_a_selection_of_another_length_is_right(backend, to_b
     assert "if s2.shape != (5, ): raise" in run.source[0]
 
 
+def test_a_selection_by_a_mask_from_outside_the_step_has_this_calls_length(
+    backend, to_backend
+):
+    """A closure's mask, changed in place between calls, selects as many
+    elements at a replay as it does eagerly (the gradient reads that length)."""
+    mask = to_backend(np.ones(5, dtype=bool))
+
+    def step(a):
+        x = Variable(a)
+        loss = F.sum(x[mask] ** 2)
+        loss.backward()
+        return loss, x.grad
+
+    run = xgrad.jit(step)
+    a = to_backend(np.arange(5.0) + 1)
+    for n in [5, 5, 5, 1, 3, 0, 5, 2]:
+        mask[...] = to_backend(np.arange(5) < n)
+        eager, jitted = step(a), run(a)
+        np.testing.assert_array_equal(as_np(jitted[0]), as_np(eager[0]))
+        np.testing.assert_array_equal(as_np(jitted[1]), as_np(eager[1]))
+        np.testing.assert_array_equal(as_np(jitted[1]) != 0, np.arange(5) < n)
+
+
 def test_a_checked_replay_of_a_selection_of_another_length_runs_eagerly(
     backend, to_backend
 ):

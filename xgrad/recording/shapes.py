@@ -18,6 +18,10 @@ import operator
 from collections.abc import Container
 from typing import Any
 
+import numpy as np
+
+from .. import backends
+from .._compat import is_array_api_obj
 from .._errors import JitError
 from .buffers import is_in_place_operator, ufunc_of
 from .codegen import name_of
@@ -78,7 +82,7 @@ def _walk(entries: list[Any], hosts: Container[int]) -> tuple[set[int], list[int
             i in hosts
             or name in _SHAPE_FROM_VALUES
             or (name == "where" and len(args) == 1)  # np.where(c): nonzero
-            or (name in _INDEXING and any(map(_is_bool, traced_in(args[1:]))))
+            or (name in _INDEXING and _has_mask(args[1:]))
             or (ufunc_of(fn) is None and any(t._backend is None for t in read))
         )
         # Arrays only (a number has no shape; a call reading it is above), and
@@ -193,7 +197,14 @@ def _writes_first(fn: Any, args: tuple[Any, ...]) -> bool:
     return writes and isinstance(first, Traced)
 
 
-def _is_bool(traced: Traced) -> bool:
-    """Whether ``traced`` is a boolean array (a mask, as an index)."""
-    backend = traced._backend
-    return backend is not None and backend.xp.isdtype(traced.value.dtype, "bool")
+def _has_mask(key: Any) -> bool:
+    """Whether an index holds a boolean array: the step's own (``x[x > 0]``)
+    or one from outside it (a closure's mask, which the caller may change)."""
+    if type(key) in (tuple, list):
+        return any(map(_has_mask, key))
+    if isinstance(key, Traced):
+        backend = key._backend
+        return backend is not None and backend.xp.isdtype(key.value.dtype, "bool")
+    if isinstance(key, np.generic) or not is_array_api_obj(key):
+        return False
+    return bool(backends.of(key).xp.isdtype(key.dtype, "bool"))
