@@ -439,6 +439,28 @@ def test_a_shape_that_follows_values_after_a_write_through_a_view_is_refused(
         run(a)  # records: a check after the write could not take it back
 
 
+def test_a_shape_that_follows_values_after_a_torch_in_place_method_is_refused(
+    backend, to_backend
+):
+    """PyTorch's in-place methods (``add_``, ``copy_``) write as ``+=`` does."""
+    if backend.name != "torch":
+        pytest.skip("PyTorch's in-place methods")
+
+    def step(a):
+        a[:1].add_(1.0)  # writes into the caller's array
+        x = Variable(a[1:] * 1.0)
+        loss = F.sum(x[a[1:] > 2.0] ** 2)  # then reads the selection's shape
+        loss.backward()
+        return (x.grad,)
+
+    run = xgrad.jit(step)
+    a = to_backend(np.arange(4.0))
+    run(a)  # eagerly
+    np.testing.assert_array_equal(as_np(a), [1.0, 1.0, 2.0, 3.0])
+    with pytest.raises(JitError, match=r"after a write \(method_add_\)"):
+        run(a)  # records: a check after the write could not take it back
+
+
 @dataclasses.dataclass
 class Scale:
     """A callable object, unhashable as a dataclass with ``eq`` is."""

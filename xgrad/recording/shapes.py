@@ -120,7 +120,8 @@ def shape_guards(recording: Any) -> dict[int, list[tuple[int, Any]]]:
     for i, (fn, args, _, outputs) in enumerate(entries[: max(sources) + 1]):
         made = {t.index for t in traced_in(outputs)}
         written = made & inputs
-        written |= {args[0].index} & inputs if _writes_first(fn, args) else set()
+        writes_first = _writes_first(fn, args, outputs)
+        written |= {args[0].index} & inputs if writes_first else set()
         if _may_view(fn, args) and not inputs.isdisjoint(map(_index, args[:1])):
             inputs |= made  # v = a[:2]; v += 1 writes into a
         if i in recording.host_entries or written:
@@ -190,11 +191,19 @@ def _index(x: Any) -> int | None:
     return x.index if isinstance(x, Traced) else None
 
 
-def _writes_first(fn: Any, args: tuple[Any, ...]) -> bool:
-    """Whether a call writes into its first argument (``x += y``, ``x[k] = v``)."""
-    first = args[0] if args else None
-    writes = is_in_place_operator(fn) or fn is operator.setitem
-    return writes and isinstance(first, Traced)
+def _writes_first(fn: Any, args: tuple[Any, ...], outputs: Any) -> bool:
+    """Whether a call writes into its first argument: ``x += y``,
+    ``x[k] = v``, a write that returns nothing, PyTorch's ``x.add_(y)``."""
+    if not args or not isinstance(args[0], Traced):
+        return False
+    name = name_of(fn).removeprefix("method_")
+    in_place = name.endswith("_") and not name.startswith("_")  # PyTorch's
+    return (
+        is_in_place_operator(fn)
+        or fn is operator.setitem
+        or in_place
+        or (outputs is None)
+    )
 
 
 def _has_mask(key: Any) -> bool:
