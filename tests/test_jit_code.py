@@ -302,6 +302,44 @@ def test_a_selection_by_a_mask_from_outside_the_step_has_this_calls_length(
         np.testing.assert_array_equal(as_np(jitted[1]) != 0, np.arange(5) < n)
 
 
+def test_a_named_tuple_of_arrays_is_made_at_every_replay(backend, to_backend):
+    """``unique_counts`` returns a named tuple: its arrays are this call's,
+    not the recording's."""
+
+    def step(a):
+        xp = array_api_compat.array_namespace(a)
+        values, counts = xp.unique_counts(a)
+        return values * 2.0, counts + 0
+
+    runs = [[1, 2, 3, 4, 5]] * 3 + [[1, 1, 1, 2, 2], [3, 3, 3, 3, 3]]
+    inputs = [to_backend(np.array(r, dtype=np.float64)) for r in runs]
+    eager, jitted, _ = eager_and_jitted(step, inputs)
+    for e, j in zip(eager, jitted, strict=True):
+        np.testing.assert_array_equal(j[0], e[0])
+        np.testing.assert_array_equal(j[1], e[1])
+    np.testing.assert_array_equal(jitted[3][1], [3, 2])
+
+
+def test_torchs_return_types_are_made_at_every_replay(backend, to_backend):
+    """``torch.sort`` and ``max(dim=...)`` return ``torch.return_types``."""
+    if backend.name != "torch":
+        pytest.skip("torch.return_types are PyTorch's")
+    import torch
+
+    def step(a):
+        ordered = torch.sort(a)
+        largest = a.reshape(5, 1).max(dim=0)
+        return ordered.values * 1.0, ordered.indices + 0, largest.indices + 0
+
+    runs = [[1, 2, 3, 4, 5]] * 3 + [[5, 1, 4, 2, 3]]
+    inputs = [to_backend(np.array(r, dtype=np.float64)) for r in runs]
+    eager, jitted, _ = eager_and_jitted(step, inputs)
+    for e, j in zip(eager, jitted, strict=True):
+        for eager_array, jitted_array in zip(e, j, strict=True):
+            np.testing.assert_array_equal(jitted_array, eager_array)
+    np.testing.assert_array_equal(jitted[3][1], [1, 3, 4, 2, 0])
+
+
 def test_a_checked_replay_of_a_selection_of_another_length_runs_eagerly(
     backend, to_backend
 ):

@@ -142,8 +142,8 @@ class Recording:
         outputs = self._wrap(result, backend, numbers, any_array)
         if outputs is _STATIC and _is_size(result):  # y.numel(), torch.numel(y)
             self.shapes_read.update(t.index for t in found)
-        if outputs is not _STATIC and (found or _contains_traced(outputs)):
-            self.entries.append((fn, args, kwargs, outputs))
+        if outputs is not _STATIC and (found or _contains_traced(_plain(outputs))):
+            self.entries.append((fn, args, kwargs, _plain(outputs)))
             return outputs
         if result is None and found:  # a write: setitem, scatter into
             self.entries.append((fn, args, kwargs, None))
@@ -164,8 +164,9 @@ class Recording:
         self.host_entries.add(len(self.entries))
         if sized:
             self.sized_hosts.add(len(self.entries))
+        outputs_ = _plain(outputs)
         self.entries.append(
-            (fn, args, kwargs, outputs if _contains_traced(outputs) else None)
+            (fn, args, kwargs, outputs_ if _contains_traced(outputs_) else None)
         )
         return outputs
 
@@ -186,13 +187,15 @@ class Recording:
             return self.new(result, backends.of(result))
         if self.is_array(result, backend):
             return self.new(result, backend)
-        if type(result) in (tuple, list):
+        if isinstance(result, tuple | list):  # namedtuples, torch.return_types
             items = [self._wrap(x, backend, numbers, any_array) for x in result]
             if all(x is _STATIC for x in items):
                 return _STATIC
-            return type(result)(
+            items = [
                 r if x is _STATIC else x for r, x in zip(result, items, strict=True)
-            )
+            ]
+            make = getattr(type(result), "_make", type(result))  # a namedtuple's
+            return make(items)
         if type(result) is dict:
             wrapped = {
                 k: self._wrap(v, backend, numbers, any_array) for k, v in result.items()
@@ -223,6 +226,12 @@ def _is_size(result: Any) -> bool:
     if isinstance(result, tuple):
         return all(type(d) is int for d in result)
     return type(result) is int
+
+
+def _plain(outputs: Any) -> Any:
+    """A call's outputs as recorded: a namedtuple (``unique_counts``) or
+    PyTorch's ``return_types`` (``sort``) as a tuple, read by index."""
+    return tuple(outputs) if isinstance(outputs, tuple) else outputs
 
 
 def _contains_traced(obj: Any) -> bool:
