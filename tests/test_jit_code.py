@@ -499,6 +499,21 @@ def test_a_shape_that_follows_values_after_a_torch_in_place_method_is_refused(
         run(a)  # records: a check after the write could not take it back
 
 
+def test_a_pytorch_comparison_answered_in_python_is_refused(backend, to_backend):
+    if backend.name != "torch":
+        pytest.skip("torch.equal and torch.allclose are PyTorch's functions")
+    import torch
+
+    def step(a):
+        return (a * 2.0 if torch.allclose(a, a * 1.0) else a,)  # a Python bool
+
+    run = xgrad.jit(step)
+    a = to_backend(np.arange(3.0))
+    run(a)  # eagerly
+    with pytest.raises(JitError, match=r"torch\.allclose"):
+        run(a)
+
+
 @dataclasses.dataclass
 class Scale:
     """A callable object, unhashable as a dataclass with ``eq`` is."""

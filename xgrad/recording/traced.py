@@ -180,6 +180,8 @@ class Traced:
     def __torch_function__(
         cls, func: Any, types: Any, args: Any = (), kwargs: Any = None
     ) -> Any:
+        if getattr(func, "__name__", None) in _TORCH_VALUE_READS:
+            raise refuse_reading(f"torch.{func.__name__}")  # a Python bool
         traced = next(traced_in(tuple(args)))
         return traced._recording.call(
             func, tuple(args), dict(kwargs or {}), traced._backend
@@ -222,6 +224,8 @@ def replace_traced(obj: Any, leaf: Callable[[Traced], Any]) -> Any:
     return obj
 
 
+#: PyTorch functions that answer with a Python bool computed from values.
+_TORCH_VALUE_READS = frozenset({"equal", "allclose", "is_nonzero"})
 _attr_T = operator.attrgetter("T")
 _attr_mT = operator.attrgetter("mT")
 
