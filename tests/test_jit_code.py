@@ -40,6 +40,16 @@ def eager_and_jitted(step, inputs):
     return eager, jitted, run
 
 
+def refused_when_recorded(step, a, match, after_first_call=lambda: None):
+    """``xgrad.jit(step)`` runs its first call eagerly, then refuses to
+    record the second with a JitError matching ``match``."""
+    run = xgrad.jit(step)
+    run(a)
+    after_first_call()
+    with pytest.raises(JitError, match=match):
+        run(a)
+
+
 def test_the_seed_of_backward_is_made_once(backend, to_backend):
     xgrad.manual_seed(0)
     rng = np.random.default_rng(0)
@@ -451,11 +461,8 @@ def test_a_shape_that_follows_values_after_a_host_call_is_refused(backend, to_ba
         loss.backward()
         return x.grad
 
-    run = xgrad.jit(step)
-    a = to_backend(np.arange(4.0))
-    run(a)  # eagerly
-    with pytest.raises(JitError, match="after a host call"):
-        run(a)  # records: a check after the host call could not take it back
+    # A check after the host call could not take it back.
+    refused_when_recorded(step, to_backend(np.arange(4.0)), "after a host call")
 
 
 def test_a_shape_that_follows_values_after_a_write_through_a_view_is_refused(
@@ -469,12 +476,9 @@ def test_a_shape_that_follows_values_after_a_write_through_a_view_is_refused(
         loss.backward()
         return (x.grad,)
 
-    run = xgrad.jit(step)
     a = to_backend(np.arange(4.0))
-    run(a)  # eagerly
-    np.testing.assert_array_equal(as_np(a), [1.0, 2.0, 2.0, 3.0])
-    with pytest.raises(JitError, match=r"after a write \(iadd\)"):
-        run(a)  # records: a check after the write could not take it back
+    written_once = lambda: np.testing.assert_array_equal(as_np(a), [1, 2, 2, 3])
+    refused_when_recorded(step, a, r"after a write \(iadd\)", written_once)
 
 
 def test_a_shape_that_follows_values_after_a_torch_in_place_method_is_refused(
@@ -491,12 +495,9 @@ def test_a_shape_that_follows_values_after_a_torch_in_place_method_is_refused(
         loss.backward()
         return (x.grad,)
 
-    run = xgrad.jit(step)
     a = to_backend(np.arange(4.0))
-    run(a)  # eagerly
-    np.testing.assert_array_equal(as_np(a), [1.0, 1.0, 2.0, 3.0])
-    with pytest.raises(JitError, match=r"after a write \(method_add_\)"):
-        run(a)  # records: a check after the write could not take it back
+    written_once = lambda: np.testing.assert_array_equal(as_np(a), [1, 1, 2, 3])
+    refused_when_recorded(step, a, r"after a write \(method_add_\)", written_once)
 
 
 def test_a_pytorch_comparison_answered_in_python_is_refused(backend, to_backend):
@@ -507,11 +508,7 @@ def test_a_pytorch_comparison_answered_in_python_is_refused(backend, to_backend)
     def step(a):
         return (a * 2.0 if torch.allclose(a, a * 1.0) else a,)  # a Python bool
 
-    run = xgrad.jit(step)
-    a = to_backend(np.arange(3.0))
-    run(a)  # eagerly
-    with pytest.raises(JitError, match=r"torch\.allclose"):
-        run(a)
+    refused_when_recorded(step, to_backend(np.arange(3.0)), r"torch\.allclose")
 
 
 @dataclasses.dataclass
