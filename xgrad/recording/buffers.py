@@ -33,6 +33,7 @@ __all__ = [
     "MIN_BYTES",
     "donatable",
     "donated_outputs",
+    "fresh_ufunc",
     "is_in_place_operator",
     "reusable_outputs",
     "ufunc_of",
@@ -95,20 +96,21 @@ def is_in_place_operator(fn: Any) -> bool:
     return id(fn) in _IN_PLACE_IDS
 
 
-def _fresh_result(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """The NumPy ufunc of a call that makes its one result afresh (no ``out``,
-    given by keyword or position, no ``where``), which may take ``out=``
-    instead; None for any other call."""
+def fresh_ufunc(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The NumPy ufunc of a call that only reads its arguments and makes its
+    results afresh (no ``out``, given by keyword or position, no ``where``);
+    None for any other call."""
     ufunc = ufunc_of(fn)
-    if (
-        ufunc is None
-        or ufunc.nout != 1
-        or len(args) > ufunc.nin
-        or "out" in kwargs
-        or "where" in kwargs
-    ):
+    if ufunc is None or len(args) > ufunc.nin or "out" in kwargs or "where" in kwargs:
         return None
     return ufunc
+
+
+def _fresh_result(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """:func:`fresh_ufunc` of a call with one result, which may take ``out=``
+    instead; None for any other call."""
+    ufunc = fresh_ufunc(fn, args, kwargs)
+    return ufunc if ufunc is not None and ufunc.nout == 1 else None
 
 
 def reusable_outputs(

@@ -24,7 +24,7 @@ from .buffers import donated_outputs, reusable_outputs
 from .codegen import Source, name_of, slots_of
 from .folding import folded_results
 from .host import recording_in
-from .shapes import ShapeChanged, shapes_from_values
+from .shapes import ShapeChanged, ValueShapes
 from .traced import RecordingBackend, Traced, replace_traced, traced_in
 
 __all__ = ["Recording", "compile_replay"]
@@ -40,8 +40,8 @@ class Recording:
         self.host_entries: set[int] = set()  # the entries of host calls
         self.sized_hosts: set[int] = set()  # ... whose shapes follow arguments
         self.shapes_read: set[int] = set()  # slots whose shape Python read
-        #: Entry index -> (slot, shape) a replay checks after it (.shapes).
-        self.guards: dict[int, list[tuple[int, Any]]] = {}
+        #: Shapes that follow values (.shapes), found once the step has run.
+        self.shapes = ValueShapes(set(), [], {})
         self.inputs: list[Traced] = []
         self.closed = False
         self._count = itertools.count()
@@ -258,7 +258,7 @@ def compile_replay(
     own_buffers = entries is None
     entries = recording.entries if entries is None else entries
     source = Source()
-    guards = {id(recording.entries[i]): g for i, g in recording.guards.items()}
+    guards = {id(recording.entries[i]): g for i, g in recording.shapes.guards.items()}
     changed = source.constant(ShapeChanged)
     lines: list[str] = []
     inputs = [f"s{t.index}" for t in recording.inputs]
@@ -279,11 +279,7 @@ def compile_replay(
         if t.index not in last_use and t.index not in keep
     ]
     # Arrays whose shape may change take no buffer and are made at every replay.
-    varying = (
-        shapes_from_values(entries, recording.host_entries - recording.sized_hosts)
-        if own_buffers
-        else set()
-    )
+    varying = recording.shapes.varying if own_buffers else set()
     folded = folded_results(entries, keep, varying) if own_buffers else {}
     buffers = reusable_outputs(entries, keep | varying, folded) if own_buffers else {}
     given_up = {

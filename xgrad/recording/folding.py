@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from .._compat import is_array_api_obj
-from .buffers import is_in_place_operator, ufunc_of
+from .buffers import fresh_ufunc, is_in_place_operator, ufunc_of
 from .traced import Traced, traced_in
 
 __all__ = ["folded_results"]
@@ -93,11 +93,8 @@ def _reads_outside_array(obj: Any) -> bool:
 
 def _kind(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any], outputs: Any) -> Any:
     """How a call uses its arguments: "like", "fresh", "creation", "view", or None."""
-    if isinstance(fn, np.ufunc):
-        fresh = len(args) <= fn.nin and "out" not in kwargs and "where" not in kwargs
-        return "fresh" if fresh else None
     if ufunc_of(fn) is not None:
-        return "fresh"
+        return "fresh" if fresh_ufunc(fn, args, kwargs) is not None else None
     if fn is operator.getitem:
         return "view"
     backend = getattr(outputs, "_backend", None)

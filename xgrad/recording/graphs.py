@@ -40,7 +40,6 @@ from .._errors import JitError
 from .buffers import is_in_place_operator
 from .calls import Recording, compile_replay
 from .segment import Segment
-from .shapes import varying_sources
 from .traced import Traced, traced_in
 
 __all__ = ["MIN_CALLS", "Capture", "GraphPlan", "plan"]
@@ -221,12 +220,10 @@ class GraphPlan:
         self.recording, self.results = recording, results
         self.backend, self.capture = graph_capture(recording)
         self.keep = {t.index for t in results if isinstance(t, Traced)}
-        # Checked between calls, or where a shape that follows values begins:
-        # a graph would keep the length it was captured with. A later call
-        # reading such an array is captured again for each length it meets.
-        hosts = recording.host_entries - recording.sized_hosts
-        self.refused: set[int] = set(recording.guards)
-        self.refused.update(varying_sources(recording.entries, hosts))
+        # Where a shape that follows values begins (the checked calls among
+        # them): a graph would keep the length it was captured with. A later
+        # call reading such an array is captured again for each length it meets.
+        self.refused: set[int] = set(recording.shapes.sources)
         self.stale = False
         self._segments: dict[tuple[int, int], Segment] = {}
         self.by_slot = {t.index: t for t in recording.inputs}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Container
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -27,7 +27,7 @@ from .buffers import is_in_place_operator, ufunc_of
 from .codegen import name_of
 from .traced import Traced, traced_in
 
-__all__ = ["ShapeChanged", "shape_guards", "shapes_from_values", "varying_sources"]
+__all__ = ["ShapeChanged", "ValueShapes", "value_shapes"]
 
 #: ``x[key]`` as an operator and as a backend's method (``Backend.getitem``).
 _INDEXING = ("getitem", "__getitem__")
@@ -60,19 +60,29 @@ _SHAPE_FROM_VALUES = frozenset(
 )
 
 
-def shapes_from_values(entries: list[Any], hosts: Container[int]) -> set[int]:
-    """The slots whose shape a replay may find other than the recording's
-    (see the module doc), and every slot made from one."""
-    return _walk(entries, hosts)[0]
+class ValueShapes(NamedTuple):
+    """What a recording's shapes that follow values ask of its replays."""
+
+    #: The slots whose shape a replay may find other than the recording's
+    #: (see the module doc): where such a shape begins, and all made from it.
+    varying: set[int]
+    #: The entries where such shapes begin (a selection, ``nonzero``).
+    sources: list[int]
+    #: Entry index -> (slot, shape) a replay checks right after that entry.
+    guards: dict[int, list[tuple[int, Any]]]
 
 
-def varying_sources(entries: list[Any], hosts: Container[int]) -> list[int]:
-    """The entries where such shapes begin (a selection, ``nonzero``)."""
-    return _walk(entries, hosts)[1]
+def value_shapes(recording: Any) -> ValueShapes:
+    """The :class:`ValueShapes` of a recording whose step has run; the guards
+    as :func:`_guards` finds them."""
+    varying, sources = _walk(
+        recording.entries, recording.host_entries - recording.sized_hosts
+    )
+    return ValueShapes(varying, sources, _guards(recording, varying, sources))
 
 
 def _walk(entries: list[Any], hosts: Container[int]) -> tuple[set[int], list[int]]:
-    """:func:`shapes_from_values`, and the entries where such shapes begin."""
+    """:attr:`ValueShapes.varying` and :attr:`ValueShapes.sources`."""
     varying: set[int] = set()
     sources: list[int] = []
     for i, (fn, args, kwargs, outputs) in enumerate(entries):
@@ -102,18 +112,18 @@ class ShapeChanged(Exception):
     step's Python read that shape: the call runs eagerly instead."""
 
 
-def shape_guards(recording: Any) -> dict[int, list[tuple[int, Any]]]:
+def _guards(
+    recording: Any, varying: set[int], sources: list[int]
+) -> dict[int, list[tuple[int, Any]]]:
     """Entry index -> (slot, shape) for the arrays a replay checks as soon as
     it makes them: where a value-dependent shape begins, when the step's
     Python read the shape of such an array (``broadcast_to(g, x.shape)`` in a
     backward pass), which a replay would otherwise keep. Empty when it read
     none. Raises :class:`JitError` when a host call or a write into an
-    argument or the state, or a view of one, comes before a check: running the step eagerly after a failed
-    check would do it twice.
+    argument or the state, or a view of one, comes before a check: running
+    the step eagerly after a failed check would do it twice.
     """
     entries = recording.entries
-    hosts = recording.host_entries - recording.sized_hosts
-    varying, sources = _walk(entries, hosts)
     if varying.isdisjoint(recording.shapes_read):
         return {}
     inputs = {t.index for t in recording.inputs}  # and views of them

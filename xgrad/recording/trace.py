@@ -25,7 +25,7 @@ from .buffers import donatable
 from .calls import Recording, compile_replay
 from .graphs import GraphPlan
 from .host import recording_in, user_line
-from .shapes import shape_guards
+from .shapes import value_shapes
 from .state import (
     Adopter,
     Binding,
@@ -193,7 +193,7 @@ def record(
     trace.output = rebuild(result, collect)
     trace.n_outputs = len(outputs)
     slots = [*outputs, *finals, *grads]
-    recording.guards = shape_guards(recording)  # shapes a replay must check
+    recording.shapes = value_shapes(recording)  # buffers, constants, checks
     if graphs:
         trace.graphs = GraphPlan(recording, slots)
         trace.replay = trace.graphs.compile()
