@@ -557,3 +557,26 @@ def test_operators_are_written_as_python_operators(backend, to_backend):
     )
     for written in written_as:
         assert written in code
+
+
+def test_array_arguments_meet_their_recording_by_either_key(backend, to_backend):
+    """Positional arrays and Variables are keyed by a short path once their
+    library is known (most steps: ``step(x, t)``); before that, as in a
+    process's first call, by the general walk. Both make one key: the
+    recording made on one is replayed on the other."""
+    from xgrad import backends
+
+    ran = []
+
+    def step(a, b):
+        ran.append(True)  # an eager call or the recording, not a replay
+        return b * a  # the Variable first: strict arrays refuse one on their right
+
+    x, v = to_backend(np.ones((4, 3))), Variable(to_backend(np.full(3, 2.0)))
+    run = xgrad.jit(step)
+    run(x, v)
+    run(x, v)
+    backends.BY_TYPE.clear()  # the libraries of the arguments not yet known
+    np.testing.assert_array_equal(as_np(run(x, v).data), np.full((4, 3), 2.0))
+    assert len(ran) == 2
+    assert len(run.source) == 1

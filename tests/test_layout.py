@@ -81,6 +81,7 @@ LAYERS = [
             "recording.segment",
             "recording.graphs",
             "recording.state",
+            "recording.glue",
             "recording.trace",
             "recording.check",
             "recording.jit",

@@ -26,7 +26,7 @@ from ..optimizer_base import Optimizer
 from .check import checked_replay
 from .host import current
 from .shapes import ShapeChanged
-from .trace import record, replay
+from .trace import MISS, record
 
 __all__ = ["Jitted", "jit"]
 
@@ -93,7 +93,10 @@ class Jitted:
             return self.fn(*args, **kwargs)
         leaves: list[Any] = []
         refs: list[Any] = []
-        key = _signature((args, kwargs), leaves, refs)
+        key = None if kwargs else _array_signature(args, leaves)
+        if key is None:
+            leaves.clear()
+            key = _signature((args, kwargs), leaves, refs)
         if key is None:  # a lazy backend (Dask): nothing to gain
             return self.fn(*args, **kwargs)
         with self._lock:
@@ -104,15 +107,17 @@ class Jitted:
                 entry = self._cache[key] = [0, [], refs]
             entry[0] += 1
             for trace in entry[1]:
-                state = trace.fits(leaves)
-                if state is not None:
-                    if self.check and not trace.checked:
+                if self.check and not trace.checked:
+                    if trace.fits(leaves):
                         trace.checked = True
                         return checked_replay(trace, self.fn, args, kwargs, leaves)
-                    try:
-                        return replay(trace, leaves, state)
-                    except ShapeChanged:  # a shape the step's Python read
-                        return self.fn(*args, **kwargs)
+                    continue
+                try:
+                    result = trace.run(leaves)
+                except ShapeChanged:  # a shape the step's Python read
+                    return self.fn(*args, **kwargs)
+                if result is not MISS:
+                    return result
             if entry[0] == 1 or len(entry[1]) >= self.max_traces:
                 return self.fn(*args, **kwargs)  # warm-up, or too many variants
             trace, result = record(self.fn, args, kwargs, self.graphs)
@@ -163,6 +168,29 @@ def _signature(obj: Any, leaves: list[Any], refs: list[Any]) -> Any:
         else:
             parts.append((kind, x))
     return tuple(parts)
+
+
+def _array_signature(args: tuple[Any, ...], leaves: list[Any]) -> Any:
+    """:func:`_signature` of positional arguments that are all arrays or
+    Variables of eager libraries (most training steps: ``step(x, t)``), the
+    same key made without its general walk; None for any other arguments."""
+    parts: list[Any] = [settings(), _ARGS_AND_KWARGS, (tuple, len(args))]
+    by_type = backends.BY_TYPE
+    for x in args:
+        kind = type(x)
+        data = x._data if isinstance(x, Variable) else x
+        backend = by_type.get(type(data))
+        if backend is None or backend.lazy:
+            return None
+        device = str(backend.device_of(data)) if backend.multi_device else None
+        parts.append((kind, type(data), data.shape, data.dtype, device))
+        leaves.append(x)
+    parts.append(_NO_KWARGS)
+    return tuple(parts)
+
+
+_ARGS_AND_KWARGS = (tuple, 2)
+_NO_KWARGS = (dict, ())
 
 
 def _refuse_hidden_arrays(x: Any) -> None:

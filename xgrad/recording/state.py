@@ -44,6 +44,10 @@ class Binding:
 
     #: The Variable that install() gave the stand-in, when not the owner.
     installed: Variable | None = None
+    #: read() and write() as code, where they are one expression or statement
+    #: of the owner (a replay's glue inlines them, :mod:`.glue`); None: called.
+    read_code: str | None = None
+    write_code: str | None = None
 
     def __init__(self, owner: Any, key: Any = None) -> None:
         self.owner, self.key = owner, key
@@ -74,6 +78,9 @@ class Binding:
 class DataBinding(Binding):
     """A Variable's (a Parameter's) array."""
 
+    read_code = "{owner}._data"
+    write_code = "{owner}._data = {value}"
+
     def read(self) -> Any:
         return self.owner._data
 
@@ -83,6 +90,9 @@ class DataBinding(Binding):
 
 class GradBinding(Binding):
     """A Parameter's gradient: the array of ``param.grad``, or None."""
+
+    read_code = "(None if {owner}.grad is None else {owner}.grad._data)"
+    write_code = "{owner}.grad = None if {value} is None else Variable({value})"
 
     def read(self) -> Any:
         grad = self.owner.grad

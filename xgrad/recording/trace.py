@@ -3,28 +3,27 @@
 :func:`record` runs the step on Traced stand-ins of its arguments and state
 (:mod:`.state`), with an observer that binds each Variable the step's
 Functions meet; the calls become one compiled function (:mod:`.calls`).
-:func:`replay` feeds that function the arguments' and the bindings' arrays
-and writes the final state back. A :class:`Trace` also knows when it fits
-(:meth:`Trace.fits`): the state's shapes, which state exists, and the
-Python numbers a replay would not read again.
+:meth:`Trace.run` feeds that function the arguments' and the bindings'
+arrays and writes the final state back, and :meth:`Trace.fits` says whether
+the recording fits a call: the state's shapes, which state exists, and the
+Python numbers a replay would not read again (both written as code for the
+recording, :mod:`.glue`).
 """
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
 from .. import hooks, observing
-from .._compat import is_array_api_obj
 from .._errors import FINISHED_RECORDING, JitError
 from ..core import Parameter, Variable
 from ..layers import Layer
 from ..optimizer_base import Optimizer
-from .buffers import donatable
 from .calls import Recording, compile_replay
+from .glue import MISS, NEVER, compile_glue, rebuild, results
 from .graphs import GraphPlan
-from .host import recording_in, user_line
+from .host import recording_in
 from .shapes import value_shapes
 from .state import (
     Adopter,
@@ -38,7 +37,7 @@ from .state import (
 )
 from .traced import Traced, traced_in
 
-__all__ = ["Trace", "rebuild", "record", "replay"]
+__all__ = ["MISS", "Trace", "record"]
 
 
 class Trace:
@@ -64,52 +63,24 @@ class Trace:
         self.arguments: list[tuple[int, int]] = []
         # Indices of the bindings whose values are inputs of the replay.
         self.bound_inputs: list[int] = []
-        # Each binding's read and write, looked up once (a replay's glue runs
-        # cold, after the array work has filled the caches).
-        self.readers: list[Callable[[], Any]] = []
-        self.writers: list[Callable[[Any], None]] = []
+        self._fits: Callable[[list[Any]], bool] | None = None  # by compile_glue
+        self._run: Callable[[list[Any]], Any] | None = None
 
     def point_at(self, leaves: list[Any]) -> None:
         """Make the bindings of Variable arguments those of this call's."""
         for i, position in self.arguments:
             self.bindings[i][0].owner = leaves[position]
 
-    def fits(self, leaves: list[Any]) -> list[Any] | None:
-        """The state this recording reads, one value per binding, if it fits
-        this call's arguments and the state now; otherwise None."""
+    def fits(self, leaves: list[Any]) -> bool:
+        """Whether this recording fits this call's arguments (``leaves``) and
+        the state now; the bindings of Variable arguments become this call's."""
         self.point_at(leaves)
-        values = [read() for read in self.readers]
-        for value, expected, last in zip(
-            values, self.expected, self.written, strict=True
-        ):
-            if value is last:  # what the previous replay wrote: unchanged
-                continue
-            if value is None or expected is None:
-                if value is not expected:
-                    return None
-            elif (value.shape, value.dtype) != expected:
-                return None
-        for obj, name, value in self.guards:
-            if getattr(obj, name) != value:
-                return None
-        return values
+        return self._fits(leaves)  # type: ignore[misc]
 
-
-def rebuild(obj: Any, leaf: Callable[[Any], Any]) -> Any:
-    """``obj`` with every array and Variable replaced by ``leaf(it)``, in the
-    order :func:`_signature` met them."""
-    kind = type(obj)
-    if isinstance(obj, tuple) and hasattr(obj, "_fields"):  # a namedtuple
-        return kind(*(rebuild(x, leaf) for x in obj))
-    if isinstance(obj, tuple | list):
-        return kind(rebuild(x, leaf) for x in obj)
-    if isinstance(obj, dict):
-        new = copy.copy(obj)  # the same kind of dict (OrderedDict, defaultdict)
-        new.update({k: rebuild(v, leaf) for k, v in obj.items()})
-        return new
-    if isinstance(obj, Variable) or is_array_api_obj(obj):
-        return leaf(obj)
-    return obj
+    def run(self, leaves: list[Any]) -> Any:
+        """Replay on this call's arguments and the state now, write the final
+        state back, return the step's result; :data:`MISS` if it does not fit."""
+        return self._run(leaves)  # type: ignore[misc]
 
 
 def record(
@@ -132,20 +103,19 @@ def record(
             trace.bindings.append((binding, traced, True))
 
     bindings = Bindings(install)
-    position = 0
+    variables: list[bool] = []  # per array argument: a Variable?
 
     def as_input(x: Any) -> Any:
-        nonlocal position
         data = x._data if isinstance(x, Variable) else x
         traced = recording.input(data)
-        position += 1
-        if not isinstance(x, Variable):
+        variables.append(isinstance(x, Variable))
+        if not variables[-1]:
             return traced
         x._data = traced
         # The argument's own data and gradient: bound, their owner the
-        # Variable of each call (Trace.point_at).
+        # Variable of each call (the glue reads them from the call's own).
         for binding in (DataBinding(x), GradBinding(x)):
-            trace.arguments.append((len(trace.bindings), position - 1))
+            trace.arguments.append((len(trace.bindings), len(variables) - 1))
             bindings.add(binding)
         return x
 
@@ -221,8 +191,6 @@ def record(
         and initial.index in dead
     ]
     trace.bound_inputs = [i for i, (_, _, inp) in enumerate(trace.bindings) if inp]
-    trace.readers = [binding.read for binding, _, _ in trace.bindings]
-    trace.writers = [binding.write for binding, _, _ in trace.bindings]
     trace.expected = [_expected(initial) for _, initial, _ in trace.bindings]
     trace.donated = {
         i: trace.expected[i]
@@ -230,18 +198,16 @@ def record(
         if (initial := trace.bindings[i][1]) is not None and initial.index in donated
     }
     trace.written = [
-        binding.read() if _expected(final) == expected else _NEVER
+        binding.read() if _expected(final) == expected else NEVER
         for (binding, _, _), final, expected in zip(
             trace.bindings, finals, trace.expected, strict=True
         )
     ]
+    trace._fits, trace._run = compile_glue(trace, variables)
     values = [x.value if isinstance(x, Traced) else x for x in [*outputs, *grads]]
     _forget_values(recording)
     n = len(outputs)
-    return trace, results(trace, values[:n], values[n:])
-
-
-_NEVER = object()
+    return trace, results(trace.output, values[:n], values[n:])
 
 
 def _traced_of(x: Any) -> Any:
@@ -253,20 +219,6 @@ def _expected(x: Any) -> Any:
         return None
     value = x.value if isinstance(x, Traced) else x
     return (value.shape, value.dtype)
-
-
-class Replayed(Variable):
-    """A result of a replay: its array, with no graph behind it."""
-
-    __slots__ = ()
-
-    def backward(self, retain_grad: bool = False, create_graph: bool = False) -> None:
-        raise JitError(
-            f"xgrad.jit: backward() on the result of a replayed call, at "
-            f"{user_line()}: a replay keeps no graph, so the gradient would reach "
-            f"nothing. Call backward() inside the jitted function (and return the "
-            f"gradients you need), or jit the whole training step"
-        )
 
 
 class _Forgotten:
@@ -291,52 +243,3 @@ def _forget_values(recording: Recording) -> None:
     for _, args, kwargs, outputs in recording.entries:
         for traced in traced_in((args, kwargs, outputs)):
             traced.value = _FORGOTTEN
-
-
-def results(trace: Trace, values: list[Any], grads: list[Any]) -> Any:
-    """The step's result rebuilt from output values: Variables with no graph
-    (with the ``.grad`` the step left them, as ``retain_grad`` does)."""
-    if isinstance(trace.output, Variable):  # most steps: the loss alone
-        return _replayed(values[0], grads[0])
-    it, grad_it = iter(values), iter(grads)
-
-    def leaf(x: Any) -> Any:
-        value, grad = next(it), next(grad_it)
-        return _replayed(value, grad) if isinstance(x, Variable) else value
-
-    return rebuild(trace.output, leaf)
-
-
-def _replayed(value: Any, grad: Any) -> Replayed:
-    out = Replayed(value)
-    if grad is not None:
-        out.grad = Variable(grad)
-    return out
-
-
-def replay(trace: Trace, leaves: list[Any], state: list[Any]) -> Any:
-    """Run ``trace`` on this call's arguments (``leaves``) and the bound state
-    read by :meth:`Trace.fits`; write the final state back; return the step's
-    result."""
-    written, donated = trace.written, trace.donated
-    for i in trace.released:  # as cleargrads() would, before the first call
-        trace.bindings[i][0].write(None)
-        if written[i] is not _NEVER:
-            written[i] = None
-        expected = donated.get(i)
-        # Called just so: donatable counts the references of this call shape.
-        if expected is None or not donatable(state[i], expected):
-            state[i] = None  # let go now (or passed as None: no donation)
-    inputs = [x._data if isinstance(x, Variable) else x for x in leaves]
-    inputs += [state[i] for i in trace.bound_inputs]
-    state.clear()  # the caller's list too: the replay alone holds the inputs
-    if trace.graphs is not None and trace.graphs.stale:  # a call refused a graph
-        trace.replay = trace.graphs.compile()
-    values = trace.replay(inputs)  # type: ignore[misc]
-    n, m = trace.n_outputs, len(trace.bindings)
-    for i, write in enumerate(trace.writers):
-        value = values[n + i]
-        write(value)
-        if written[i] is not _NEVER:
-            written[i] = value
-    return results(trace, values[:n], values[n + m :])
