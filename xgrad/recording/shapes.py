@@ -59,6 +59,10 @@ _SHAPE_FROM_VALUES = frozenset(
     }
 )
 
+#: Splits that take their points as an array too (``torch.tensor_split(x, t)``):
+#: then the values of that array set the parts' lengths.
+_SPLITS = frozenset({"tensor_split", "split", "array_split", "hsplit", "vsplit"})
+
 
 class ValueShapes(NamedTuple):
     """What a recording's shapes that follow values ask of its replays."""
@@ -93,6 +97,7 @@ def _walk(entries: list[Any], hosts: Container[int]) -> tuple[set[int], list[int
             or name in _SHAPE_FROM_VALUES
             or (name == "where" and len(args) == 1)  # np.where(c): nonzero
             or (name in _INDEXING and _has_mask(args[1:]))
+            or (name in _SPLITS and any(True for _ in traced_in((args[1:], kwargs))))
             or (ufunc_of(fn) is None and any(t._backend is None for t in read))
         )
         # Arrays only (a number has no shape; a call reading it is above), and
