@@ -77,6 +77,7 @@ LAYERS = [
             "recording.buffers",
             "recording.shapes",
             "recording.folding",
+            "recording.fusing",
             "recording.calls",
             "recording.segment",
             "recording.graphs",

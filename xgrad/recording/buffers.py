@@ -9,6 +9,14 @@ ufuncs (no view of it can escape), the replay passes a buffer of its own as
 allocation, no page faults. The numbers are the same: a ufunc computes the
 same values into ``out`` as into a fresh array.
 
+An elementwise ufunc's result may instead go into one of its operands,
+when that operand is an array the replay made with a ufunc, has the result's
+shape and dtype, dies at that call and has no view (``np.multiply(mask, g,
+out=g)`` for ReLU's gradient, :mod:`.fusing`). That memory was written a
+moment ago and is still in the CPU's caches; a buffer's, or a fresh array's,
+was last written a step ago. On the NumPy MLP step such writes into cold
+memory, not the allocations, were what cost: about 1% of the step.
+
 A gradient the step drops unread (``cleargrads()`` before ``backward()``)
 is *donated* the same way: the ufunc that makes its successor writes into
 the old array, when the replay finds that nothing but itself holds that
@@ -36,6 +44,7 @@ __all__ = [
     "fresh_ufunc",
     "is_in_place_operator",
     "reusable_outputs",
+    "reused_operands",
     "ufunc_of",
 ]
 
@@ -122,10 +131,7 @@ def reusable_outputs(
     a buffer of its own (see the module doc); ``keep``: slots that leave, or
     whose shape may change (:mod:`.shapes`);
     ``skipped``: entries the replay does not call."""
-    escapes = set(keep)
-    for fn, args, kwargs, _ in entries:
-        if ufunc_of(fn) is None and not is_in_place_operator(fn):
-            escapes.update(t.index for t in traced_in((args, kwargs)))
+    escapes = _escaping(entries, keep)
     found: dict[int, Any] = {}
     for i, (fn, args, kwargs, outputs) in enumerate(entries):
         ufunc = _fresh_result(fn, args, kwargs)
@@ -139,6 +145,77 @@ def reusable_outputs(
         ):
             found[i] = (ufunc, np.empty_like(value))
     return found
+
+
+def _escaping(entries: list[Any], keep: set[int]) -> set[int]:
+    """``keep`` and every slot a call other than a ufunc or an in-place
+    operator reads: such a call may make a view of it, or keep it."""
+    escapes = set(keep)
+    for fn, args, kwargs, _ in entries:
+        if ufunc_of(fn) is None and not is_in_place_operator(fn):
+            escapes.update(t.index for t in traced_in((args, kwargs)))
+    return escapes
+
+
+def reused_operands(
+    entries: list[tuple[Any, tuple[Any, ...], dict[str, Any], Any]],
+    keep: set[int],
+    buffers: dict[int, Any],
+    skipped: Container[int] = (),
+) -> dict[int, tuple[Any, int]]:
+    """Entry index -> (ufunc, slot) for the elementwise ufunc calls whose
+    result may go into an operand that dies at that call (see the module
+    doc). ``keep``: slots that leave, or whose shape may change;
+    ``skipped``: entries the replay does not call, or whose result goes
+    into a donated array. Where such a result may leave the replay, the
+    buffer its memory came from is taken out of ``buffers``."""
+    escapes = _escaping(entries, keep)
+    last_use: dict[int, int] = {}
+    for i, (_, args, kwargs, _) in enumerate(entries):
+        last_use.update((t.index, i) for t in traced_in((args, kwargs)))
+    home: dict[int, int] = {}  # slot -> the entry whose call made its memory
+    found: dict[int, tuple[Any, int]] = {}
+    for i, (fn, args, kwargs, outputs) in enumerate(entries):
+        ufunc = _fresh_result(fn, args, kwargs)
+        if ufunc is None or i in skipped or not isinstance(outputs, Traced):
+            continue
+        if outputs.index in home or type(outputs.value) is not np.ndarray:
+            continue
+        home[outputs.index] = i
+        if ufunc.signature is not None:  # matmul: no elementwise overwrite
+            continue
+        for operand in args:
+            if _dies_here(operand, outputs, i, last_use, escapes, home):
+                found[i] = (ufunc, operand.index)
+                home[outputs.index] = home[operand.index]
+                buffers.pop(i, None)
+                if outputs.index in escapes:  # it may leave: fresh memory
+                    buffers.pop(home[operand.index], None)
+                break
+    return found
+
+
+def _dies_here(
+    operand: Any,
+    result: Traced,
+    i: int,
+    last_use: dict[int, int],
+    escapes: set[int],
+    home: dict[int, int],
+) -> bool:
+    """Whether ``result`` may be written over ``operand``: a C-contiguous
+    array the replay made with a ufunc, of the result's shape and dtype, that
+    nothing reads after call ``i`` and nothing else holds (no view of it)."""
+    if not isinstance(operand, Traced) or operand.index not in home:
+        return False
+    value, made = operand.value, result.value
+    return (
+        last_use.get(operand.index) == i
+        and operand.index not in escapes
+        and type(value) is np.ndarray
+        and (value.shape, value.dtype) == (made.shape, made.dtype)
+        and value.flags.c_contiguous
+    )
 
 
 def donated_outputs(

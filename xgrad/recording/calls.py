@@ -20,9 +20,10 @@ import numpy as np
 from .. import backends
 from .._errors import FINISHED_RECORDING, JitError
 from ..array_check import ARRAY_TYPES
-from .buffers import donated_outputs, reusable_outputs
+from .buffers import donated_outputs, reusable_outputs, reused_operands
 from .codegen import Source, name_of, slots_of
 from .folding import folded_results
+from .fusing import fused_entries
 from .host import recording_in
 from .shapes import ShapeChanged, ValueShapes
 from .traced import RecordingBackend, Traced, replace_traced, traced_in
@@ -265,32 +266,36 @@ def compile_replay(
     if inputs:
         lines.append(f"    {', '.join(inputs)}, = inputs")
     keep = {t.index for t in results if isinstance(t, Traced)}
-    uses: list[set[int]] = []
-    for _, args, kwargs, _ in entries:
-        uses.append({t.index for t in traced_in((args, kwargs))})
-    last_use: dict[int, int] = {}
-    for i, used in enumerate(uses):
-        for slot in used:
-            last_use[slot] = i
+    # Arrays whose shape may change take no buffer and are made at every replay.
+    varying = recording.shapes.varying if own_buffers else set()
+    if own_buffers:  # NumPy's product with a mask, without the cast
+        entries = fused_entries(entries, varying)
+    uses = [{t.index for t in traced_in((a, k))} for _, a, k, _ in entries]
+    last_use = {slot: i for i, used in enumerate(uses) for slot in used}
     # Inputs nothing reads (gradients cleargrads() drops) go at once, or when donated.
     dead_inputs = [
         t.index
         for t in recording.inputs
         if t.index not in last_use and t.index not in keep
     ]
-    # Arrays whose shape may change take no buffer and are made at every replay.
-    varying = recording.shapes.varying if own_buffers else set()
     folded = folded_results(entries, keep, varying) if own_buffers else {}
     buffers = reusable_outputs(entries, keep | varying, folded) if own_buffers else {}
     given_up = {
         r: d for r, d in (donors or {}).items() if d in dead_inputs and r not in varying
     }
     donated = donated_outputs(entries, given_up, buffers) if own_buffers else {}
+    skipped = {*folded, *donated}
+    reused = (
+        reused_operands(entries, keep | varying, buffers, skipped)
+        if own_buffers
+        else {}
+    )
     into = {i: (u, source.constant(b)) for i, (u, b) in buffers.items()}
     for i, (ufunc, slot) in donated.items():  # read as out=: not dead at the start
         into[i] = (ufunc, f"s{slot}")
         uses[i].add(slot)
         last_use[slot] = i
+    into.update((i, (ufunc, f"s{slot}")) for i, (ufunc, slot) in reused.items())
     if inputs:
         lines.append("    inputs.clear()")
     if unread := [s for s in dead_inputs if s not in last_use]:

@@ -1,0 +1,174 @@
+"""Where a replay writes its results: buffers, donated gradients, operands
+that die, and NumPy's product with a boolean mask as one call.
+
+Each of these changes where the numbers go, never the numbers: every test
+compares the replay with the eager call bit for bit, reading every result
+after the last call, so a result that a later replay overwrote shows.
+"""
+
+from __future__ import annotations
+
+import re
+
+import array_api_compat
+import numpy as np
+import pytest
+
+import xgrad
+import xgrad.functions as F
+from xgrad.models import MLP
+from xgrad.optimizers import SGD
+
+pytestmark = pytest.mark.skip_backend(
+    "dask", reason="xgrad.jit runs Dask steps eagerly; tested in test_jit.py"
+)
+
+#: Rows of 128 float64s: 128 kB per array, big enough for a buffer of its own.
+ROWS = 128
+
+
+def as_np(x):
+    return np.asarray(xgrad.cuda.as_numpy(getattr(x, "data", x)))
+
+
+def eager_then_jitted(step, inputs):
+    """Every result of ``step`` on each input, eagerly and jitted, read after
+    the last call; and the jitted function."""
+    eager = [step(x) for x in inputs]
+    run = xgrad.jit(step)
+    jitted = [run(x) for x in inputs]
+    for e, j in zip(eager, jitted, strict=True):
+        for a, b in zip(e, j, strict=True):
+            np.testing.assert_array_equal(as_np(b), as_np(a))
+    return run
+
+
+def replay_constants(run):
+    """The objects the replays of ``run`` call or read: their namespaces."""
+    return [
+        value
+        for _, traces, _ in run._cache.values()
+        for trace in traces
+        for value in trace.replay.__globals__.values()
+    ]
+
+
+#: ``sA = kN(sB, sC, out=sC)``: a result written over its operand ``sC``.
+OVER_AN_OPERAND = re.compile(r"s\d+ = k\d+\(s\d+, (s\d+), out=\1\)")
+
+
+def inputs(to_backend, n=5):
+    rng = np.random.default_rng(0)
+    return [to_backend(rng.standard_normal((ROWS, ROWS))) for _ in range(n)]
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # inf * 0
+def test_relus_gradient_is_one_product_with_its_mask(backend, to_backend):
+    """``astype(x > 0, g.dtype) * g`` is ``np.multiply(x > 0, g)`` on NumPy:
+    the same bits (inf times a false mask is NaN in both), one call less."""
+
+    def step(x):
+        x = xgrad.Variable(x)
+        y = F.relu(x)
+        F.sum(y * y * x).backward()  # a gradient through relu
+        return (x.grad,)
+
+    arrays = inputs(to_backend)
+    special = np.array([np.inf, -np.inf, np.nan, 0.0, -0.0, 1.0, -1.0, 2.0])
+    arrays[3] = to_backend(np.resize(special, (ROWS, ROWS)))
+    run = eager_then_jitted(step, arrays)
+    if backend.name == "numpy":
+        astype = xgrad.backends.get("numpy").xp.astype
+        assert all(value is not astype for value in replay_constants(run))
+        assert OVER_AN_OPERAND.search(run.source[0])  # over the dying gradient
+
+
+def test_a_result_written_over_an_operand_is_not_overwritten_later(backend, to_backend):
+    """``y = x @ x`` has a buffer of the replay's own; ``z = y * 2`` goes
+    into ``y``, which dies there. ``z`` is returned, so ``y`` must be a new
+    array at each replay: else the next call writes over the last result."""
+
+    def step(x):
+        y = x @ x
+        z = y * 2.0
+        return (z, z + 1.0)
+
+    eager_then_jitted(step, inputs(to_backend))
+
+
+def test_an_operand_with_a_view_is_not_written_over(backend, to_backend):
+    def step(x):
+        y = x * 3.0
+        view = y.mT  # a view of y, returned: y must keep its values
+        z = y + 1.0  # y's last use
+        return (z, view)
+
+    eager_then_jitted(step, inputs(to_backend))
+
+
+def test_an_operand_read_after_the_call_is_not_written_over(backend, to_backend):
+    def step(x):
+        y = x * 3.0
+        z = y + 1.0
+        w = z * y  # y read after z was made
+        return (w,)
+
+    eager_then_jitted(step, inputs(to_backend))
+
+
+def test_a_made_once_operand_is_not_written_over(backend, to_backend):
+    """The seed of ``backward()`` is made once; a product that reads it last
+    must not write over it, or the next replay's seed is wrong."""
+
+    def step(x):
+        x = xgrad.Variable(x)
+        loss = F.sum(x * x)
+        loss.backward()
+        return (loss, x.grad)
+
+    eager_then_jitted(step, inputs(to_backend))
+
+
+def test_an_array_made_once_is_not_written_over(backend, to_backend):
+    """``ones_like(x) * 3`` is made once (it follows the signature alone);
+    a sum that reads it last must not write over it."""
+
+    def step(x):
+        xp = array_api_compat.array_namespace(x)
+        threes = xp.ones_like(x) * 3.0
+        return (x + threes,)
+
+    eager_then_jitted(step, inputs(to_backend))
+
+
+def test_the_mlp_step_keeps_its_numbers_and_writes_fewer_arrays(backend, to_backend):
+    """The benchmark's step (ReLU, softmax cross entropy, SGD) for ten
+    steps, eagerly and jitted from one start: equal losses and weights."""
+    rng = np.random.default_rng(1)
+    x = to_backend(rng.standard_normal((ROWS, 64)).astype(np.float32))
+    t = to_backend(rng.integers(0, 10, ROWS))
+
+    def train(jitted):
+        xgrad.manual_seed(0)
+        model = MLP((200, 200, 10), activation=F.relu)
+        optimizer = SGD(lr=0.1).setup(model)
+
+        def step(x, t):
+            loss = F.softmax_cross_entropy(model(x), t)
+            model.cleargrads()
+            loss.backward()
+            optimizer.update()
+            return loss
+
+        run = xgrad.jit(step) if jitted else step
+        losses = [as_np(run(x, t)) for _ in range(10)]
+        return losses, [as_np(p) for p in model.params()], run
+
+    eager, eager_params, _ = train(False)
+    jitted, jitted_params, run = train(True)
+    for a, b in zip([*eager, *eager_params], [*jitted, *jitted_params], strict=True):
+        np.testing.assert_array_equal(b, a)
+    if backend.name == "numpy":  # both masks multiply as booleans
+        astype = xgrad.backends.get("numpy").xp.astype
+        assert all(value is not astype for value in replay_constants(run))
+        assert len(OVER_AN_OPERAND.findall(run.source[0])) >= 2
