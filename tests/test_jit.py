@@ -771,6 +771,26 @@ def test_argument_variables_keep_their_data_and_gradients(backend, to_backend):
         np.testing.assert_array_equal(as_np(x.grad), expected[1])
 
 
+def test_a_variable_argument_with_a_gradient_before_an_array_argument(
+    backend, to_backend
+):
+    """The gradient a Variable argument holds when the step is recorded (the
+    warm-up call's, accumulated) is bound state, read after every argument's
+    array: the array argument after it is still the step's ``x``."""
+
+    def step(w, x):
+        loss = F.sum(w * x)
+        loss.backward()  # no cleargrad: the gradient accumulates
+        return loss
+
+    for jitted in (False, True):
+        run = xgrad.jit(step) if jitted else step
+        w = Variable(to_backend(np.ones(3)))
+        losses = [float(as_np(run(w, to_backend(np.full(3, 2.0))))) for _ in range(4)]
+        assert losses == [6.0] * 4
+        np.testing.assert_array_equal(as_np(w.grad), [8.0] * 3)
+
+
 def test_returned_variables_keep_their_gradients(backend, to_backend):
     def step(a):
         v = Variable(a)

@@ -104,6 +104,7 @@ def record(
 
     bindings = Bindings(install)
     variables: list[bool] = []  # per array argument: a Variable?
+    argument_variables: list[tuple[Variable, int]] = []  # and its position
 
     def as_input(x: Any) -> Any:
         data = x._data if isinstance(x, Variable) else x
@@ -112,14 +113,18 @@ def record(
         if not variables[-1]:
             return traced
         x._data = traced
-        # The argument's own data and gradient: bound, their owner the
-        # Variable of each call (the glue reads them from the call's own).
-        for binding in (DataBinding(x), GradBinding(x)):
-            trace.arguments.append((len(trace.bindings), len(variables) - 1))
-            bindings.add(binding)
+        argument_variables.append((x, len(variables) - 1))
         return x
 
     targs, tkwargs = rebuild((args, kwargs), as_input)
+    # The Variable arguments' own data and gradients: bound once every
+    # argument is an input (the replay takes the arguments' arrays first,
+    # then the bound state), their owner the Variable of each call (the glue
+    # reads them from the call's own).
+    for x, position in argument_variables:
+        for binding in (DataBinding(x), GradBinding(x)):
+            trace.arguments.append((len(trace.bindings), position))
+            bindings.add(binding)
     guarded: set[int] = set()
 
     def report_optimizer(optimizer: Optimizer) -> None:
