@@ -791,6 +791,29 @@ def test_a_variable_argument_with_a_gradient_before_an_array_argument(
         np.testing.assert_array_equal(as_np(w.grad), [8.0] * 3)
 
 
+def test_one_variable_passed_twice_is_one_variable(backend, to_backend):
+    """``step(x, x)``: one Variable, whose gradient sums over both uses, as
+    eagerly; a recording of it does not serve ``step(a, b)`` (two Variables,
+    a gradient each), nor one of ``step(a, b)`` serve ``step(x, x)``."""
+
+    def step(a, b):
+        loss = F.sum(a * 2.0 + b * 3.0)
+        a.cleargrad()
+        b.cleargrad()
+        loss.backward()
+        return loss
+
+    run = xgrad.jit(step)
+    for same in (True, False, True, False, True, False, True):
+        a = Variable(to_backend(np.ones(3)))
+        b = a if same else Variable(to_backend(np.full(3, 5.0)))
+        loss = run(a, b)
+        assert float(as_np(loss)) == (15.0 if same else 51.0)
+        np.testing.assert_array_equal(as_np(a.grad), [5.0 if same else 2.0] * 3)
+        np.testing.assert_array_equal(as_np(b.grad), [5.0 if same else 3.0] * 3)
+    assert len(run.source) == 2
+
+
 def test_returned_variables_keep_their_gradients(backend, to_backend):
     def step(a):
         v = Variable(a)

@@ -94,13 +94,25 @@ def replayed(value: Any, grad: Any) -> Replayed:
     return out
 
 
-def compile_glue(trace: Trace, variables: list[bool]) -> tuple[Any, Any]:
-    """``(fits, run)`` for ``trace`` (see the module doc); ``variables``:
-    which of the step's array arguments are Variables."""
+def compile_glue(trace: Trace, variables: list[int | None]) -> tuple[Any, Any]:
+    """``(fits, run)`` for ``trace`` (see the module doc); ``variables``: per
+    array argument of the step, None, or for a Variable the position where
+    the arguments first hold it."""
     source = Source()
     written = source.constant(trace.written)
     owners = {i: f"L[{position}]" for i, position in trace.arguments}
     checks = ["    L = leaves"]
+    # The same Variable at the same positions as when recorded: its gradient
+    # sums over all of them, one binding; distinct ones, one binding each.
+    firsts: list[int] = []
+    for j, first in enumerate(variables):
+        if first is None:
+            continue
+        if first != j:
+            checks.append(f"    if L[{j}] is not L[{first}]: return MISS")
+            continue
+        checks += [f"    if L[{j}] is L[{k}]: return MISS" for k in firsts]
+        firsts.append(j)
     for i, (binding, _, _) in enumerate(trace.bindings):
         owner = owners.get(i) or source.constant(binding.owner)
         code = binding.read_code
@@ -143,7 +155,9 @@ def compile_glue(trace: Trace, variables: list[bool]) -> tuple[Any, Any]:
             run.append(f"    v{i} = held.pop()")
         else:
             run.append(f"    v{i} = None")  # let go now: not passed in
-    inputs = [f"L[{j}]._data" if v else f"L[{j}]" for j, v in enumerate(variables)]
+    inputs = [
+        f"L[{j}]" if v is None else f"L[{j}]._data" for j, v in enumerate(variables)
+    ]
     inputs += [f"v{i}" for i in trace.bound_inputs]
     run.append(f"    inputs = [{', '.join(inputs)}]")
     if trace.bindings:  # the replay alone holds the inputs, and frees them

@@ -103,17 +103,24 @@ def record(
             trace.bindings.append((binding, traced, True))
 
     bindings = Bindings(install)
-    variables: list[bool] = []  # per array argument: a Variable?
-    argument_variables: list[tuple[Variable, int]] = []  # and its position
+    # Per array argument: None, or for a Variable the position of its first
+    # occurrence among the arguments (``step(x, x)``: one Variable, one graph).
+    variables: list[int | None] = []
+    argument_variables: dict[int, tuple[Variable, int]] = {}  # id -> it, position
 
     def as_input(x: Any) -> Any:
         data = x._data if isinstance(x, Variable) else x
+        met = argument_variables.get(id(x))
+        if met is not None:  # its input slot goes unused: the step reads the first
+            data = data.value
         traced = recording.input(data)
-        variables.append(isinstance(x, Variable))
-        if not variables[-1]:
+        if not isinstance(x, Variable):
+            variables.append(None)
             return traced
-        x._data = traced
-        argument_variables.append((x, len(variables) - 1))
+        if met is None:
+            x._data = traced
+            met = argument_variables[id(x)] = (x, len(variables))
+        variables.append(met[1])
         return x
 
     targs, tkwargs = rebuild((args, kwargs), as_input)
@@ -121,7 +128,7 @@ def record(
     # argument is an input (the replay takes the arguments' arrays first,
     # then the bound state), their owner the Variable of each call (the glue
     # reads them from the call's own).
-    for x, position in argument_variables:
+    for x, position in argument_variables.values():
         for binding in (DataBinding(x), GradBinding(x)):
             trace.arguments.append((len(trace.bindings), position))
             bindings.add(binding)
