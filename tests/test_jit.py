@@ -814,6 +814,40 @@ def test_one_variable_passed_twice_is_one_variable(backend, to_backend):
     assert len(run.source) == 2
 
 
+def test_a_parameter_of_the_model_passed_as_an_argument(backend, to_backend):
+    """A step given one of its model's Parameters (``step(fc.W, x)``) updates
+    it with its optimizer state, as eagerly; a replay of it does not serve
+    another Parameter of that shape, which the optimizer does not update."""
+
+    def make():
+        fc = L.Linear(2, in_size=3)
+        fc.W.data = to_backend(np.arange(6.0).reshape(3, 2) / 10)
+        optimizer = O.MomentumSGD(0.1).setup(fc)
+
+        def step(W, x):
+            loss = F.sum(F.matmul(x, W) ** 2)
+            fc.cleargrads()
+            loss.backward()
+            optimizer.update()
+            return loss
+
+        return fc, step
+
+    x = to_backend(np.ones((4, 3)))
+    runs = []
+    for jitted in (False, True):
+        fc, step = make()
+        run = xgrad.jit(step) if jitted else step
+        other = Parameter(to_backend(np.ones((3, 2))))
+        losses = [as_np(run(fc.W, x)) for _ in range(6)]
+        losses += [as_np(run(other, x)) for _ in range(3)]
+        runs.append(
+            (losses, as_np(fc.W), as_np(fc.W.state["momentum.v"]), as_np(other))
+        )
+    for eager, replayed in zip(*runs, strict=True):
+        np.testing.assert_array_equal(np.asarray(replayed), np.asarray(eager))
+
+
 def test_returned_variables_keep_their_gradients(backend, to_backend):
     def step(a):
         v = Variable(a)

@@ -113,6 +113,8 @@ def compile_glue(trace: Trace, variables: list[int | None]) -> tuple[Any, Any]:
             continue
         checks += [f"    if L[{j}] is L[{k}]: return MISS" for k in firsts]
         firsts.append(j)
+    for j, param in trace.pinned:
+        checks.append(f"    if L[{j}] is not {source.constant(param)}: return MISS")
     for i, (binding, _, _) in enumerate(trace.bindings):
         owner = owners.get(i) or source.constant(binding.owner)
         code = binding.read_code

@@ -151,6 +151,7 @@ class Bindings:
         self._seen: set[tuple[int, type, Any]] = set()
         self._install = install
         self.params: list[Parameter] = []
+        self._adopted: set[int] = set()  # ids of params (kept alive by it)
 
     def add(self, binding: Binding) -> None:
         key = (id(binding.owner), type(binding), binding.key)
@@ -160,9 +161,11 @@ class Bindings:
             self._install(binding)
 
     def adopt(self, param: Parameter) -> None:
-        """Bind a Parameter's data, gradient and optimizer state."""
-        if (id(param), DataBinding, None) in self._seen:
+        """Bind a Parameter's data, gradient and optimizer state (of one
+        passed as an argument too, whose data and gradient are bound already)."""
+        if id(param) in self._adopted:
             return
+        self._adopted.add(id(param))
         self.params.append(param)
         self.add(DataBinding(param))
         self.add(GradBinding(param))

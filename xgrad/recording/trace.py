@@ -61,6 +61,10 @@ class Trace:
         # (binding index, argument index): bindings of Variable arguments,
         # whose owner is each call's own argument.
         self.arguments: list[tuple[int, int]] = []
+        # (argument index, Parameter): Parameters passed as arguments that
+        # the step also reaches as its state (a model's, updated by its
+        # optimizer): a replay serves that Parameter only.
+        self.pinned: list[tuple[int, Parameter]] = []
         # Indices of the bindings whose values are inputs of the replay.
         self.bound_inputs: list[int] = []
         self._fits: Callable[[list[Any]], bool] | None = None  # by compile_glue
@@ -156,6 +160,11 @@ def record(
             result = fn(*targs, **tkwargs)
         late = True
         bindings.adopt_new_state()
+        trace.pinned = [
+            (position, x)
+            for x, position in argument_variables.values()
+            if any(p is x for p in bindings.params)
+        ]
     finally:
         finals = [binding.read() for binding, _, _ in trace.bindings]
         recording.close()
