@@ -848,6 +848,40 @@ def test_a_parameter_of_the_model_passed_as_an_argument(backend, to_backend):
         np.testing.assert_array_equal(np.asarray(replayed), np.asarray(eager))
 
 
+def test_a_hook_number_named_as_python_code_would_not_spell_it(backend, to_backend):
+    """The numbers of an optimizer's hooks are checked before every replay,
+    by their names as the hook holds them: "µ" (the micro sign, as a config
+    file may spell it), not the "μ" that Python code reads it as."""
+
+    class Decay:
+        def __init__(self, **config):
+            vars(self).update(config)
+
+        def __call__(self, params):
+            for p in params:
+                p.grad = Variable(p.grad.data + vars(self)["µ"] * p.data)
+
+    runs = []
+    for jitted in (False, True):
+        fc = L.Linear(2, in_size=3)
+        fc.W.data = to_backend(np.arange(6.0).reshape(3, 2) / 10)
+        fc.b.data = to_backend(np.zeros(2))
+        optimizer = O.SGD(0.1).setup(fc)
+        config = {"µ": 0.1}  # as read from a file
+        optimizer.add_hook(Decay(**config))
+
+        def step(x, fc=fc, optimizer=optimizer):
+            loss = F.sum(fc(x))
+            fc.cleargrads()
+            loss.backward()
+            optimizer.update()
+            return loss
+
+        run = xgrad.jit(step) if jitted else step
+        runs.append([as_np(run(to_backend(np.ones((2, 3))))) for _ in range(4)])
+    np.testing.assert_array_equal(runs[1], runs[0])
+
+
 def test_returned_variables_keep_their_gradients(backend, to_backend):
     def step(a):
         v = Variable(a)

@@ -133,7 +133,9 @@ def compile_glue(trace: Trace, variables: list[int | None]) -> tuple[Any, Any]:
         checks.append(f"    if {wrong}: return MISS")
     for obj, name, value in trace.guards:
         owner = source.constant(obj)
-        plain = name.isidentifier() and not keyword.iskeyword(name)
+        # Python reads a non-ASCII name in code as its NFKC form ("µ" as "μ"):
+        # only an ASCII identifier is written as an attribute.
+        plain = name.isascii() and name.isidentifier() and not keyword.iskeyword(name)
         attribute = f"{owner}.{name}" if plain else f"getattr({owner}, {name!r})"
         checks.append(f"    if {attribute} != {source.expr(value)}: return MISS")
 
