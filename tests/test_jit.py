@@ -848,6 +848,22 @@ def test_a_parameter_of_the_model_passed_as_an_argument(backend, to_backend):
         np.testing.assert_array_equal(np.asarray(replayed), np.asarray(eager))
 
 
+def test_a_variable_of_the_closure_passed_as_an_argument(backend, to_backend):
+    """Book style: ``W`` lives in the closure and is also passed once as the
+    argument; the recording of ``step(W)`` does not serve ``step(V)``, where
+    the closure's ``W`` is still ``W``."""
+    W = Variable(to_backend(np.full(3, 2.0)))
+
+    def step(a):
+        return F.sum(a * W)
+
+    run = xgrad.jit(step)
+    for _ in range(3):
+        assert float(as_np(run(W))) == 12.0
+    for _ in range(3):
+        assert float(as_np(run(Variable(to_backend(np.full(3, 5.0)))))) == 30.0
+
+
 def test_a_hook_number_named_as_python_code_would_not_spell_it(backend, to_backend):
     """The numbers of an optimizer's hooks are checked before every replay,
     by their names as the hook holds them: "µ" (the micro sign, as a config

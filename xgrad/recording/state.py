@@ -242,7 +242,7 @@ def existing_variables() -> set[int]:
 
 
 def reach(fn: Callable[..., Any], args: tuple[Any, ...]) -> Iterator[Any]:
-    """Layers, optimizers, schedules and Parameters that ``fn`` can reach.
+    """Layers, optimizers, schedules and Variables that ``fn`` can reach.
 
     Also one level into the attributes of other objects among the arguments
     and ``self`` (a trainer holding a model and an optimizer).
@@ -271,7 +271,7 @@ def reach(fn: Callable[..., Any], args: tuple[Any, ...]) -> Iterator[Any]:
         if id(obj) in seen:
             continue
         seen.add(id(obj))
-        if isinstance(obj, Layer | Optimizer | Parameter | LRScheduler):
+        if isinstance(obj, Layer | Optimizer | Variable | LRScheduler):
             yield obj
             if isinstance(obj, Optimizer) and obj.target is not None:
                 pending.append(obj.target)

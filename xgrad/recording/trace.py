@@ -61,10 +61,10 @@ class Trace:
         # (binding index, argument index): bindings of Variable arguments,
         # whose owner is each call's own argument.
         self.arguments: list[tuple[int, int]] = []
-        # (argument index, Parameter): Parameters passed as arguments that
-        # the step also reaches as its state (a model's, updated by its
-        # optimizer): a replay serves that Parameter only.
-        self.pinned: list[tuple[int, Parameter]] = []
+        # (argument index, Variable): Variables passed as arguments that the
+        # step also reaches otherwise (its model's Parameters, updated by its
+        # optimizer; a Variable of its closure): a replay serves those only.
+        self.pinned: list[tuple[int, Variable]] = []
         # Indices of the bindings whose values are inputs of the replay.
         self.bound_inputs: list[int] = []
         self._fits: Callable[[list[Any]], bool] | None = None  # by compile_glue
@@ -143,6 +143,12 @@ def record(
             guarded.add(id(optimizer))
             trace.guards += optimizer_guards(optimizer)
 
+    elsewhere = _reached_variables(fn, args)
+    trace.pinned = [
+        (position, x)
+        for x, position in argument_variables.values()
+        if id(x) in elsewhere
+    ]
     for obj in reach(fn, args):
         if isinstance(obj, Layer):
             bindings.adopt_layer(obj)
@@ -160,11 +166,6 @@ def record(
             result = fn(*targs, **tkwargs)
         late = True
         bindings.adopt_new_state()
-        trace.pinned = [
-            (position, x)
-            for x, position in argument_variables.values()
-            if any(p is x for p in bindings.params)
-        ]
     finally:
         finals = [binding.read() for binding, _, _ in trace.bindings]
         recording.close()
@@ -229,6 +230,19 @@ def record(
     _forget_values(recording)
     n = len(outputs)
     return trace, results(trace.output, values[:n], values[n:])
+
+
+def _reached_variables(fn: Callable[..., Any], args: Any) -> set[int]:
+    """The ids of the Variables ``fn`` reaches besides its array arguments:
+    in its closure, its globals and ``self``, and the Parameters of the
+    layers (and of the optimizers' targets) it reaches."""
+    found: set[int] = set()
+    for obj in reach(fn, rebuild(args, lambda _: None)):
+        if isinstance(obj, Layer):
+            found.update(id(p) for p in obj.params())
+        elif isinstance(obj, Variable):
+            found.add(id(obj))
+    return found
 
 
 def _traced_of(x: Any) -> Any:
