@@ -1,4 +1,4 @@
-"""One recording of a step: made by :func:`record`, run by :func:`replay`.
+"""One recording of a step: made by :func:`record`, run by :meth:`Trace.run`.
 
 :func:`record` runs the step on Traced stand-ins of its arguments and state
 (:mod:`.state`), with an observer that binds each Variable the step's
