@@ -555,6 +555,34 @@ def test_check_finds_state_that_jit_cannot_see(backend, to_backend):
         run(x)
 
 
+def test_check_passes_over_a_recording_that_no_longer_fits(backend, to_backend):
+    """A hook added before a recording's first replay: with ``check=True``,
+    that recording is not the one checked; the step records anew, as
+    eagerly."""
+    runs = []
+    for jitted in (False, True):
+        fc = L.Linear(2, in_size=3)
+        fc.W.data = to_backend(np.arange(6.0).reshape(3, 2) / 10)
+        fc.b.data = to_backend(np.zeros(2))
+        optimizer = O.SGD(0.1).setup(fc)
+
+        def step(x, fc=fc, optimizer=optimizer):
+            loss = F.sum(fc(x) ** 2)
+            fc.cleargrads()
+            loss.backward()
+            optimizer.update()
+            return loss
+
+        run = xgrad.jit(step, check=True) if jitted else step
+        x = to_backend(np.ones((2, 3)))
+        losses = [as_np(run(x)) for _ in range(2)]  # eager, then recorded
+        optimizer.add_hook(O.WeightDecay(0.5))
+        losses += [as_np(run(x)) for _ in range(4)]
+        runs.append((losses, as_np(fc.W)))
+    for eager, checked in zip(*runs, strict=True):
+        np.testing.assert_array_equal(np.asarray(checked), np.asarray(eager))
+
+
 def test_on_dask_the_step_runs_as_it_is(dask_array):
     xgrad.manual_seed(0)
     x = dask_array.from_array(np.linspace(0.0, 1.0, 6), chunks=3)

@@ -183,7 +183,7 @@ def compile_glue(trace: Trace, variables: list[int | None]) -> tuple[Any, Any]:
         output = source.constant(trace.output)
         run.append(f"    return results({output}, values[:{n}], values[{n + m}:])")
     text = "\n".join(
-        ["def fits(leaves):", *checks, "    return True", "", "def run(leaves):", *run]
+        ["def check(leaves):", *checks, "    return True", "", "def run(leaves):", *run]
     )
     namespace = {
         **source.constants,
@@ -197,4 +197,9 @@ def compile_glue(trace: Trace, variables: list[int | None]) -> tuple[Any, Any]:
     # strings (a guard's attribute name is written as a string literal).
     exec(compile(text + "\n", "<xgrad.jit glue>", "exec"), namespace)  # noqa: S102
     namespace["run"].source = text
-    return namespace["fits"], namespace["run"]
+    check = namespace["check"]  # True, or MISS (as run's checks return)
+
+    def fits(leaves: list[Any]) -> bool:
+        return check(leaves) is not MISS
+
+    return fits, namespace["run"]
