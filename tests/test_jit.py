@@ -555,6 +555,34 @@ def test_check_finds_state_that_jit_cannot_see(backend, to_backend):
         run(x)
 
 
+def test_check_passes_over_a_recording_that_no_longer_fits(backend, to_backend):
+    """A hook added before a recording's first replay: with ``check=True``,
+    that recording is not the one checked; the step records anew, as
+    eagerly."""
+    runs = []
+    for jitted in (False, True):
+        fc = L.Linear(2, in_size=3)
+        fc.W.data = to_backend(np.arange(6.0).reshape(3, 2) / 10)
+        fc.b.data = to_backend(np.zeros(2))
+        optimizer = O.SGD(0.1).setup(fc)
+
+        def step(x, fc=fc, optimizer=optimizer):
+            loss = F.sum(fc(x) ** 2)
+            fc.cleargrads()
+            loss.backward()
+            optimizer.update()
+            return loss
+
+        run = xgrad.jit(step, check=True) if jitted else step
+        x = to_backend(np.ones((2, 3)))
+        losses = [as_np(run(x)) for _ in range(2)]  # eager, then recorded
+        optimizer.add_hook(O.WeightDecay(0.5))
+        losses += [as_np(run(x)) for _ in range(4)]
+        runs.append((losses, as_np(fc.W)))
+    for eager, checked in zip(*runs, strict=True):
+        np.testing.assert_array_equal(np.asarray(checked), np.asarray(eager))
+
+
 def test_on_dask_the_step_runs_as_it_is(dask_array):
     xgrad.manual_seed(0)
     x = dask_array.from_array(np.linspace(0.0, 1.0, 6), chunks=3)
@@ -769,6 +797,133 @@ def test_argument_variables_keep_their_data_and_gradients(backend, to_backend):
                 expected = (as_np(x), as_np(x.grad))
         np.testing.assert_array_equal(as_np(x), expected[0])
         np.testing.assert_array_equal(as_np(x.grad), expected[1])
+
+
+def test_a_variable_argument_with_a_gradient_before_an_array_argument(
+    backend, to_backend
+):
+    """The gradient a Variable argument holds when the step is recorded (the
+    warm-up call's, accumulated) is bound state, read after every argument's
+    array: the array argument after it is still the step's ``x``."""
+
+    def step(w, x):
+        loss = F.sum(w * x)
+        loss.backward()  # no cleargrad: the gradient accumulates
+        return loss
+
+    for jitted in (False, True):
+        run = xgrad.jit(step) if jitted else step
+        w = Variable(to_backend(np.ones(3)))
+        losses = [float(as_np(run(w, to_backend(np.full(3, 2.0))))) for _ in range(4)]
+        assert losses == [6.0] * 4
+        np.testing.assert_array_equal(as_np(w.grad), [8.0] * 3)
+
+
+def test_one_variable_passed_twice_is_one_variable(backend, to_backend):
+    """``step(x, x)``: one Variable, whose gradient sums over both uses, as
+    eagerly; a recording of it does not serve ``step(a, b)`` (two Variables,
+    a gradient each), nor one of ``step(a, b)`` serve ``step(x, x)``."""
+
+    def step(a, b):
+        loss = F.sum(a * 2.0 + b * 3.0)
+        a.cleargrad()
+        b.cleargrad()
+        loss.backward()
+        return loss
+
+    run = xgrad.jit(step)
+    for same in (True, False, True, False, True, False, True):
+        a = Variable(to_backend(np.ones(3)))
+        b = a if same else Variable(to_backend(np.full(3, 5.0)))
+        loss = run(a, b)
+        assert float(as_np(loss)) == (15.0 if same else 51.0)
+        np.testing.assert_array_equal(as_np(a.grad), [5.0 if same else 2.0] * 3)
+        np.testing.assert_array_equal(as_np(b.grad), [5.0 if same else 3.0] * 3)
+    assert len(run.source) == 2
+
+
+def test_a_parameter_of_the_model_passed_as_an_argument(backend, to_backend):
+    """A step given one of its model's Parameters (``step(fc.W, x)``) updates
+    it with its optimizer state, as eagerly; a replay of it does not serve
+    another Parameter of that shape, which the optimizer does not update."""
+
+    def make():
+        fc = L.Linear(2, in_size=3)
+        fc.W.data = to_backend(np.arange(6.0).reshape(3, 2) / 10)
+        optimizer = O.MomentumSGD(0.1).setup(fc)
+
+        def step(W, x):
+            loss = F.sum(F.matmul(x, W) ** 2)
+            fc.cleargrads()
+            loss.backward()
+            optimizer.update()
+            return loss
+
+        return fc, step
+
+    x = to_backend(np.ones((4, 3)))
+    runs = []
+    for jitted in (False, True):
+        fc, step = make()
+        run = xgrad.jit(step) if jitted else step
+        other = Parameter(to_backend(np.ones((3, 2))))
+        losses = [as_np(run(fc.W, x)) for _ in range(6)]
+        losses += [as_np(run(other, x)) for _ in range(3)]
+        runs.append(
+            (losses, as_np(fc.W), as_np(fc.W.state["momentum.v"]), as_np(other))
+        )
+    for eager, replayed in zip(*runs, strict=True):
+        np.testing.assert_array_equal(np.asarray(replayed), np.asarray(eager))
+
+
+def test_a_variable_of_the_closure_passed_as_an_argument(backend, to_backend):
+    """Book style: ``W`` lives in the closure and is also passed once as the
+    argument; the recording of ``step(W)`` does not serve ``step(V)``, where
+    the closure's ``W`` is still ``W``."""
+    W = Variable(to_backend(np.full(3, 2.0)))
+
+    def step(a):
+        return F.sum(a * W)
+
+    run = xgrad.jit(step)
+    for _ in range(3):
+        assert float(as_np(run(W))) == 12.0
+    for _ in range(3):
+        assert float(as_np(run(Variable(to_backend(np.full(3, 5.0)))))) == 30.0
+
+
+def test_a_hook_number_named_as_python_code_would_not_spell_it(backend, to_backend):
+    """The numbers of an optimizer's hooks are checked before every replay,
+    by their names as the hook holds them: "µ" (the micro sign, as a config
+    file may spell it), not the "μ" that Python code reads it as."""
+
+    class Decay:
+        def __init__(self, **config):
+            vars(self).update(config)
+
+        def __call__(self, params):
+            for p in params:
+                p.grad = Variable(p.grad.data + vars(self)["µ"] * p.data)
+
+    runs = []
+    for jitted in (False, True):
+        fc = L.Linear(2, in_size=3)
+        fc.W.data = to_backend(np.arange(6.0).reshape(3, 2) / 10)
+        fc.b.data = to_backend(np.zeros(2))
+        optimizer = O.SGD(0.1).setup(fc)
+        config = {"µ": 0.1}  # as read from a file
+        optimizer.add_hook(Decay(**config))
+
+        def step(x, fc=fc, optimizer=optimizer):
+            loss = F.sum(fc(x))
+            fc.cleargrads()
+            loss.backward()
+            optimizer.update()
+            return loss
+
+        run = xgrad.jit(step) if jitted else step
+        runs.append([as_np(run(to_backend(np.ones((2, 3))))) for _ in range(4)])
+    np.testing.assert_array_equal(runs[1], runs[0])
 
 
 def test_returned_variables_keep_their_gradients(backend, to_backend):

@@ -437,6 +437,25 @@ def test_a_split_at_points_an_array_holds_has_this_calls_lengths(backend, to_bac
     np.testing.assert_array_equal([j[0][0] for j in jitted], [3, 3, 3, 1, 4, 0])
 
 
+def test_a_depth_split_at_points_an_array_holds_has_this_calls_lengths(
+    backend, to_backend
+):
+    if backend.name != "torch":
+        pytest.skip("Tensor.dsplit is PyTorch's")
+
+    def step(a):
+        points = (a > 0).sum().reshape(1)  # split after the positive ones
+        first, _ = a.reshape(1, 1, -1).dsplit(points)
+        return (a[:1] * 0 + first.shape[2],)
+
+    runs = [[1, 1, -2, 3]] * 3 + [[1, -1, -2, -3], [5, 1, 2, 3], [-1, -1, -1, -1]]
+    inputs = [to_backend(np.array(r, dtype=np.float64)) for r in runs]
+    eager, jitted, _ = eager_and_jitted(step, inputs)
+    for e, j in zip(eager, jitted, strict=True):
+        np.testing.assert_array_equal(j[0], e[0])
+    np.testing.assert_array_equal([j[0][0] for j in jitted], [3, 3, 3, 1, 4, 0])
+
+
 def test_a_numpy_function_on_a_recorded_array_is_refused(backend, to_backend):
     """NumPy's own functions read a recorded array's values into NumPy
     (``np.unique_values`` converts it): refused, not baked into the replay."""

@@ -247,8 +247,9 @@ def donatable(x: Any, expected: tuple[tuple[int, ...], Any]) -> bool:
     the ``expected`` (shape, dtype), C-contiguous as a fresh result is (a
     ufunc may round differently into another layout), owning its memory,
     writeable, that nothing else holds (no Variable, no name, no view: each
-    keeps a reference). Call it as ``replay()`` does, ``donatable(state[i],
-    expected)``: the count of references it expects is taken that way."""
+    keeps a reference). Call it as a replay's glue does, ``donatable(held[0],
+    expected)`` with ``held`` a list alone holding ``x``: the count of
+    references it expects is taken that way."""
     return (
         type(x) is np.ndarray
         and x.flags.owndata

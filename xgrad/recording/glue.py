@@ -94,13 +94,27 @@ def replayed(value: Any, grad: Any) -> Replayed:
     return out
 
 
-def compile_glue(trace: Trace, variables: list[bool]) -> tuple[Any, Any]:
-    """``(fits, run)`` for ``trace`` (see the module doc); ``variables``:
-    which of the step's array arguments are Variables."""
+def compile_glue(trace: Trace, variables: list[int | None]) -> tuple[Any, Any]:
+    """``(fits, run)`` for ``trace`` (see the module doc); ``variables``: per
+    array argument of the step, None, or for a Variable the position where
+    the arguments first hold it."""
     source = Source()
     written = source.constant(trace.written)
     owners = {i: f"L[{position}]" for i, position in trace.arguments}
     checks = ["    L = leaves"]
+    # The same Variable at the same positions as when recorded: its gradient
+    # sums over all of them, one binding; distinct ones, one binding each.
+    firsts: list[int] = []
+    for j, first in enumerate(variables):
+        if first is None:
+            continue
+        if first != j:
+            checks.append(f"    if L[{j}] is not L[{first}]: return MISS")
+            continue
+        checks += [f"    if L[{j}] is L[{k}]: return MISS" for k in firsts]
+        firsts.append(j)
+    for j, param in trace.pinned:
+        checks.append(f"    if L[{j}] is not {source.constant(param)}: return MISS")
     for i, (binding, _, _) in enumerate(trace.bindings):
         owner = owners.get(i) or source.constant(binding.owner)
         code = binding.read_code
@@ -119,7 +133,9 @@ def compile_glue(trace: Trace, variables: list[bool]) -> tuple[Any, Any]:
         checks.append(f"    if {wrong}: return MISS")
     for obj, name, value in trace.guards:
         owner = source.constant(obj)
-        plain = name.isidentifier() and not keyword.iskeyword(name)
+        # Python reads a non-ASCII name in code as its NFKC form ("µ" as "μ"):
+        # only an ASCII identifier is written as an attribute.
+        plain = name.isascii() and name.isidentifier() and not keyword.iskeyword(name)
         attribute = f"{owner}.{name}" if plain else f"getattr({owner}, {name!r})"
         checks.append(f"    if {attribute} != {source.expr(value)}: return MISS")
 
@@ -143,7 +159,9 @@ def compile_glue(trace: Trace, variables: list[bool]) -> tuple[Any, Any]:
             run.append(f"    v{i} = held.pop()")
         else:
             run.append(f"    v{i} = None")  # let go now: not passed in
-    inputs = [f"L[{j}]._data" if v else f"L[{j}]" for j, v in enumerate(variables)]
+    inputs = [
+        f"L[{j}]" if v is None else f"L[{j}]._data" for j, v in enumerate(variables)
+    ]
     inputs += [f"v{i}" for i in trace.bound_inputs]
     run.append(f"    inputs = [{', '.join(inputs)}]")
     if trace.bindings:  # the replay alone holds the inputs, and frees them
@@ -165,7 +183,7 @@ def compile_glue(trace: Trace, variables: list[bool]) -> tuple[Any, Any]:
         output = source.constant(trace.output)
         run.append(f"    return results({output}, values[:{n}], values[{n + m}:])")
     text = "\n".join(
-        ["def fits(leaves):", *checks, "    return True", "", "def run(leaves):", *run]
+        ["def check(leaves):", *checks, "    return True", "", "def run(leaves):", *run]
     )
     namespace = {
         **source.constants,
@@ -179,4 +197,9 @@ def compile_glue(trace: Trace, variables: list[bool]) -> tuple[Any, Any]:
     # strings (a guard's attribute name is written as a string literal).
     exec(compile(text + "\n", "<xgrad.jit glue>", "exec"), namespace)  # noqa: S102
     namespace["run"].source = text
-    return namespace["fits"], namespace["run"]
+    check = namespace["check"]  # True, or MISS (as run's checks return)
+
+    def fits(leaves: list[Any]) -> bool:
+        return check(leaves) is not MISS
+
+    return fits, namespace["run"]

@@ -61,7 +61,9 @@ _SHAPE_FROM_VALUES = frozenset(
 
 #: Splits that take their points as an array too (``torch.tensor_split(x, t)``):
 #: then the values of that array set the parts' lengths.
-_SPLITS = frozenset({"tensor_split", "split", "array_split", "hsplit", "vsplit"})
+_SPLITS = frozenset(
+    {"tensor_split", "split", "array_split", "hsplit", "vsplit", "dsplit"}
+)
 
 
 class ValueShapes(NamedTuple):

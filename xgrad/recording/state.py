@@ -151,6 +151,7 @@ class Bindings:
         self._seen: set[tuple[int, type, Any]] = set()
         self._install = install
         self.params: list[Parameter] = []
+        self._adopted: set[int] = set()  # ids of params (kept alive by it)
 
     def add(self, binding: Binding) -> None:
         key = (id(binding.owner), type(binding), binding.key)
@@ -160,9 +161,11 @@ class Bindings:
             self._install(binding)
 
     def adopt(self, param: Parameter) -> None:
-        """Bind a Parameter's data, gradient and optimizer state."""
-        if (id(param), DataBinding, None) in self._seen:
+        """Bind a Parameter's data, gradient and optimizer state (of one
+        passed as an argument too, whose data and gradient are bound already)."""
+        if id(param) in self._adopted:
             return
+        self._adopted.add(id(param))
         self.params.append(param)
         self.add(DataBinding(param))
         self.add(GradBinding(param))
@@ -239,7 +242,7 @@ def existing_variables() -> set[int]:
 
 
 def reach(fn: Callable[..., Any], args: tuple[Any, ...]) -> Iterator[Any]:
-    """Layers, optimizers, schedules and Parameters that ``fn`` can reach.
+    """Layers, optimizers, schedules and Variables that ``fn`` can reach.
 
     Also one level into the attributes of other objects among the arguments
     and ``self`` (a trainer holding a model and an optimizer).
@@ -268,7 +271,7 @@ def reach(fn: Callable[..., Any], args: tuple[Any, ...]) -> Iterator[Any]:
         if id(obj) in seen:
             continue
         seen.add(id(obj))
-        if isinstance(obj, Layer | Optimizer | Parameter | LRScheduler):
+        if isinstance(obj, Layer | Optimizer | Variable | LRScheduler):
             yield obj
             if isinstance(obj, Optimizer) and obj.target is not None:
                 pending.append(obj.target)

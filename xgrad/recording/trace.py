@@ -1,4 +1,4 @@
-"""One recording of a step: made by :func:`record`, run by :func:`replay`.
+"""One recording of a step: made by :func:`record`, run by :meth:`Trace.run`.
 
 :func:`record` runs the step on Traced stand-ins of its arguments and state
 (:mod:`.state`), with an observer that binds each Variable the step's
@@ -61,6 +61,10 @@ class Trace:
         # (binding index, argument index): bindings of Variable arguments,
         # whose owner is each call's own argument.
         self.arguments: list[tuple[int, int]] = []
+        # (argument index, Variable): Variables passed as arguments that the
+        # step also reaches otherwise (its model's Parameters, updated by its
+        # optimizer; a Variable of its closure): a replay serves those only.
+        self.pinned: list[tuple[int, Variable]] = []
         # Indices of the bindings whose values are inputs of the replay.
         self.bound_inputs: list[int] = []
         self._fits: Callable[[list[Any]], bool] | None = None  # by compile_glue
@@ -103,23 +107,35 @@ def record(
             trace.bindings.append((binding, traced, True))
 
     bindings = Bindings(install)
-    variables: list[bool] = []  # per array argument: a Variable?
+    # Per array argument: None, or for a Variable the position of its first
+    # occurrence among the arguments (``step(x, x)``: one Variable, one graph).
+    variables: list[int | None] = []
+    argument_variables: dict[int, tuple[Variable, int]] = {}  # id -> it, position
 
     def as_input(x: Any) -> Any:
         data = x._data if isinstance(x, Variable) else x
+        met = argument_variables.get(id(x))
+        if met is not None:  # its input slot goes unused: the step reads the first
+            data = data.value
         traced = recording.input(data)
-        variables.append(isinstance(x, Variable))
-        if not variables[-1]:
+        if not isinstance(x, Variable):
+            variables.append(None)
             return traced
-        x._data = traced
-        # The argument's own data and gradient: bound, their owner the
-        # Variable of each call (the glue reads them from the call's own).
-        for binding in (DataBinding(x), GradBinding(x)):
-            trace.arguments.append((len(trace.bindings), len(variables) - 1))
-            bindings.add(binding)
+        if met is None:
+            x._data = traced
+            met = argument_variables[id(x)] = (x, len(variables))
+        variables.append(met[1])
         return x
 
     targs, tkwargs = rebuild((args, kwargs), as_input)
+    # The Variable arguments' own data and gradients: bound once every
+    # argument is an input (the replay takes the arguments' arrays first,
+    # then the bound state), their owner the Variable of each call (the glue
+    # reads them from the call's own).
+    for x, position in argument_variables.values():
+        for binding in (DataBinding(x), GradBinding(x)):
+            trace.arguments.append((len(trace.bindings), position))
+            bindings.add(binding)
     guarded: set[int] = set()
 
     def report_optimizer(optimizer: Optimizer) -> None:
@@ -127,6 +143,12 @@ def record(
             guarded.add(id(optimizer))
             trace.guards += optimizer_guards(optimizer)
 
+    elsewhere = _reached_variables(fn, args)
+    trace.pinned = [
+        (position, x)
+        for x, position in argument_variables.values()
+        if id(x) in elsewhere
+    ]
     for obj in reach(fn, args):
         if isinstance(obj, Layer):
             bindings.adopt_layer(obj)
@@ -208,6 +230,19 @@ def record(
     _forget_values(recording)
     n = len(outputs)
     return trace, results(trace.output, values[:n], values[n:])
+
+
+def _reached_variables(fn: Callable[..., Any], args: Any) -> set[int]:
+    """The ids of the Variables ``fn`` reaches besides its array arguments:
+    in its closure, its globals and ``self``, and the Parameters of the
+    layers (and of the optimizers' targets) it reaches."""
+    found: set[int] = set()
+    for obj in reach(fn, rebuild(args, lambda _: None)):
+        if isinstance(obj, Layer):
+            found.update(id(p) for p in obj.params())
+        elif isinstance(obj, Variable):
+            found.add(id(obj))
+    return found
 
 
 def _traced_of(x: Any) -> Any:
