@@ -133,9 +133,9 @@ def record(
     # then the bound state), their owner the Variable of each call (the glue
     # reads them from the call's own).
     for x, position in argument_variables.values():
-        for binding in (DataBinding(x), GradBinding(x)):
+        for own in (DataBinding(x), GradBinding(x)):
             trace.arguments.append((len(trace.bindings), position))
-            bindings.add(binding)
+            bindings.add(own)
     guarded: set[int] = set()
 
     def report_optimizer(optimizer: Optimizer) -> None:
