@@ -99,9 +99,9 @@ def compile_glue(trace: Trace, variables: list[int | None]) -> tuple[Any, Any]:
     array argument of the step, None, or for a Variable the position where
     the arguments first hold it."""
     source = Source()
-    written = source.constant(trace.written)
+    written = "W"  # trace.written, a local of both functions
     owners = {i: f"L[{position}]" for i, position in trace.arguments}
-    checks = ["    L = leaves"]
+    checks = ["    L = leaves", f"    W = {source.constant(trace.written)}"]
     # The same Variable at the same positions as when recorded: its gradient
     # sums over all of them, one binding; distinct ones, one binding each.
     firsts: list[int] = []
@@ -117,11 +117,10 @@ def compile_glue(trace: Trace, variables: list[int | None]) -> tuple[Any, Any]:
         checks.append(f"    if L[{j}] is not {source.constant(param)}: return MISS")
     for i, (binding, _, _) in enumerate(trace.bindings):
         owner = owners.get(i) or source.constant(binding.owner)
-        code = binding.read_code
-        read = (
-            code.format(owner=owner) if code else f"{source.constant(binding.read)}()"
-        )
-        checks.append(f"    v{i} = {read}")
+        if binding.read_code:
+            checks.append("    " + binding.read_code.format(owner=owner, value=f"v{i}"))
+        else:
+            checks.append(f"    v{i} = {source.constant(binding.read)}()")
         expected = trace.expected[i]
         if expected is None:
             wrong = f"v{i} is not None"

@@ -44,8 +44,9 @@ class Binding:
 
     #: The Variable that install() gave the stand-in, when not the owner.
     installed: Variable | None = None
-    #: read() and write() as code, where they are one expression or statement
-    #: of the owner (a replay's glue inlines them, :mod:`.glue`); None: called.
+    #: read() as statements that put the array in ``{value}``, and write() as
+    #: one that stores ``{value}``, where they are that plain (a replay's glue
+    #: inlines them, :mod:`.glue`); None: the glue calls the method.
     read_code: str | None = None
     write_code: str | None = None
 
@@ -78,7 +79,7 @@ class Binding:
 class DataBinding(Binding):
     """A Variable's (a Parameter's) array."""
 
-    read_code = "{owner}._data"
+    read_code = "{value} = {owner}._data"
     write_code = "{owner}._data = {value}"
 
     def read(self) -> Any:
@@ -91,7 +92,9 @@ class DataBinding(Binding):
 class GradBinding(Binding):
     """A Parameter's gradient: the array of ``param.grad``, or None."""
 
-    read_code = "(None if {owner}.grad is None else {owner}.grad._data)"
+    read_code = (
+        "{value} = {owner}.grad\n    if {value} is not None: {value} = {value}._data"
+    )
     write_code = "{owner}.grad = None if {value} is None else Variable({value})"
 
     def read(self) -> Any:

@@ -68,7 +68,10 @@ class Trace:
         # Indices of the bindings whose values are inputs of the replay.
         self.bound_inputs: list[int] = []
         self._fits: Callable[[list[Any]], bool] | None = None  # by compile_glue
-        self._run: Callable[[list[Any]], Any] | None = None
+        #: ``run(leaves)``: replay on this call's arguments and the state now,
+        #: write the final state back, return the step's result; :data:`MISS`
+        #: where it does not fit. The glue's own function (no method between).
+        self.run: Callable[[list[Any]], Any] = _not_compiled
 
     def point_at(self, leaves: list[Any]) -> None:
         """Make the bindings of Variable arguments those of this call's."""
@@ -81,10 +84,9 @@ class Trace:
         self.point_at(leaves)
         return self._fits(leaves)  # type: ignore[misc]
 
-    def run(self, leaves: list[Any]) -> Any:
-        """Replay on this call's arguments and the state now, write the final
-        state back, return the step's result; :data:`MISS` if it does not fit."""
-        return self._run(leaves)  # type: ignore[misc]
+
+def _not_compiled(leaves: list[Any]) -> Any:
+    raise AssertionError("a trace runs once record() has compiled its glue")
 
 
 def record(
@@ -225,7 +227,7 @@ def record(
             trace.bindings, finals, trace.expected, strict=True
         )
     ]
-    trace._fits, trace._run = compile_glue(trace, variables)
+    trace._fits, trace.run = compile_glue(trace, variables)
     values = [x.value if isinstance(x, Traced) else x for x in [*outputs, *grads]]
     _forget_values(recording)
     n = len(outputs)
