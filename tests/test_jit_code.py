@@ -617,3 +617,22 @@ def test_array_arguments_meet_their_recording_by_either_key(backend, to_backend)
     np.testing.assert_array_equal(as_np(run(x, v).data), np.full((4, 3), 2.0))
     assert len(ran) == 2
     assert len(run.source) == 1
+
+
+def test_numpy_ids_for_a_model_on_another_library(backend, to_backend):
+    """Embedding ids fresh from NumPy serve a model on any library (the GPT
+    example keeps them NumPy): jitted, their conversion is recorded too."""
+    from xgrad import layers as L
+
+    xgrad.manual_seed(0)
+    embed = L.EmbedID(10, 4)
+    embed.to_device(backend.name if backend.name != "torch" else "torch:cpu")
+
+    def step(ids):
+        return F.sum(embed(ids) * embed(np.arange(3)))
+
+    calls = [np.array([1, 2, 3]), np.array([4, 5, 6]), np.array([7, 8, 9])] * 2
+    eager = [as_np(step(ids).data) for ids in calls]
+    run = xgrad.jit(step)
+    jitted = [as_np(run(ids).data) for ids in calls]
+    np.testing.assert_array_equal(jitted, eager)

@@ -96,6 +96,19 @@ def test_a_result_written_over_an_operand_is_not_overwritten_later(backend, to_b
     eager_then_jitted(step, inputs(to_backend))
 
 
+def test_small_arrays_are_made_afresh(backend, to_backend):
+    """A keyword argument costs a small array's call more than a fresh array
+    does: a chain of small products stays Python's operators."""
+
+    def step(x):
+        y = x * 2.0
+        return (y + 1.0,)
+
+    small = [to_backend(np.arange(4.0) + i) for i in range(4)]
+    run = eager_then_jitted(step, small)
+    assert "out=" not in run.source[0]
+
+
 def test_an_operand_with_a_view_is_not_written_over(backend, to_backend):
     def step(x):
         y = x * 3.0

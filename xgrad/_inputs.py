@@ -148,5 +148,7 @@ def data_like(obj: Any, like: Any) -> Any:
     if backend.owns(obj):
         return obj if backend.device_of(obj) == native else backend.move(obj, native)
     if hasattr(obj, "shape") and not isinstance(obj, np.generic):
-        obj = backends.of(obj).to_numpy(obj)
+        # Its own library's conversion: recorded, while xgrad.jit records a
+        # step that takes NumPy ids for a model on another library.
+        return backend.from_numpy(backends.of(obj).to_numpy(obj), native)
     return backend.from_numpy(np.asarray(obj), native)

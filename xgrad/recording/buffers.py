@@ -203,7 +203,7 @@ def _dies_here(
     escapes: set[int],
     home: dict[int, int],
 ) -> bool:
-    """Whether ``result`` may be written over ``operand``: a C-contiguous
+    """Whether ``result`` may be written over ``operand``: a big C-contiguous
     array the replay made with a ufunc, of the result's shape and dtype, that
     nothing reads after call ``i`` and nothing else holds (no view of it)."""
     if not isinstance(operand, Traced) or operand.index not in home:
@@ -213,6 +213,7 @@ def _dies_here(
         last_use.get(operand.index) == i
         and operand.index not in escapes
         and type(value) is np.ndarray
+        and value.nbytes >= MIN_BYTES  # small: a keyword costs more than it saves
         and (value.shape, value.dtype) == (made.shape, made.dtype)
         and value.flags.c_contiguous
     )
