@@ -555,24 +555,31 @@ def test_check_finds_state_that_jit_cannot_see(backend, to_backend):
         run(x)
 
 
+def linear_sgd(to_backend, loss=F.sum):
+    """A 3-to-2 Linear layer from fixed weights, its SGD optimizer, and the
+    step that trains it on ``loss`` of its output."""
+    fc = L.Linear(2, in_size=3)
+    fc.W.data = to_backend(np.arange(6.0).reshape(3, 2) / 10)
+    fc.b.data = to_backend(np.zeros(2))
+    optimizer = O.SGD(0.1).setup(fc)
+
+    def step(x):
+        value = loss(fc(x))
+        fc.cleargrads()
+        value.backward()
+        optimizer.update()
+        return value
+
+    return fc, optimizer, step
+
+
 def test_check_passes_over_a_recording_that_no_longer_fits(backend, to_backend):
     """A hook added before a recording's first replay: with ``check=True``,
     that recording is not the one checked; the step records anew, as
     eagerly."""
     runs = []
     for jitted in (False, True):
-        fc = L.Linear(2, in_size=3)
-        fc.W.data = to_backend(np.arange(6.0).reshape(3, 2) / 10)
-        fc.b.data = to_backend(np.zeros(2))
-        optimizer = O.SGD(0.1).setup(fc)
-
-        def step(x, fc=fc, optimizer=optimizer):
-            loss = F.sum(fc(x) ** 2)
-            fc.cleargrads()
-            loss.backward()
-            optimizer.update()
-            return loss
-
+        fc, optimizer, step = linear_sgd(to_backend, lambda y: F.sum(y**2))
         run = xgrad.jit(step, check=True) if jitted else step
         x = to_backend(np.ones((2, 3)))
         losses = [as_np(run(x)) for _ in range(2)]  # eager, then recorded
@@ -907,20 +914,9 @@ def test_a_hook_number_named_as_python_code_would_not_spell_it(backend, to_backe
 
     runs = []
     for jitted in (False, True):
-        fc = L.Linear(2, in_size=3)
-        fc.W.data = to_backend(np.arange(6.0).reshape(3, 2) / 10)
-        fc.b.data = to_backend(np.zeros(2))
-        optimizer = O.SGD(0.1).setup(fc)
+        _, optimizer, step = linear_sgd(to_backend)
         config = {"µ": 0.1}  # as read from a file
         optimizer.add_hook(Decay(**config))
-
-        def step(x, fc=fc, optimizer=optimizer):
-            loss = F.sum(fc(x))
-            fc.cleargrads()
-            loss.backward()
-            optimizer.update()
-            return loss
-
         run = xgrad.jit(step) if jitted else step
         runs.append([as_np(run(to_backend(np.ones((2, 3))))) for _ in range(4)])
     np.testing.assert_array_equal(runs[1], runs[0])

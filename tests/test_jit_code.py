@@ -419,34 +419,25 @@ def test_unique_consecutive_has_the_length_of_this_call(backend, to_backend):
     np.testing.assert_array_equal([j[0][0] for j in jitted], [5, 5, 5, 1, 3, 2])
 
 
-def test_a_split_at_points_an_array_holds_has_this_calls_lengths(backend, to_backend):
+@pytest.mark.parametrize(
+    "split",
+    [
+        lambda torch, a, points: torch.tensor_split(a, points),
+        lambda torch, a, points: a.reshape(1, 1, -1).dsplit(points),  # a method
+    ],
+    ids=["tensor_split", "dsplit"],
+)
+def test_a_split_at_points_an_array_holds_has_this_calls_lengths(
+    backend, to_backend, split
+):
     if backend.name != "torch":
-        pytest.skip("torch.tensor_split is PyTorch's")
+        pytest.skip("torch.tensor_split and Tensor.dsplit are PyTorch's")
     import torch
 
     def step(a):
         points = (a > 0).sum().reshape(1)  # split after the positive ones
-        first, _ = torch.tensor_split(a, points)
-        return (a[:1] * 0 + first.shape[0],)
-
-    runs = [[1, 1, -2, 3]] * 3 + [[1, -1, -2, -3], [5, 1, 2, 3], [-1, -1, -1, -1]]
-    inputs = [to_backend(np.array(r, dtype=np.float64)) for r in runs]
-    eager, jitted, _ = eager_and_jitted(step, inputs)
-    for e, j in zip(eager, jitted, strict=True):
-        np.testing.assert_array_equal(j[0], e[0])
-    np.testing.assert_array_equal([j[0][0] for j in jitted], [3, 3, 3, 1, 4, 0])
-
-
-def test_a_depth_split_at_points_an_array_holds_has_this_calls_lengths(
-    backend, to_backend
-):
-    if backend.name != "torch":
-        pytest.skip("Tensor.dsplit is PyTorch's")
-
-    def step(a):
-        points = (a > 0).sum().reshape(1)  # split after the positive ones
-        first, _ = a.reshape(1, 1, -1).dsplit(points)
-        return (a[:1] * 0 + first.shape[2],)
+        first, _ = split(torch, a, points)
+        return (a[:1] * 0 + first.shape[-1],)
 
     runs = [[1, 1, -2, 3]] * 3 + [[1, -1, -2, -3], [5, 1, 2, 3], [-1, -1, -1, -1]]
     inputs = [to_backend(np.array(r, dtype=np.float64)) for r in runs]
