@@ -83,6 +83,17 @@ def test_relus_gradient_is_one_product_with_its_mask(backend, to_backend):
         assert OVER_AN_OPERAND.search(run.source[0])  # over the dying gradient
 
 
+def test_a_mask_multiplied_by_itself_is_cast(backend, to_backend):
+    def step(x):
+        xp = array_api_compat.array_namespace(x)
+        m = xp.astype(x > 0, x.dtype)
+        m *= m  # the cast is read here, not only written
+        m *= x
+        return (m,)
+
+    eager_then_jitted(step, inputs(to_backend))
+
+
 def test_a_result_written_over_an_operand_is_not_overwritten_later(backend, to_backend):
     """``y = x @ x`` has a buffer of the replay's own; ``z = y * 2`` goes
     into ``y``, which dies there. ``z`` is returned, so ``y`` must be a new

@@ -69,6 +69,7 @@ def _mask_product(cast: Entry, product: Entry | None, varying: Container[int]) -
         or not isinstance(result, Traced)
         or result.index != m.index
         or not isinstance(factor, Traced)
+        or factor.index == m.index  # m *= m: the cast is read, not only written
         or type(factor.value) is not np.ndarray
     ):
         return None
