@@ -165,6 +165,27 @@ def test_an_array_made_once_is_not_written_over(backend, to_backend):
     eager_then_jitted(step, inputs(to_backend))
 
 
+def test_a_result_whose_shape_follows_values_is_not_written_over_an_operand(
+    backend, to_backend
+):
+    """``y + w[rows]`` has as many rows as ``rows`` selects: one at the
+    recording, as ``y`` has, three later. Written over ``y``, NumPy would
+    refuse the bigger result."""
+
+    def step(w, rows):
+        y = w[:1] * 2.0  # one row, dies at the sum
+        return (y + w[rows],)
+
+    w = to_backend(np.random.default_rng(0).standard_normal((4, 8192)))
+    picks = [[1, 0, 0, 0], [0, 0, 1, 0], [1, 1, 0, 1], [0, 1, 0, 0], [1, 1, 1, 1]]
+    masks = [to_backend(np.array(p, dtype=bool)) for p in picks]
+    eager = [step(w, m) for m in masks]
+    run = xgrad.jit(step)
+    jitted = [run(w, m) for m in masks]
+    for (e,), (j,) in zip(eager, jitted, strict=True):
+        np.testing.assert_array_equal(as_np(j), as_np(e))
+
+
 def test_the_mlp_step_keeps_its_numbers_and_writes_fewer_arrays(backend, to_backend):
     """The benchmark's step (ReLU, softmax cross entropy, SGD) for ten
     steps, eagerly and jitted from one start: equal losses and weights."""

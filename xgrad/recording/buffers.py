@@ -160,16 +160,18 @@ def _escaping(entries: list[Any], keep: set[int]) -> set[int]:
 def reused_operands(
     entries: list[tuple[Any, tuple[Any, ...], dict[str, Any], Any]],
     keep: set[int],
+    varying: Container[int],
     buffers: dict[int, Any],
     skipped: Container[int] = (),
 ) -> dict[int, tuple[Any, int]]:
     """Entry index -> (ufunc, slot) for the elementwise ufunc calls whose
     result may go into an operand that dies at that call (see the module
-    doc). ``keep``: slots that leave, or whose shape may change;
-    ``skipped``: entries the replay does not call, or whose result goes
-    into a donated array. Where such a result may leave the replay, the
-    buffer its memory came from is taken out of ``buffers``."""
-    escapes = _escaping(entries, keep)
+    doc). ``keep``: slots that leave; ``varying``: slots whose shape may
+    change, made afresh (a bigger result does not fit an operand of the
+    recording's shape); ``skipped``: entries the replay does not call, or
+    whose result goes into a donated array. Where such a result may leave
+    the replay, the buffer its memory came from is taken out of ``buffers``."""
+    escapes = _escaping(entries, {*keep, *varying})
     last_use: dict[int, int] = {}
     for i, (_, args, kwargs, _) in enumerate(entries):
         last_use.update((t.index, i) for t in traced_in((args, kwargs)))
@@ -182,8 +184,8 @@ def reused_operands(
         if outputs.index in home or type(outputs.value) is not np.ndarray:
             continue
         home[outputs.index] = i
-        if ufunc.signature is not None:  # matmul: no elementwise overwrite
-            continue
+        if ufunc.signature is not None or outputs.index in varying:
+            continue  # matmul, or a result that may outgrow its operand
         for operand in args:
             if _dies_here(operand, outputs, i, last_use, escapes, home):
                 found[i] = (ufunc, operand.index)

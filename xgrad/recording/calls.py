@@ -286,7 +286,7 @@ def compile_replay(
     donated = donated_outputs(entries, given_up, buffers) if own_buffers else {}
     skipped = {*folded, *donated}
     reused = (
-        reused_operands(entries, keep | varying, buffers, skipped)
+        reused_operands(entries, keep, varying, buffers, skipped)
         if own_buffers
         else {}
     )
