@@ -186,6 +186,22 @@ def test_a_result_whose_shape_follows_values_is_not_written_over_an_operand(
         np.testing.assert_array_equal(as_np(j), as_np(e))
 
 
+def test_an_operand_is_not_written_over_by_a_result_of_another_layout():
+    """``np.add(y, 1.0, order="F")`` is Fortran-ordered, so its reshape is
+    a copy and a write into that copy leaves ``z`` as it was; written into
+    ``y``'s C-ordered memory, the reshape would be a view of ``z``."""
+
+    def step(x):
+        y = x * 2.0
+        z = np.add(y, 1.0, order="F")
+        flat = z.reshape(-1)
+        flat += 1.0
+        return (z, flat)
+
+    run = eager_then_jitted(step, inputs(np.asarray))
+    assert "out=" not in run.source[0].split("order=")[1].splitlines()[0]
+
+
 def test_the_mlp_step_keeps_its_numbers_and_writes_fewer_arrays(backend, to_backend):
     """The benchmark's step (ReLU, softmax cross entropy, SGD) for ten
     steps, eagerly and jitted from one start: equal losses and weights."""

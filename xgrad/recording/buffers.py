@@ -206,8 +206,9 @@ def _dies_here(
     home: dict[int, int],
 ) -> bool:
     """Whether ``result`` may be written over ``operand``: a big C-contiguous
-    array the replay made with a ufunc, of the result's shape and dtype, that
-    nothing reads after call ``i`` and nothing else holds (no view of it)."""
+    array the replay made with a ufunc, of the result's shape, dtype and
+    layout (``order="F"`` makes another: its reshape copies), that nothing
+    reads after call ``i`` and nothing else holds (no view of it)."""
     if not isinstance(operand, Traced) or operand.index not in home:
         return False
     value, made = operand.value, result.value
@@ -218,6 +219,7 @@ def _dies_here(
         and value.nbytes >= MIN_BYTES  # small: a keyword costs more than it saves
         and (value.shape, value.dtype) == (made.shape, made.dtype)
         and value.flags.c_contiguous
+        and made.flags.c_contiguous
     )
 
 
