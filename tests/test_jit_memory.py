@@ -202,6 +202,26 @@ def test_an_operand_is_not_written_over_by_a_result_of_another_layout():
     assert "out=" not in run.source[0].split("order=")[1].splitlines()[0]
 
 
+def test_a_zero_dimensional_mask_product_stays_an_array(backend, to_backend):
+    """NumPy multiplies two 0-d arrays into a NumPy scalar, which takes no
+    item assignment: a 0-d cast mask is cast and multiplied in place."""
+
+    def step(x, positive):
+        xp = array_api_compat.array_namespace(x)
+        m = xp.astype(positive, x.dtype)  # a 0-d array
+        m *= x  # still one
+        m[...] = m + 1.0  # a write into the array
+        return (m,)
+
+    values = [to_backend(np.asarray(v)) for v in (1.5, -2.0, 3.0, 0.5)]
+    masks = [to_backend(np.asarray(v > 0)) for v in (1.5, -2.0, 3.0, 0.5)]
+    eager = [step(x, m) for x, m in zip(values, masks, strict=True)]
+    run = xgrad.jit(step)
+    jitted = [run(x, m) for x, m in zip(values, masks, strict=True)]
+    for (e,), (j,) in zip(eager, jitted, strict=True):
+        np.testing.assert_array_equal(as_np(j), as_np(e))
+
+
 def test_the_mlp_step_keeps_its_numbers_and_writes_fewer_arrays(backend, to_backend):
     """The benchmark's step (ReLU, softmax cross entropy, SGD) for ten
     steps, eagerly and jitted from one start: equal losses and weights."""
