@@ -222,6 +222,23 @@ def test_a_zero_dimensional_mask_product_stays_an_array(backend, to_backend):
         np.testing.assert_array_equal(as_np(j), as_np(e))
 
 
+def test_a_transposed_mask_keeps_its_order(backend, to_backend):
+    """``x.T > 0`` is Fortran-ordered, and so is its cast; the in-place
+    product keeps that order, so a reshape of it is a copy and a write into
+    the copy leaves ``m`` as it was. ``np.multiply(x.T > 0, g)`` is
+    C-ordered: its reshape would be a view of it."""
+
+    def step(x):
+        xp = array_api_compat.array_namespace(x)
+        m = xp.astype(x.T > 0, x.dtype)
+        m *= x
+        flat = xp.reshape(m, (-1,))
+        flat += 1.0
+        return (m, flat)
+
+    eager_then_jitted(step, inputs(to_backend))
+
+
 def test_the_mlp_step_keeps_its_numbers_and_writes_fewer_arrays(backend, to_backend):
     """The benchmark's step (ReLU, softmax cross entropy, SGD) for ten
     steps, eagerly and jitted from one start: equal losses and weights."""

@@ -49,7 +49,7 @@ def fused_entries(entries: list[Entry], varying: Container[int]) -> list[Entry]:
 def _mask_product(cast: Entry, product: Entry | None, varying: Container[int]) -> Any:
     """``(mask, factor)`` when ``cast`` is ``m = astype(mask, float dtype)``
     on NumPy and ``product`` is ``m *= factor`` with ``factor`` of ``m``'s
-    shape (not 0-d) and dtype; otherwise None."""
+    shape (not 0-d) and dtype, both C-ordered; otherwise None."""
     fn, args, kwargs, m = cast
     if product is None or not isinstance(m, Traced) or type(m.value) is not np.ndarray:
         return None
@@ -78,7 +78,8 @@ def _mask_product(cast: Entry, product: Entry | None, varying: Container[int]) -
         same != (m.value.shape, m.value.shape, m.value.dtype)
         or m.value.dtype.kind != "f"
         or m.value.ndim == 0  # np.multiply of 0-d arrays: a NumPy scalar
-    ):
+        or not (mask.value.flags.c_contiguous and factor.value.flags.c_contiguous)
+    ):  # the cast keeps the mask's order; np.multiply may pick another
         return None
     if any(t.index in varying for t in (mask, m, factor)):
         return None
