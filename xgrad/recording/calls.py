@@ -286,9 +286,7 @@ def compile_replay(
     donated = donated_outputs(entries, given_up, buffers) if own_buffers else {}
     skipped = {*folded, *donated}
     reused = (
-        reused_operands(entries, keep, varying, buffers, skipped)
-        if own_buffers
-        else {}
+        reused_operands(entries, keep, varying, buffers, skipped) if own_buffers else {}
     )
     into = {i: (u, source.constant(b)) for i, (u, b) in buffers.items()}
     for i, (ufunc, slot) in donated.items():  # read as out=: not dead at the start
