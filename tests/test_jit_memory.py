@@ -239,6 +239,26 @@ def test_a_transposed_mask_keeps_its_order(backend, to_backend):
     eager_then_jitted(step, inputs(to_backend))
 
 
+def test_an_argument_in_another_memory_order_is_recorded_anew(backend, to_backend):
+    """The replay writes into arrays laid out as the recording's were: an
+    argument in Fortran order (``x.T`` of a C-ordered ``x``) makes Fortran-
+    ordered arrays eagerly, so it is recorded for itself. Here the cast of
+    ``x > 0`` is Fortran-ordered and its reshape a copy."""
+
+    def step(x):
+        xp = array_api_compat.array_namespace(x)
+        g = x @ x  # C-ordered
+        m = xp.astype(x > 0, x.dtype)  # in x's order
+        m *= g
+        flat = xp.reshape(m, (-1,))
+        flat += 1.0
+        return (m, flat)
+
+    arrays = inputs(np.asarray)
+    arrays[3] = np.asfortranarray(arrays[0])
+    eager_then_jitted(step, [to_backend(a) for a in arrays])
+
+
 def test_the_mlp_step_keeps_its_numbers_and_writes_fewer_arrays(backend, to_backend):
     """The benchmark's step (ReLU, softmax cross entropy, SGD) for ten
     steps, eagerly and jitted from one start: equal losses and weights."""

@@ -16,6 +16,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .. import backends
 from .._compat import is_array_api_obj
 from .._errors import JitError
@@ -157,7 +159,12 @@ def _signature(obj: Any, leaves: list[Any], refs: list[Any]) -> Any:
             if backend.lazy:
                 return None
             device = str(backend.device_of(data)) if backend.multi_device else None
-            parts.append((kind, type(data), data.shape, data.dtype, device))
+            # A NumPy replay writes into arrays laid out as the recording's
+            # (buffers, operands, a mask's product), where an eager call's
+            # follow its arguments' order (x.T makes Fortran-ordered results,
+            # whose reshape copies): a NumPy array's strides are in its key.
+            layout = data.strides if type(data) is np.ndarray else None
+            parts.append((kind, type(data), data.shape, data.dtype, device, layout))
             leaves.append(x)
         elif kind in (int, float, complex, bool):  # 1, 1.0, True and -0.0 differ
             parts.append((kind, repr(x)))
@@ -183,7 +190,8 @@ def _array_signature(args: tuple[Any, ...], leaves: list[Any]) -> Any:
         if backend is None or backend.lazy:
             return None
         device = str(backend.device_of(data)) if backend.multi_device else None
-        parts.append((kind, type(data), data.shape, data.dtype, device))
+        layout = data.strides if type(data) is np.ndarray else None  # as above
+        parts.append((kind, type(data), data.shape, data.dtype, device, layout))
         leaves.append(x)
     parts.append(_NO_KWARGS)
     return tuple(parts)
