@@ -173,7 +173,7 @@ def test_a_result_whose_shape_follows_values_is_not_written_over_an_operand(
     refuse the bigger result."""
 
     def step(w, rows):
-        y = w[:1] * 2.0  # one row, dies at the sum
+        y = w[:1, :] * 2.0  # one row, dies at the sum
         return (y + w[rows],)
 
     w = to_backend(np.random.default_rng(0).standard_normal((4, 8192)))
