@@ -160,7 +160,7 @@ def _escaping(entries: list[Any], keep: set[int]) -> set[int]:
 def reused_operands(
     entries: list[tuple[Any, tuple[Any, ...], dict[str, Any], Any]],
     keep: set[int],
-    varying: Container[int],
+    varying: set[int],
     buffers: dict[int, Any],
     skipped: Container[int] = (),
 ) -> dict[int, tuple[Any, int]]:
@@ -171,7 +171,7 @@ def reused_operands(
     recording's shape); ``skipped``: entries the replay does not call, or
     whose result goes into a donated array. Where such a result may leave
     the replay, the buffer its memory came from is taken out of ``buffers``."""
-    escapes = _escaping(entries, {*keep, *varying})
+    escapes = _escaping(entries, keep | varying)
     last_use: dict[int, int] = {}
     for i, (_, args, kwargs, _) in enumerate(entries):
         last_use.update((t.index, i) for t in traced_in((args, kwargs)))
