@@ -99,8 +99,13 @@ def compile_glue(trace: Trace, variables: list[int | None]) -> tuple[Any, Any]:
     array argument of the step, None, or for a Variable the position where
     the arguments first hold it."""
     source = Source()
-    written = "W"  # trace.written, a local of both functions
-    owners = {i: f"L[{position}]" for i, position in trace.arguments}
+    arguments = {i: f"L[{position}]" for i, position in trace.arguments}
+
+    def owner(i: int) -> str:
+        """Binding ``i``'s owner as code: this call's argument, or a constant."""
+        return arguments.get(i) or source.constant(trace.bindings[i][0].owner)
+
+    # W: trace.written, a local of both functions.
     checks = ["    L = leaves", f"    W = {source.constant(trace.written)}"]
     # The same Variable at the same positions as when recorded: its gradient
     # sums over all of them, one binding; distinct ones, one binding each.
@@ -116,9 +121,9 @@ def compile_glue(trace: Trace, variables: list[int | None]) -> tuple[Any, Any]:
     for j, param in trace.pinned:
         checks.append(f"    if L[{j}] is not {source.constant(param)}: return MISS")
     for i, (binding, _, _) in enumerate(trace.bindings):
-        owner = owners.get(i) or source.constant(binding.owner)
         if binding.read_code:
-            checks.append("    " + binding.read_code.format(owner=owner, value=f"v{i}"))
+            read = binding.read_code.format(owner=owner(i), value=f"v{i}")
+            checks.append(f"    {read}")
         else:
             checks.append(f"    v{i} = {source.constant(binding.read)}()")
         expected = trace.expected[i]
@@ -128,29 +133,27 @@ def compile_glue(trace: Trace, variables: list[int | None]) -> tuple[Any, Any]:
             shape, dtype = map(source.expr, expected)
             wrong = f"(v{i} is None or v{i}.shape != {shape} or v{i}.dtype != {dtype})"
         if trace.written[i] is not NEVER:  # the previous replay's: unchanged
-            wrong = f"v{i} is not {written}[{i}] and {wrong}"
+            wrong = f"v{i} is not W[{i}] and {wrong}"
         checks.append(f"    if {wrong}: return MISS")
     for obj, name, value in trace.guards:
-        owner = source.constant(obj)
+        held_by = source.constant(obj)
         # Python reads a non-ASCII name in code as its NFKC form ("µ" as "μ"):
         # only an ASCII identifier is written as an attribute.
         plain = name.isascii() and name.isidentifier() and not keyword.iskeyword(name)
-        attribute = f"{owner}.{name}" if plain else f"getattr({owner}, {name!r})"
+        attribute = f"{held_by}.{name}" if plain else f"getattr({held_by}, {name!r})"
         checks.append(f"    if {attribute} != {source.expr(value)}: return MISS")
 
     def write(i: int, value: str) -> str:
         binding = trace.bindings[i][0]
         if not binding.write_code:
             return f"{source.constant(binding.write)}({value})"
-        owner = owners.get(i) or source.constant(binding.owner)
-        return binding.write_code.format(owner=owner, value=value)
+        return binding.write_code.format(owner=owner(i), value=value)
 
     run = list(checks)
     for i in trace.released:  # gradients, let go as cleargrads() would
-        owner = owners.get(i) or source.constant(trace.bindings[i][0].owner)
-        run.append(f"    {owner}.grad = None")
+        run.append(f"    {owner(i)}.grad = None")
         if trace.written[i] is not NEVER:
-            run.append(f"    {written}[{i}] = None")
+            run.append(f"    W[{i}] = None")
         if i in trace.donated:  # counted as donatable() expects: one list holds it
             expected = source.expr(trace.donated[i])
             run.append(f"    held = [v{i}]; v{i} = None")
@@ -165,17 +168,17 @@ def compile_glue(trace: Trace, variables: list[int | None]) -> tuple[Any, Any]:
     run.append(f"    inputs = [{', '.join(inputs)}]")
     if trace.bindings:  # the replay alone holds the inputs, and frees them
         run.append(f"    del {', '.join(f'v{i}' for i in range(len(trace.bindings)))}")
-    owner = source.constant(trace)
+    this = source.constant(trace)
     if trace.graphs is not None:  # a call refused a graph: compile again
         graphs = source.constant(trace.graphs)
-        run.append(f"    if {graphs}.stale: {owner}.replay = {graphs}.compile()")
-    run.append(f"    values = {owner}.replay(inputs)")
+        run.append(f"    if {graphs}.stale: {this}.replay = {graphs}.compile()")
+    run.append(f"    values = {this}.replay(inputs)")
     n, m = trace.n_outputs, len(trace.bindings)
     for i in range(m):
         run.append(f"    value = values[{n + i}]")
         run.append(f"    {write(i, 'value')}")
         if trace.written[i] is not NEVER:
-            run.append(f"    {written}[{i}] = value")
+            run.append(f"    W[{i}] = value")
     if isinstance(trace.output, Variable):  # most steps: the loss alone
         run.append(f"    return replayed(values[0], values[{n + m}])")
     else:

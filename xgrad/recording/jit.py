@@ -158,13 +158,7 @@ def _signature(obj: Any, leaves: list[Any], refs: list[Any]) -> Any:
             backend = backend or backends.of(data)
             if backend.lazy:
                 return None
-            device = str(backend.device_of(data)) if backend.multi_device else None
-            # A NumPy replay writes into arrays laid out as the recording's
-            # (buffers, operands, a mask's product), where an eager call's
-            # follow its arguments' order (x.T makes Fortran-ordered results,
-            # whose reshape copies): a NumPy array's strides are in its key.
-            layout = data.strides if type(data) is np.ndarray else None
-            parts.append((kind, type(data), data.shape, data.dtype, device, layout))
+            parts.append(_array_part(kind, data, backend))
             leaves.append(x)
         elif kind in (int, float, complex, bool):  # 1, 1.0, True and -0.0 differ
             parts.append((kind, repr(x)))
@@ -189,12 +183,22 @@ def _array_signature(args: tuple[Any, ...], leaves: list[Any]) -> Any:
         backend = by_type.get(type(data))
         if backend is None or backend.lazy:
             return None
-        device = str(backend.device_of(data)) if backend.multi_device else None
-        layout = data.strides if type(data) is np.ndarray else None  # as above
-        parts.append((kind, type(data), data.shape, data.dtype, device, layout))
+        parts.append(_array_part(kind, data, backend))
         leaves.append(x)
     parts.append(_NO_KWARGS)
     return tuple(parts)
+
+
+def _array_part(kind: type, data: Any, backend: Any) -> tuple[Any, ...]:
+    """One array argument's part of the key (``kind``: of the argument, a
+    Variable's or the array's own): its library's type, shape, dtype, device
+    and, for NumPy, strides. A NumPy replay writes into arrays laid out as the
+    recording's (buffers, operands, a mask's product), where an eager call's
+    follow its arguments' order (``x.T`` makes Fortran-ordered results, whose
+    reshape copies)."""
+    device = str(backend.device_of(data)) if backend.multi_device else None
+    layout = data.strides if type(data) is np.ndarray else None
+    return (kind, type(data), data.shape, data.dtype, device, layout)
 
 
 _ARGS_AND_KWARGS = (tuple, 2)
