@@ -737,3 +737,37 @@ def test_a_step_with_a_scale_is_param_minus_scale_times_delta(
     delta = to_backend(np.ones(4, dtype=delta_dtype))
     stepped = backend.apply_step(param, delta, scale=0.5)
     np.testing.assert_allclose(as_numpy(stepped), np.arange(4) - 0.5, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "float32",
+        "float64",
+        "complex64",
+        "odd size",
+        "F-ordered",
+        "read-only",
+        "overlap",
+    ],
+)
+def test_numpy_steps_a_big_parameter_block_by_block_with_the_same_bits(layout):
+    """NumPy scales a big step a block at a time (the scaled block stays in
+    cache); every case gives the bits of ``param - scale * delta``, in place
+    where the whole-array step is in place."""
+    backend = xgrad.backends.get("numpy")
+    rng = np.random.default_rng(0)
+    dtype = {"float64": np.float64, "complex64": np.complex64}.get(layout, np.float32)
+    shape = (1001, 997) if layout == "odd size" else (600, 500)
+    param = rng.standard_normal(shape).astype(dtype)
+    delta = rng.standard_normal(shape).astype(dtype)
+    if layout == "F-ordered":
+        param, delta = np.asfortranarray(param), np.asfortranarray(delta)
+    if layout == "overlap":  # the delta is the parameter itself
+        delta = param
+    expected = param - 0.01 * delta
+    if layout == "read-only":
+        param.flags.writeable = False
+    stepped = backend.apply_step(param, delta, scale=0.01)
+    assert stepped.tobytes() == expected.tobytes()
+    assert (stepped is param) == (layout != "read-only")

@@ -129,6 +129,8 @@ class NumPy(Backend):
 
     def apply_step(self, param: Any, delta: Any, scale: float | None = None) -> Any:
         if scale is not None:
+            if _blocks_of(param, delta, scale):
+                return _scaled_step(param, delta, scale)
             delta = scale * delta
         if (
             param.flags.writeable
@@ -168,6 +170,47 @@ class NumPy(Backend):
         else:
             np.add.at(out, key, values)
         return out
+
+
+#: Bytes of a block of :func:`_scaled_step`: a scaled block is still in the
+#: core's own cache when it is subtracted (more calls cost more than they save).
+STEP_BLOCK = 1 << 19
+
+
+def _blocks_of(param: Any, delta: Any, scale: Any) -> bool:
+    """Whether ``param -= scale * delta`` may go block by block: both arrays
+    C-contiguous, of one shape and float dtype, bigger than one block, not
+    overlapping, ``param`` writeable, and ``scale`` a Python number (which
+    keeps the product in ``delta``'s dtype, as ``scale * delta`` does)."""
+    return (
+        type(scale) in (float, int)
+        and type(param) is np.ndarray
+        and type(delta) is np.ndarray
+        and param.nbytes > STEP_BLOCK
+        and param.shape == delta.shape
+        and param.dtype == delta.dtype
+        and param.dtype.kind in "fc"
+        and param.flags.writeable
+        and param.flags.c_contiguous
+        and delta.flags.c_contiguous
+        and not np.may_share_memory(param, delta)
+    )
+
+
+def _scaled_step(param: np.ndarray, delta: np.ndarray, scale: float) -> np.ndarray:
+    """``param -= scale * delta`` in place, the product made a block at a
+    time into one small scratch array: the same numbers as the whole
+    product, without writing and reading back a temporary as big as
+    ``param`` (a 4 MB weight's step is memory-bound)."""
+    flat, step = param.reshape(-1), delta.reshape(-1)
+    block = STEP_BLOCK // param.itemsize
+    scratch = np.empty(block, param.dtype)
+    for start in range(0, flat.size, block):
+        part = flat[start : start + block]
+        scaled = scratch[: part.size]
+        np.multiply(step[start : start + block], scale, out=scaled)
+        np.subtract(part, scaled, out=part)
+    return param
 
 
 def _is_row_index(rows: Any, target: Any, values: Any) -> bool:
