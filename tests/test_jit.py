@@ -242,14 +242,14 @@ def test_only_an_array_that_nothing_else_holds_is_donated():
     from xgrad.recording.buffers import donatable
 
     state = [np.zeros((3, 4), dtype=np.float32)]
-    expected = ((3, 4), np.dtype(np.float32))
+    expected = ((3, 4), np.dtype(np.float32), (16, 4))  # shape, dtype, strides
     alone = donatable(state[0], expected)
     held = []
     for holder in (state[0], state[0][1:], state[0].T, memoryview(state[0])):
         held.append(donatable(state[0], expected))
         del holder
     again = donatable(state[0], expected)
-    other_dtype = donatable(state[0], ((3, 4), np.dtype(np.float64)))
+    other_dtype = donatable(state[0], ((3, 4), np.dtype(np.float64), (32, 8)))
     state = [np.asfortranarray(np.zeros((3, 4), dtype=np.float32))]
     fortran = donatable(state[0], expected)  # a ufunc may round otherwise into it
     assert (alone, held, again) == (True, [False] * 4, True)

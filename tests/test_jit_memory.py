@@ -259,6 +259,35 @@ def test_an_argument_in_another_memory_order_is_recorded_anew(backend, to_backen
     eager_then_jitted(step, [to_backend(a) for a in arrays])
 
 
+def test_a_parameter_given_another_memory_order_is_recorded_anew(backend, to_backend):
+    """As with an argument: a Parameter whose array becomes Fortran-ordered
+    between calls makes Fortran-ordered arrays eagerly, so the replay
+    recorded with the C-ordered one does not fit it (before, its product
+    was written C-ordered and the reshape read it in the wrong order)."""
+    weight = xgrad.Parameter(
+        to_backend(np.random.default_rng(5).standard_normal((ROWS, ROWS)))
+    )
+
+    def step(x):
+        w = weight.data
+        xp = array_api_compat.array_namespace(w)
+        g = x @ x  # C-ordered
+        m = xp.astype(w > 0, w.dtype)  # in w's order
+        m *= g
+        flat = xp.reshape(m, (-1,))
+        flat += 1.0
+        return (m, flat)
+
+    arrays = inputs(to_backend, n=6)
+    run = xgrad.jit(step)
+    for i, x in enumerate(arrays):
+        if i == 3 and backend.name == "numpy":
+            weight.data = np.asfortranarray(weight.data)
+        got = run(x)
+        for a, b in zip(step(x), got, strict=True):
+            np.testing.assert_array_equal(as_np(b), as_np(a))
+
+
 def test_the_mlp_step_keeps_its_numbers_and_writes_fewer_arrays(backend, to_backend):
     """The benchmark's step (ReLU, softmax cross entropy, SGD) for ten
     steps, eagerly and jitted from one start: equal losses and weights."""

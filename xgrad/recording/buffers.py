@@ -247,9 +247,9 @@ def donated_outputs(
     return found
 
 
-def donatable(x: Any, expected: tuple[tuple[int, ...], Any]) -> bool:
+def donatable(x: Any, expected: tuple[tuple[int, ...], Any, Any]) -> bool:
     """Whether the replay may write a new result into ``x``: a NumPy array of
-    the ``expected`` (shape, dtype), C-contiguous as a fresh result is (a
+    the ``expected`` (shape, dtype, strides), C-contiguous as a fresh result is (a
     ufunc may round differently into another layout), owning its memory,
     writeable, that nothing else holds (no Variable, no name, no view: each
     keeps a reference). Call it as a replay's glue does, ``donatable(held[0],
@@ -261,7 +261,7 @@ def donatable(x: Any, expected: tuple[tuple[int, ...], Any]) -> bool:
         and x.flags.c_contiguous
         and x.flags.aligned
         and x.flags.writeable
-        and (x.shape, x.dtype) == expected
+        and (x.shape, x.dtype, x.strides) == expected
         and _references(x) == _ONLY_THE_REPLAY
     )
 

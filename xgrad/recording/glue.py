@@ -130,8 +130,11 @@ def compile_glue(trace: Trace, variables: list[int | None]) -> tuple[Any, Any]:
         if expected is None:
             wrong = f"v{i} is not None"
         else:
-            shape, dtype = map(source.expr, expected)
-            wrong = f"(v{i} is None or v{i}.shape != {shape} or v{i}.dtype != {dtype})"
+            shape, dtype, layout = map(source.expr, expected)
+            wrong = f"v{i} is None or v{i}.shape != {shape} or v{i}.dtype != {dtype}"
+            if expected[2] is not None:  # NumPy: laid out as recorded
+                wrong += f" or v{i}.strides != {layout}"
+            wrong = f"({wrong})"
         if trace.written[i] is not NEVER:  # the previous replay's: unchanged
             wrong = f"v{i} is not W[{i}] and {wrong}"
         checks.append(f"    if {wrong}: return MISS")

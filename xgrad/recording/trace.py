@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .. import hooks, observing
 from .._errors import FINISHED_RECORDING, JitError
 from ..core import Parameter, Variable
@@ -46,7 +48,7 @@ class Trace:
     def __init__(self) -> None:
         self.bindings: list[tuple[Binding, Traced | None, bool]] = []  # initial, input?
         self.guards: list[tuple[Any, str, Any]] = []
-        self.expected: list[Any] = []  # (shape, dtype) or None per binding
+        self.expected: list[Any] = []  # (shape, dtype, strides) or None per binding
         self.output: Any = None  # the step's result, with Traced leaves
         self.replay: Callable[[list[Any]], list[Any]] | None = None
         self.graphs: GraphPlan | None = None  # xgrad.jit(graphs=True)
@@ -252,10 +254,15 @@ def _traced_of(x: Any) -> Any:
 
 
 def _expected(x: Any) -> Any:
+    """What a bound array must be for the replay to fit: its shape, dtype and,
+    for NumPy, strides (the replay writes into arrays laid out as the
+    recording's: a Parameter given a Fortran-ordered array between calls is
+    recorded anew, as an argument in another order is)."""
     if x is None:
         return None
     value = x.value if isinstance(x, Traced) else x
-    return (value.shape, value.dtype)
+    layout = value.strides if type(value) is np.ndarray else None
+    return (value.shape, value.dtype, layout)
 
 
 class _Forgotten:
