@@ -288,6 +288,24 @@ def test_a_parameter_given_another_memory_order_is_recorded_anew(backend, to_bac
             np.testing.assert_array_equal(as_np(b), as_np(a))
 
 
+def test_strides_of_a_dimension_of_length_one_do_not_record_again(backend, to_backend):
+    """A ``(1, n)`` array made afresh and one made by ``.T`` are laid out
+    alike, though their strides differ: a gradient that eager backward made
+    one way and the replay's sum makes the other still fits the recording."""
+    weight = xgrad.Parameter(to_backend(np.ones((1, 4))))
+
+    def step(x):
+        loss = F.sum(F.matmul(x, weight.T))
+        loss.backward()  # no cleargrads(): the gradient sums over the calls
+        return loss
+
+    run = xgrad.jit(step)
+    for _ in range(6):
+        run(to_backend(np.ones((3, 4))))
+    assert sum(len(traces) for _, traces, _ in run._cache.values()) == 1
+    np.testing.assert_array_equal(as_np(weight.grad), np.full((1, 4), 18.0))
+
+
 def test_the_mlp_step_keeps_its_numbers_and_writes_fewer_arrays(backend, to_backend):
     """The benchmark's step (ReLU, softmax cross entropy, SGD) for ten
     steps, eagerly and jitted from one start: equal losses and weights."""

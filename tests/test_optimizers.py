@@ -749,6 +749,7 @@ def test_a_step_with_a_scale_is_param_minus_scale_times_delta(
         "F-ordered",
         "read-only",
         "overlap",
+        "big-endian",
     ],
 )
 def test_numpy_steps_a_big_parameter_block_by_block_with_the_same_bits(layout):
@@ -765,9 +766,24 @@ def test_numpy_steps_a_big_parameter_block_by_block_with_the_same_bits(layout):
         param, delta = np.asfortranarray(param), np.asfortranarray(delta)
     if layout == "overlap":  # the delta is the parameter itself
         delta = param
+    if layout == "big-endian":  # the whole product is native: a new array
+        param, delta = param.astype(">f4"), delta.astype(">f4")
     expected = param - 0.01 * delta
     if layout == "read-only":
         param.flags.writeable = False
     stepped = backend.apply_step(param, delta, scale=0.01)
     assert stepped.tobytes() == expected.tobytes()
-    assert (stepped is param) == (layout != "read-only")
+    assert (stepped is param) == (layout not in ("read-only", "big-endian"))
+
+
+def test_numpy_steps_a_big_parameter_whole_when_an_overflow_raises():
+    """Under ``np.errstate(over="raise")`` an overflow raises before the
+    parameter changes, as with the whole product (a blocked step would have
+    written its earlier blocks)."""
+    backend = xgrad.backends.get("numpy")
+    param = np.ones(300_000, dtype=np.float32)
+    delta = np.ones_like(param)
+    delta[-5] = 3e38
+    with np.errstate(over="raise"), pytest.raises(FloatingPointError):
+        backend.apply_step(param, delta, scale=10.0)
+    np.testing.assert_array_equal(param, np.ones_like(param))

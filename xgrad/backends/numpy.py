@@ -179,9 +179,12 @@ STEP_BLOCK = 1 << 19
 
 def _blocks_of(param: Any, delta: Any, scale: Any) -> bool:
     """Whether ``param -= scale * delta`` may go block by block: both arrays
-    C-contiguous, of one shape and float dtype, bigger than one block, not
-    overlapping, ``param`` writeable, and ``scale`` a Python number (which
-    keeps the product in ``delta``'s dtype, as ``scale * delta`` does)."""
+    C-contiguous, of one shape and native float dtype, bigger than one block,
+    not overlapping, ``param`` writeable, ``scale`` a Python number (which
+    keeps the product in ``delta``'s dtype, as ``scale * delta`` does), and
+    NumPy's floating-point errors not set to raise or call (an overflow in a
+    late block would raise after the earlier blocks were written; the whole
+    product raises before ``param`` changes)."""
     return (
         type(scale) in (float, int)
         and type(param) is np.ndarray
@@ -190,11 +193,18 @@ def _blocks_of(param: Any, delta: Any, scale: Any) -> bool:
         and param.shape == delta.shape
         and param.dtype == delta.dtype
         and param.dtype.kind in "fc"
+        and param.dtype.isnative  # a product of big-endian arrays is native
         and param.flags.writeable
         and param.flags.c_contiguous
         and delta.flags.c_contiguous
         and not np.may_share_memory(param, delta)
+        and _QUIET_ERRORS.issuperset(np.geterr().values())
     )
+
+
+# Floating-point error modes under which a blocked step behaves as the whole
+# one (a warning is one per place in the code either way, by default).
+_QUIET_ERRORS = frozenset({"ignore", "warn"})
 
 
 def _scaled_step(param: np.ndarray, delta: np.ndarray, scale: float) -> np.ndarray:

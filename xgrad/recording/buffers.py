@@ -40,6 +40,7 @@ from .traced import Traced, traced_in
 __all__ = [
     "MIN_BYTES",
     "donatable",
+    "memory_order",
     "donated_outputs",
     "fresh_ufunc",
     "is_in_place_operator",
@@ -247,9 +248,25 @@ def donated_outputs(
     return found
 
 
+def memory_order(x: Any) -> tuple[int, ...] | None:
+    """How a NumPy array is laid out, as far as a replay can tell: its strides
+    over the dimensions longer than 1 (a dimension of length 1 has any stride:
+    a ``(1, n)`` array made afresh and one made by ``.T`` are laid out alike);
+    None for arrays of other libraries, whose replays write into no array of
+    their own."""
+    if type(x) is not np.ndarray:
+        return None
+    if x.flags.c_contiguous:  # most arrays: its shape says the rest
+        return C_ORDER
+    return tuple(s for n, s in zip(x.shape, x.strides, strict=True) if n != 1)
+
+
+C_ORDER = ()  # the memory order of every C-contiguous array (no strides to list)
+
+
 def donatable(x: Any, expected: tuple[tuple[int, ...], Any, Any]) -> bool:
     """Whether the replay may write a new result into ``x``: a NumPy array of
-    the ``expected`` (shape, dtype, strides), C-contiguous as a fresh result is (a
+    the ``expected`` (shape, dtype, :func:`memory_order`), C-contiguous as a fresh result is (a
     ufunc may round differently into another layout), owning its memory,
     writeable, that nothing else holds (no Variable, no name, no view: each
     keeps a reference). Call it as a replay's glue does, ``donatable(held[0],
@@ -261,7 +278,7 @@ def donatable(x: Any, expected: tuple[tuple[int, ...], Any, Any]) -> bool:
         and x.flags.c_contiguous
         and x.flags.aligned
         and x.flags.writeable
-        and (x.shape, x.dtype, x.strides) == expected
+        and (x.shape, x.dtype, memory_order(x)) == expected
         and _references(x) == _ONLY_THE_REPLAY
     )
 

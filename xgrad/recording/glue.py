@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from .._compat import is_array_api_obj
 from .._errors import JitError
 from ..core import Variable
-from .buffers import donatable
+from .buffers import donatable, memory_order
 from .codegen import Source
 from .host import user_line
 
@@ -133,7 +133,7 @@ def compile_glue(trace: Trace, variables: list[int | None]) -> tuple[Any, Any]:
             shape, dtype, layout = map(source.expr, expected)
             wrong = f"v{i} is None or v{i}.shape != {shape} or v{i}.dtype != {dtype}"
             if expected[2] is not None:  # NumPy: laid out as recorded
-                wrong += f" or v{i}.strides != {layout}"
+                wrong += f" or memory_order(v{i}) != {layout}"
             wrong = f"({wrong})"
         if trace.written[i] is not NEVER:  # the previous replay's: unchanged
             wrong = f"v{i} is not W[{i}] and {wrong}"
@@ -195,6 +195,7 @@ def compile_glue(trace: Trace, variables: list[int | None]) -> tuple[Any, Any]:
         "MISS": MISS,
         "Variable": Variable,
         "donatable": donatable,
+        "memory_order": memory_order,
         "replayed": replayed,
         "results": results,
     }

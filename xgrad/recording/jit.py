@@ -16,8 +16,6 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from .. import backends
 from .._compat import is_array_api_obj
 from .._errors import JitError
@@ -25,6 +23,7 @@ from ..config import settings
 from ..core import Variable
 from ..layers import Layer
 from ..optimizer_base import Optimizer
+from .buffers import memory_order
 from .check import checked_replay
 from .host import current
 from .shapes import ShapeChanged
@@ -192,13 +191,12 @@ def _array_signature(args: tuple[Any, ...], leaves: list[Any]) -> Any:
 def _array_part(kind: type, data: Any, backend: Any) -> tuple[Any, ...]:
     """One array argument's part of the key (``kind``: of the argument, a
     Variable's or the array's own): its library's type, shape, dtype, device
-    and, for NumPy, strides. A NumPy replay writes into arrays laid out as the
+    and, for NumPy, memory order. A NumPy replay writes into arrays laid out as the
     recording's (buffers, operands, a mask's product), where an eager call's
     follow its arguments' order (``x.T`` makes Fortran-ordered results, whose
     reshape copies)."""
     device = str(backend.device_of(data)) if backend.multi_device else None
-    layout = data.strides if type(data) is np.ndarray else None
-    return (kind, type(data), data.shape, data.dtype, device, layout)
+    return (kind, type(data), data.shape, data.dtype, device, memory_order(data))
 
 
 _ARGS_AND_KWARGS = (tuple, 2)

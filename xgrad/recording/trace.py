@@ -15,13 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
-
 from .. import hooks, observing
 from .._errors import FINISHED_RECORDING, JitError
 from ..core import Parameter, Variable
 from ..layers import Layer
 from ..optimizer_base import Optimizer
+from .buffers import memory_order
 from .calls import Recording, compile_replay
 from .glue import MISS, NEVER, compile_glue, rebuild, results
 from .graphs import GraphPlan
@@ -48,7 +47,9 @@ class Trace:
     def __init__(self) -> None:
         self.bindings: list[tuple[Binding, Traced | None, bool]] = []  # initial, input?
         self.guards: list[tuple[Any, str, Any]] = []
-        self.expected: list[Any] = []  # (shape, dtype, strides) or None per binding
+        self.expected: list[
+            Any
+        ] = []  # (shape, dtype, memory order) or None per binding
         self.output: Any = None  # the step's result, with Traced leaves
         self.replay: Callable[[list[Any]], list[Any]] | None = None
         self.graphs: GraphPlan | None = None  # xgrad.jit(graphs=True)
@@ -254,15 +255,14 @@ def _traced_of(x: Any) -> Any:
 
 
 def _expected(x: Any) -> Any:
-    """What a bound array must be for the replay to fit: its shape, dtype and,
-    for NumPy, strides (the replay writes into arrays laid out as the
+    """What a bound array must be for the replay to fit: its shape, dtype and
+    memory order (a NumPy replay writes into arrays laid out as the
     recording's: a Parameter given a Fortran-ordered array between calls is
     recorded anew, as an argument in another order is)."""
     if x is None:
         return None
     value = x.value if isinstance(x, Traced) else x
-    layout = value.strides if type(value) is np.ndarray else None
-    return (value.shape, value.dtype, layout)
+    return (value.shape, value.dtype, memory_order(value))
 
 
 class _Forgotten:

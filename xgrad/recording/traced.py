@@ -44,19 +44,16 @@ def refuse_reading(what: str) -> JitError:
     )
 
 
-def _binary(op: Any) -> tuple[Any, Any]:
-    def forward(self: Traced, other: Any) -> Any:
-        return self._recording.call(op, (self, other), {}, self._backend)
+def _operator(op: Any, reflected: bool = False, in_place: bool = False) -> Any:
+    """``op`` on a Traced array as a recorded call; NotImplemented with a
+    Variable, whose own operator records it on the tape (``x * p``)."""
 
-    def reflected(self: Traced, other: Any) -> Any:
-        return self._recording.call(op, (other, self), {}, self._backend)
-
-    return forward, reflected
-
-
-def _inplace(op: Any) -> Any:
     def method(self: Traced, other: Any) -> Any:
-        return self._recording.call(op, (self, other), {}, self._backend, into=self)
+        if getattr(other, "_is_xgrad_variable", False):
+            return NotImplemented
+        args = (other, self) if reflected else (self, other)
+        into = self if in_place else None
+        return self._recording.call(op, args, {}, self._backend, into)
 
     return method
 
@@ -232,12 +229,12 @@ _attr_mT = operator.attrgetter("mT")
 _BINARY = "add sub mul truediv floordiv mod pow matmul and or xor lshift rshift"
 for _name in _BINARY.split():
     _op = getattr(operator, f"{_name}_" if _name in ("and", "or") else _name)
-    _f, _r = _binary(_op)
-    setattr(Traced, f"__{_name}__", _f)
-    setattr(Traced, f"__r{_name}__", _r)
-    setattr(Traced, f"__i{_name}__", _inplace(getattr(operator, f"i{_name}")))
+    _iop = getattr(operator, f"i{_name}")
+    setattr(Traced, f"__{_name}__", _operator(_op))
+    setattr(Traced, f"__r{_name}__", _operator(_op, reflected=True))
+    setattr(Traced, f"__i{_name}__", _operator(_iop, in_place=True))
 for _name in ["lt", "le", "gt", "ge", "eq", "ne"]:
-    setattr(Traced, f"__{_name}__", _binary(getattr(operator, _name))[0])
+    setattr(Traced, f"__{_name}__", _operator(getattr(operator, _name)))
 for _name in ["neg", "pos", "abs", "invert"]:
     setattr(Traced, f"__{_name}__", _unary(getattr(operator, _name)))
 
@@ -313,9 +310,7 @@ class RecordingBackend:
         attr = getattr(self.real, name)
         value: Any
         if name in _REFUSED:  # never met: a lazy backend's step is not recorded
-            value = (
-                attr if not self.real.lazy else functools.partial(_refusing(name), None)
-            )
+            value = functools.partial(_refusing(name), None) if self.real.lazy else attr
         elif name in _STATIC:
             value = functools.partial(self._static, attr)
         elif name in _FACTORIES:
