@@ -19,7 +19,7 @@ an AdamW update (lr 3e-3, weight decay 0.1). Three contestants:
 * ``xgrad/torch``: the same xgrad model moved to ``torch:cpu``.
 
 Two pairs, ``torch`` against each xgrad, each in fresh processes of its own
-(as benchmarks/mlp.py): the members alternate in rotating order round by
+(as benchmarks/mlp.py): the members take turns (``alternate.orders``) round by
 round, a process's ratio is the median of its rounds' ratios, the verdict
 the median over processes. PyTorch and OpenBLAS run on one thread each
 (the matrices are small; on a shared machine more threads only wait on one

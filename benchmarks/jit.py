@@ -3,7 +3,7 @@
 What
 ----
 Three measurements, each a set of contestants timed side by side in one
-process, in an order rotated round by round (``alternate.py``), repeated in
+process, in orders that change round by round (``alternate.orders``), repeated in
 ``--processes`` fresh processes; a ratio is the median over processes of
 each process's median per-round ratio, as ``mlp.py`` reports.
 
