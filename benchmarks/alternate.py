@@ -1,7 +1,7 @@
 """Timing steps side by side, as the pair benchmarks (mlp.py, gpt_step.py) do.
 
-Each round runs every step once, in orders that change from round to round
-so that the machine's noise reaches all alike; a ratio is the median of the
+Each round runs every step once, one round right after the other, so that
+the machine's noise reaches all alike; a ratio is the median of the
 per-round ratios of two steps' times.
 
 The orders matter beyond noise: a step that streams megabytes leaves the
@@ -10,7 +10,8 @@ allocator in another state. Rotating a fixed order does not balance that
 for three steps or more: in ``a b c``, ``b c a``, ``c a b`` the step ``c``
 runs right after ``b`` in every round but one in three. :func:`orders` makes
 a cycle of rounds in which every step runs right after every other step
-exactly once.
+exactly once (two steps simply take turns: ``a b a b``); a number of rounds
+that is not a whole number of cycles leaves the last one partial.
 """
 
 from __future__ import annotations

@@ -319,8 +319,8 @@ def main() -> None:
         }
         losses = {k: round(v, 5) for k, v in runs[pair][0]["first"].items()}
         ratio = statistics.median(ratios)
-        print(f"  {theirs:12s} {ms[theirs]:8.2f} ms/step   first losses {losses}")
-        print(f"  {ours:12s} {ms[ours]:8.2f} ms/step")
+        print(f"  {theirs:16s} {ms[theirs]:8.2f} ms/step   first losses {losses}")
+        print(f"  {ours:16s} {ms[ours]:8.2f} ms/step")
         print(
             f"  {ours} / {theirs}: {ratio:.3f} (per process: "
             f"{' '.join(f'{r:.3f}' for r in ratios)})  target <= {target}: "

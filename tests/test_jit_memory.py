@@ -246,17 +246,24 @@ def test_an_argument_in_another_memory_order_is_recorded_anew(backend, to_backen
     ``x > 0`` is Fortran-ordered and its reshape a copy."""
 
     def step(x):
-        xp = array_api_compat.array_namespace(x)
-        g = x @ x  # C-ordered
-        m = xp.astype(x > 0, x.dtype)  # in x's order
-        m *= g
-        flat = xp.reshape(m, (-1,))
-        flat += 1.0
-        return (m, flat)
+        return masked_product_reshaped(x, x)
 
     arrays = inputs(np.asarray)
     arrays[3] = np.asfortranarray(arrays[0])
     eager_then_jitted(step, [to_backend(a) for a in arrays])
+
+
+def masked_product_reshaped(x, w):
+    """``(w > 0) * (x @ x)`` in ``w``'s memory order (the product of a mask
+    the replay fuses), and that product flattened, plus one: a reshape reads
+    it in order, so a product written in another order shows."""
+    xp = array_api_compat.array_namespace(w)
+    g = x @ x  # C-ordered
+    m = xp.astype(w > 0, w.dtype)  # in w's order
+    m *= g
+    flat = xp.reshape(m, (-1,))
+    flat += 1.0
+    return (m, flat)
 
 
 def test_a_parameter_given_another_memory_order_is_recorded_anew(backend, to_backend):
@@ -269,14 +276,7 @@ def test_a_parameter_given_another_memory_order_is_recorded_anew(backend, to_bac
     )
 
     def step(x):
-        w = weight.data
-        xp = array_api_compat.array_namespace(w)
-        g = x @ x  # C-ordered
-        m = xp.astype(w > 0, w.dtype)  # in w's order
-        m *= g
-        flat = xp.reshape(m, (-1,))
-        flat += 1.0
-        return (m, flat)
+        return masked_product_reshaped(x, weight.data)
 
     arrays = inputs(to_backend, n=6)
     run = xgrad.jit(step)

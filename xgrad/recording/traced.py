@@ -44,15 +44,21 @@ def refuse_reading(what: str) -> JitError:
     )
 
 
-def _operator(op: Any, reflected: bool = False, in_place: bool = False) -> Any:
-    """``op`` on a Traced array as a recorded call; NotImplemented with a
-    Variable, whose own operator records it on the tape (``x * p``)."""
+def _operator(op: Any, dunder: str, kind: str = "") -> Any:
+    """``op`` on a Traced array as a recorded call (``kind``: "r" reflected,
+    "i" in place). With a Variable, what the real array does: its ``dunder``
+    steps aside (NumPy's ``x * p``), so NotImplemented and the Variable's own
+    operator records the op on the tape, or it raises (``ndarray += p``)."""
 
     def method(self: Traced, other: Any) -> Any:
         if getattr(other, "_is_xgrad_variable", False):
-            return NotImplemented
-        args = (other, self) if reflected else (self, other)
-        into = self if in_place else None
+            real = getattr(type(self.value), dunder, None)
+            if real is None or real(self.value, other) is NotImplemented:
+                return NotImplemented
+            kind_of = type(self.value).__name__  # a library that computes with it
+            raise JitError(f"xgrad.jit: {kind_of}.{dunder} of a Variable: put it first")
+        args = (other, self) if kind == "r" else (self, other)
+        into = self if kind == "i" else None
         return self._recording.call(op, args, {}, self._backend, into)
 
     return method
@@ -229,12 +235,12 @@ _attr_mT = operator.attrgetter("mT")
 _BINARY = "add sub mul truediv floordiv mod pow matmul and or xor lshift rshift"
 for _name in _BINARY.split():
     _op = getattr(operator, f"{_name}_" if _name in ("and", "or") else _name)
-    _iop = getattr(operator, f"i{_name}")
-    setattr(Traced, f"__{_name}__", _operator(_op))
-    setattr(Traced, f"__r{_name}__", _operator(_op, reflected=True))
-    setattr(Traced, f"__i{_name}__", _operator(_iop, in_place=True))
+    for _kind, _fn in {"": _op, "r": _op, "i": getattr(operator, f"i{_name}")}.items():
+        _dunder = f"__{_kind}{_name}__"
+        setattr(Traced, _dunder, _operator(_fn, _dunder, _kind))
 for _name in ["lt", "le", "gt", "ge", "eq", "ne"]:
-    setattr(Traced, f"__{_name}__", _operator(getattr(operator, _name)))
+    _dunder = f"__{_name}__"
+    setattr(Traced, _dunder, _operator(getattr(operator, _name), _dunder))
 for _name in ["neg", "pos", "abs", "invert"]:
     setattr(Traced, f"__{_name}__", _unary(getattr(operator, _name)))
 
