@@ -10,7 +10,8 @@ allocator in another state. Rotating a fixed order does not balance that
 for three steps or more: in ``a b c``, ``b c a``, ``c a b`` the step ``c``
 runs right after ``b`` in every round but one in three. :func:`orders` makes
 a cycle of rounds in which every step runs right after every other step
-exactly once (two steps simply take turns: ``a b a b``); a number of rounds
+exactly once (two steps take turns going first, ``a b``, ``b a``, so each
+runs after itself and after the other equally often); a number of rounds
 that is not a whole number of cycles leaves the last one partial.
 """
 
@@ -51,13 +52,13 @@ def alternate(steps: dict[str, Any], ours: str, theirs: str, repeats: int) -> di
 
 
 def orders(names: list[str]) -> list[list[str]]:
-    """``len(names) - 1`` rounds, each running every name once, such that
-    run one after the other, and again from the first, every name comes
-    right after every other name exactly once (found by a short search;
-    instant for the few steps a benchmark compares)."""
+    """``len(names) - 1`` rounds (two for two names), each running every name
+    once, such that run one after the other, and again from the first, every
+    name comes right after every other name exactly once (found by a short
+    search; instant for the few steps a benchmark compares)."""
     n = len(names)
-    if n < 3:  # one name, or two that follow each other in turn: a b a b
-        return [names]
+    if n < 3:  # two take turns going first (a rotation, balanced for two)
+        return [names, names[::-1]] if n == 2 else [names]
     rounds = list(itertools.permutations(range(n)))
 
     def extend(chosen: list[tuple[int, ...]], used: set) -> list | None:
