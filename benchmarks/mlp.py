@@ -211,9 +211,8 @@ PAIRS = {
     "numpy": ("numpy", "xgrad/numpy", 1.05),
     "torch": ("torch", "xgrad/torch", 1.15),
 }
-#: With --jit: the same xgrad step under xgrad.jit, in processes of its own.
-#: Beside eager xgrad in one process, a replay's buffers meet the caches and
-#: allocator eager xgrad leaves behind; a training loop runs one step alone.
+#: With --jit: the same xgrad step under xgrad.jit, in processes of its own
+#: (the module doc says why).
 JIT_PAIRS = {
     "numpy-jit": ("numpy", "xgrad/numpy jit", 1.00),
     "torch-jit": ("torch", "xgrad/torch jit", 1.05),
@@ -225,10 +224,9 @@ def time_pair(pair: str, repeats: int) -> dict[str, Any]:
     theirs, ours, _ = {**PAIRS, **JIT_PAIRS}[pair]
     x, t = data()
     if theirs == "numpy":
-        steps = {theirs: HandWritten(x.copy(), t)}
+        steps, device = {theirs: HandWritten(x.copy(), t)}, "numpy"
     else:
-        steps = {theirs: TorchStep(x.copy(), t)}
-    device = "numpy" if theirs == "numpy" else "torch:cpu"
+        steps, device = {theirs: TorchStep(x.copy(), t)}, "torch:cpu"
     steps[ours] = XgradStep(x.copy(), t, device, jitted=pair in JIT_PAIRS)
     first = {name: s.step() for name, s in steps.items()}
     for _ in range(2):

@@ -38,12 +38,13 @@ import numpy as np
 from .traced import Traced, traced_in
 
 __all__ = [
+    "C_ORDER",
     "MIN_BYTES",
     "donatable",
-    "memory_order",
     "donated_outputs",
     "fresh_ufunc",
     "is_in_place_operator",
+    "memory_order",
     "reusable_outputs",
     "reused_operands",
     "ufunc_of",
@@ -248,6 +249,9 @@ def donated_outputs(
     return found
 
 
+C_ORDER = ()  # the memory order of every C-contiguous array (no strides to list)
+
+
 def memory_order(x: Any) -> tuple[int, ...] | None:
     """How a NumPy array is laid out, as far as a replay can tell: its strides
     over the dimensions longer than 1 (a dimension of length 1 has any stride:
@@ -261,13 +265,11 @@ def memory_order(x: Any) -> tuple[int, ...] | None:
     return tuple(s for n, s in zip(x.shape, x.strides, strict=True) if n != 1)
 
 
-C_ORDER = ()  # the memory order of every C-contiguous array (no strides to list)
-
-
 def donatable(x: Any, expected: tuple[tuple[int, ...], Any, Any]) -> bool:
     """Whether the replay may write a new result into ``x``: a NumPy array of
-    the ``expected`` (shape, dtype, :func:`memory_order`), C-contiguous as a fresh result is (a
-    ufunc may round differently into another layout), owning its memory,
+    the ``expected`` (shape, dtype, :func:`memory_order`), C-contiguous as a
+    fresh result is (a ufunc may round differently into another layout),
+    owning its memory,
     writeable, that nothing else holds (no Variable, no name, no view: each
     keeps a reference). Call it as a replay's glue does, ``donatable(held[0],
     expected)`` with ``held`` a list alone holding ``x``: the count of

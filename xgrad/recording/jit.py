@@ -191,10 +191,10 @@ def _array_signature(args: tuple[Any, ...], leaves: list[Any]) -> Any:
 def _array_part(kind: type, data: Any, backend: Any) -> tuple[Any, ...]:
     """One array argument's part of the key (``kind``: of the argument, a
     Variable's or the array's own): its library's type, shape, dtype, device
-    and, for NumPy, memory order. A NumPy replay writes into arrays laid out as the
-    recording's (buffers, operands, a mask's product), where an eager call's
-    follow its arguments' order (``x.T`` makes Fortran-ordered results, whose
-    reshape copies)."""
+    and, for NumPy, memory order (:func:`~.buffers.memory_order`). A NumPy
+    replay writes into arrays laid out as the recording's (buffers, operands,
+    a mask's product), where an eager call's follow its arguments' order
+    (``x.T`` makes Fortran-ordered results, whose reshape copies)."""
     device = str(backend.device_of(data)) if backend.multi_device else None
     return (kind, type(data), data.shape, data.dtype, device, memory_order(data))
 

@@ -47,9 +47,8 @@ class Trace:
     def __init__(self) -> None:
         self.bindings: list[tuple[Binding, Traced | None, bool]] = []  # initial, input?
         self.guards: list[tuple[Any, str, Any]] = []
-        self.expected: list[
-            Any
-        ] = []  # (shape, dtype, memory order) or None per binding
+        # Per binding: (shape, dtype, memory order), or None (_expected).
+        self.expected: list[Any] = []
         self.output: Any = None  # the step's result, with Traced leaves
         self.replay: Callable[[list[Any]], list[Any]] | None = None
         self.graphs: GraphPlan | None = None  # xgrad.jit(graphs=True)
